@@ -1,0 +1,302 @@
+"""The scenario as pydantic models: what a modeller writes, validated at the boundary.
+
+A scenario maps its own people, offices and bodies onto the roles the engine knows
+(the office that appoints, the body that elects the CC, ...). Every number that is a
+claim about the past carries citations; where sources disagree, a `Dispute` keeps
+every claim and says which one the scenario uses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from apparat.scenario.citations import Citation, as_list
+from apparat.scenario.parameters import Param
+
+Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
+OptCites = Annotated[list[Citation], BeforeValidator(as_list)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+DecisionIdent = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+TRAITS = ("prestige", "organisation", "intrigue", "oratory", "ambition", "resolve", "flexibility")
+AXES = ("economy", "international", "regime")
+
+
+def parse_month(value: object) -> str:
+    """Accept 'YYYY-MM' (YAML may hand us a date or an int-like); return 'YYYY-MM'."""
+    text = str(value)[:7] if not isinstance(value, str) else value
+    match = _MONTH.match(text)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"{value!r} is not a month written as YYYY-MM")
+    return text
+
+
+Month = Annotated[str, BeforeValidator(parse_month)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    id: Ident | Annotated[str, Field(pattern=r"^S\d+$")]
+    title: str
+    language: str
+    author: str | None = None
+    date: str | None = None
+    file: str | None = None
+
+
+class Claim(Strict):
+    id: Ident
+    value: str
+    cite: Cites
+
+
+class Dispute(Strict):
+    """Sources disagree: keep every claim, say which the scenario uses and why."""
+
+    id: Ident
+    question: str
+    claims: list[Claim] = Field(min_length=2)
+    used: str
+    why: str
+
+    @field_validator("used")
+    @classmethod
+    def _used_is_a_claim(cls, used: str, info: object) -> str:
+        claims = getattr(info, "data", {}).get("claims", [])
+        ids = [c.id for c in claims]
+        if ids and used not in ids:
+            raise ValueError(f"'used' must be one of the claim ids {ids}, not {used!r}")
+        return used
+
+
+class Trait(Strict):
+    value: float
+    cite: Cites
+
+
+class UnitTrait(Trait):
+    value: Unit
+
+
+class SignedTrait(Trait):
+    value: Signed
+
+
+class Traits(Strict):
+    prestige: UnitTrait
+    organisation: UnitTrait
+    intrigue: UnitTrait
+    oratory: UnitTrait
+    ambition: UnitTrait
+    resolve: UnitTrait
+    flexibility: UnitTrait
+
+
+class Position(Strict):
+    """-1..1 on each axis: economy (NEP .. forced industrialisation), international
+    (socialism in one country .. world revolution), regime (party democracy .. centralism)."""
+
+    economy: SignedTrait
+    international: SignedTrait
+    regime: SignedTrait
+
+
+class Enmity(Strict):
+    with_: Ident = Field(alias="with")
+    strength: Unit
+    cite: Cites
+
+
+class Actor(Strict):
+    id: Ident
+    name: str
+    traits: Traits
+    position: Position
+    enmities: list[Enmity] = []
+    contender: bool = Field(
+        default=False, description="May lead a bloc and be dominant; others only follow."
+    )
+    cite: Cites
+
+
+BodyRole = Literal["congress", "central_committee", "executive", "organisation", "secretariat"]
+
+
+class Body(Strict):
+    id: Ident
+    name: str
+    role: BodyRole
+    seats: int = Field(ge=1)
+    members: list[Ident] = []
+    cite: Cites
+
+
+class Office(Strict):
+    """An office or a power base; its resources are what holding it is worth."""
+
+    id: Ident
+    name: str
+    holder: Ident | None = None
+    appoints: bool = Field(default=False, description="Controls appointment of secretaries.")
+    patronage: Unit = 0.0
+    delegates: Unit = Field(default=0.0, description="Share of congress delegates it sends.")
+    force: Unit = 0.0
+    press: Unit = 0.0
+    surveillance: Unit = 0.0
+    cite: Cites
+
+
+class Patronage(Strict):
+    count: int = Field(ge=1)
+    patrons: dict[Ident, Unit] = Field(description="Share of seats beholden to each actor.")
+    cite: Cites
+
+    @field_validator("patrons")
+    @classmethod
+    def _shares_at_most_one(cls, patrons: dict[str, float]) -> dict[str, float]:
+        total = sum(patrons.values())
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"patron shares add up to {total:.3f}, more than 1")
+        return patrons
+
+
+class Cohort(Strict):
+    id: Ident
+    name: str
+    members: float = Field(gt=0, description="Thousands of members.")
+    joins: Month | None = Field(default=None, description="Month of the enrolment wave.")
+    apparatus_loyalty: Unit
+    oratory_pull: Unit
+    cite: Cites
+
+
+class Party(Strict):
+    secretaries: Patronage
+    central_committee: Patronage
+    cohorts: list[Cohort] = Field(min_length=1)
+
+
+EventKind = Literal[
+    "incapacitation", "death", "congress", "conference", "plenum", "shock", "enrolment"
+]
+
+
+class Event(Strict):
+    id: Ident
+    date: Month
+    kind: EventKind
+    name: str
+    actor: Ident | None = None
+    cohort: Ident | None = None
+    cc_seats: int | None = Field(default=None, ge=1)
+    politburo_seats: int | None = Field(default=None, ge=1)
+    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    salience: dict[Literal["economy", "international", "regime"], Signed] = {}
+    blame_axis: Literal["economy", "international", "regime"] | None = Field(
+        default=None, description="A policy failure: whoever's line governs on this axis loses."
+    )
+    blame_direction: Signed = 0.0
+    cite: Cites
+
+
+class Effect(Strict):
+    """What choosing an option does. Each field is one kind of effect; combine freely."""
+
+    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    motion: Literal["remove_office", "censure"] | None = None
+    office: Ident | None = Field(default=None, description="Office the motion targets.")
+    body: Ident | None = Field(default=None, description="Body that votes on the motion.")
+    ally: list[Ident] = Field(default=[], description="Enter a pact with these actors.")
+    pact_months: int = Field(default=12, ge=1)
+    enmity: dict[Ident, Signed] = Field(default={}, description="Change in enmity toward each.")
+    tactic: Literal["open", "appeal", "underground", "demonstrate"] | None = None
+    recant: bool = False
+    oversight: Signed = 0.0
+
+
+class Utility(Strict):
+    """Default behaviour: linear utility of an option from the chooser's traits and state."""
+
+    bias: float = 0.0
+    traits: dict[Literal[TRAITS], float] = {}  # type: ignore[valid-type]
+    state: dict[Literal["own_power", "rival_power", "sanction", "excluded"], float] = {}
+
+
+class Option(Strict):
+    id: Ident
+    label: str
+    description: str
+    effects: Effect = Effect()
+    utility: Utility = Utility()
+    cite: Cites
+
+
+class Requires(Strict):
+    alive: bool = True
+    max_sanction: int = Field(default=7, ge=0, le=7)
+    min_sanction: int = Field(default=0, ge=0, le=7)
+    excluded: bool | None = Field(
+        default=None, description="True: only if outside the ruling bloc; False: only if inside."
+    )
+
+
+class Decision(Strict):
+    id: DecisionIdent
+    actor: Ident = Field(description="An actor, or a body whose ruling bloc decides.")
+    date: Month
+    question: str
+    options: list[Option] = Field(min_length=2)
+    historical: Ident
+    requires: Requires = Requires()
+    cite: Cites
+
+    @field_validator("historical")
+    @classmethod
+    def _historical_is_an_option(cls, historical: str, info: object) -> str:
+        options = getattr(info, "data", {}).get("options", [])
+        ids = [o.id for o in options]
+        if ids and historical not in ids:
+            raise ValueError(f"'historical' must be one of the options {ids}, not {historical!r}")
+        return historical
+
+
+class Roles(Strict):
+    """Map the engine's roles onto this scenario's bodies."""
+
+    congress: Ident
+    central_committee: Ident
+    executive: Ident
+    founder: Ident | None = Field(
+        default=None, description="The incumbent whose incapacity opens the succession."
+    )
+
+
+class Meta(Strict):
+    id: Ident
+    title: str
+    start: Month
+    end: Month
+    description: str = ""
+
+
+class Scenario(Strict):
+    scenario: Meta
+    sources: list[Source] = Field(min_length=1)
+    disputes: list[Dispute] = []
+    roles: Roles
+    actors: list[Actor] = Field(min_length=2)
+    bodies: list[Body]
+    offices: list[Office]
+    party: Party
+    calendar: list[Event]
+    decisions: list[Decision] = []
+    parameters: dict[str, Param] = {}

@@ -1,0 +1,86 @@
+"""The mechanism parameters a scenario may set, with defaults and plausible ranges.
+
+The engine reads parameters only by these names, so a misspelt name in a scenario is
+an error rather than a silently ignored setting. Ranges bound what sensitivity
+analysis may sample; defaults let a toy scenario stay short.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from apparat.scenario.citations import Citation, as_list
+
+
+class Spec(NamedTuple):
+    default: float
+    low: float
+    high: float
+    doc: str
+
+
+PARAMETERS: dict[str, Spec] = {
+    # circular flow of power
+    "turnover_per_year": Spec(0.25, 0.05, 0.6, "Share of secretary posts falling vacant a year."),
+    "oversight": Spec(0.2, 0.0, 1.0, "How closely the executive watches the appointing office."),
+    "appointment_skill": Spec(1.0, 0.0, 2.0, "How much organisational skill turns into loyal appointees."),
+    "delegate_control": Spec(0.55, 0.1, 0.95, "Base share of congress delegates steered by secretaries."),
+    "cc_renewal": Spec(0.2, 0.0, 0.6, "Share of sitting CC seats re-chosen from the list at a congress."),
+    # prestige
+    "prestige_recovery": Spec(0.02, 0.0, 0.1, "Monthly pull of prestige back toward its standing level."),
+    "factionalism_penalty": Spec(0.03, 0.0, 0.1, "Monthly prestige loss of an open opposition under the ban."),
+    "recant_cost": Spec(0.15, 0.0, 0.4, "Prestige lost by recanting."),
+    "hostile_act_cost": Spec(0.03, 0.0, 0.1, "Prestige an author pays for each motion against a rival."),
+    "faction_ban": Spec(1.0, 0.0, 1.0, "Strength of the ban on factions (1 = in force)."),
+    # policy
+    "policy_speed": Spec(0.08, 0.0, 0.3, "Monthly step of a flexible leader toward where support is."),
+    # coalitions
+    "majority": Spec(0.5, 0.4, 0.67, "Share of power a coalition needs to rule."),
+    "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),
+    "enmity_weight": Spec(0.8, 0.0, 2.0, "Cost of personal enmity inside a bloc."),
+    "coalition_noise": Spec(0.1, 0.0, 0.5, "Spread of the random taste for one bloc over another."),
+    "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
+    # contests and sanctions
+    "threat_threshold": Spec(0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."),
+    "escalation_interval": Spec(3.0, 1.0, 12.0, "Months between two steps against the same rival."),
+    "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
+    # opposition tactics
+    "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),
+    "underground_risk": Spec(0.5, 0.0, 1.0, "Extra chance that underground work brings expulsion."),
+    # decisions
+    "decision_temperature": Spec(0.5, 0.05, 2.0, "Randomness of behavioural choices (softmax)."),
+    # weights of the power share
+    "weight_executive": Spec(0.25, 0.0, 1.0, "Weight of executive (Politburo) votes in power."),
+    "weight_cc": Spec(0.3, 0.0, 1.0, "Weight of CC votes in power."),
+    "weight_congress": Spec(0.15, 0.0, 1.0, "Weight of congress delegates in power."),
+    "weight_force": Spec(0.1, 0.0, 1.0, "Weight of armed force and police in power."),
+    "weight_prestige": Spec(0.2, 0.0, 1.0, "Weight of prestige in power."),
+}
+
+
+class Param(BaseModel):
+    """A parameter value with the sources that justify it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float
+    cite: Annotated[list[Citation], BeforeValidator(as_list)] = []
+    note: str = ""
+
+    @classmethod
+    def coerce(cls, raw: Any) -> Any:
+        return {"value": raw} if isinstance(raw, int | float) else raw
+
+
+def resolve(values: dict[str, Param]) -> dict[str, float]:
+    """Scenario values over defaults; unknown names are refused with the valid list."""
+    unknown = sorted(set(values) - set(PARAMETERS))
+    if unknown:
+        raise KeyError(
+            f"unknown parameter(s) {unknown}; valid parameters: {', '.join(sorted(PARAMETERS))}"
+        )
+    out = {name: spec.default for name, spec in PARAMETERS.items()}
+    out.update({name: p.value for name, p in values.items()})
+    return out

@@ -1,0 +1,1 @@
+"""Scenarios bundled with apparat, one folder each."""
