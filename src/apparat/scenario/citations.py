@@ -39,7 +39,7 @@ class Citation(BaseModel):
         match = _COMPACT.match(data)
         if match is None:
             raise ValueError(
-                f"citation {data!r} is not of the form \"S4:120\", \"S4:120-125\" "
+                f'citation {data!r} is not of the form "S4:120", "S4:120-125" '
                 "or \"S4:120 'short quote'\""
             )
         return {

@@ -45,7 +45,7 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    id: Ident | Annotated[str, Field(pattern=r"^S\d+$")]
+    id: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
     title: str
     language: str
     author: str | None = None

@@ -25,17 +25,31 @@ PARAMETERS: dict[str, Spec] = {
     # circular flow of power
     "turnover_per_year": Spec(0.25, 0.05, 0.6, "Share of secretary posts falling vacant a year."),
     "oversight": Spec(0.2, 0.0, 1.0, "How closely the executive watches the appointing office."),
-    "appointment_skill": Spec(1.0, 0.0, 2.0, "How much organisational skill turns into loyal appointees."),
-    "delegate_control": Spec(0.55, 0.1, 0.95, "Base share of congress delegates steered by secretaries."),
-    "cc_renewal": Spec(0.2, 0.0, 0.6, "Share of sitting CC seats re-chosen from the list at a congress."),
+    "appointment_skill": Spec(
+        1.0, 0.0, 2.0, "How much organisational skill turns into loyal appointees."
+    ),
+    "delegate_control": Spec(
+        0.55, 0.1, 0.95, "Base share of congress delegates steered by secretaries."
+    ),
+    "cc_renewal": Spec(
+        0.2, 0.0, 0.6, "Share of sitting CC seats re-chosen from the list at a congress."
+    ),
     # prestige
-    "prestige_recovery": Spec(0.02, 0.0, 0.1, "Monthly pull of prestige back toward its standing level."),
-    "factionalism_penalty": Spec(0.03, 0.0, 0.1, "Monthly prestige loss of an open opposition under the ban."),
+    "prestige_recovery": Spec(
+        0.02, 0.0, 0.1, "Monthly pull of prestige back toward its standing level."
+    ),
+    "factionalism_penalty": Spec(
+        0.03, 0.0, 0.1, "Monthly prestige loss of an open opposition under the ban."
+    ),
     "recant_cost": Spec(0.15, 0.0, 0.4, "Prestige lost by recanting."),
-    "hostile_act_cost": Spec(0.03, 0.0, 0.1, "Prestige an author pays for each motion against a rival."),
+    "hostile_act_cost": Spec(
+        0.03, 0.0, 0.1, "Prestige an author pays for each motion against a rival."
+    ),
     "faction_ban": Spec(1.0, 0.0, 1.0, "Strength of the ban on factions (1 = in force)."),
     # policy
-    "policy_speed": Spec(0.08, 0.0, 0.3, "Monthly step of a flexible leader toward where support is."),
+    "policy_speed": Spec(
+        0.08, 0.0, 0.3, "Monthly step of a flexible leader toward where support is."
+    ),
     # coalitions
     "majority": Spec(0.5, 0.4, 0.67, "Share of power a coalition needs to rule."),
     "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),
@@ -43,7 +57,9 @@ PARAMETERS: dict[str, Spec] = {
     "coalition_noise": Spec(0.1, 0.0, 0.5, "Spread of the random taste for one bloc over another."),
     "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
     # contests and sanctions
-    "threat_threshold": Spec(0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."),
+    "threat_threshold": Spec(
+        0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."
+    ),
     "escalation_interval": Spec(3.0, 1.0, 12.0, "Months between two steps against the same rival."),
     "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
     # opposition tactics

@@ -1,0 +1,180 @@
+"""A scenario compiled to index maps and arrays: what the mechanisms actually read.
+
+The engine knows roles, not names: the office that appoints, the executive, the CC, the
+congress. Compilation is where a scenario's people and offices become indices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.scenario.citations import Citation
+from apparat.scenario.models import AXES, TRAITS, Decision, Event, Scenario
+from apparat.scenario.parameters import resolve
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+TRAIT = {name: i for i, name in enumerate(TRAITS)}
+AXIS = {name: i for i, name in enumerate(AXES)}
+SANCTIONS = (
+    "none",
+    "censured",
+    "removed_from_office",
+    "removed_from_executive",
+    "removed_from_cc",
+    "expelled",
+    "internal_exile",
+    "deported",
+)
+SANCTION = {name: i for i, name in enumerate(SANCTIONS)}
+
+
+def month_index(start: str, month: str) -> int:
+    """Months from the scenario start ('1922-12' -> 0)."""
+    y0, m0 = (int(x) for x in start.split("-"))
+    y1, m1 = (int(x) for x in month.split("-"))
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def month_label(start: str, index: int) -> str:
+    y0, m0 = (int(x) for x in start.split("-"))
+    total = y0 * 12 + (m0 - 1) + index
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def _assign_seats(count: int, shares: F) -> I:
+    """Deterministic seats by largest remainder: patron index per seat, -1 unaligned."""
+    shares = np.append(shares, max(0.0, 1.0 - shares.sum()))
+    raw = shares * count
+    seats = np.floor(raw).astype(np.int64)
+    for i in np.argsort(-(raw - seats), kind="stable")[: count - seats.sum()]:
+        seats[i] += 1
+    patrons = np.repeat(np.arange(len(shares)), seats)
+    patrons[patrons == len(shares) - 1] = -1
+    return patrons.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything the step loop needs, as arrays indexed by actor, office and month."""
+
+    scenario: Scenario
+    actors: list[str]
+    names: list[str]
+    traits: F  # (A, 7)
+    position: F  # (A, 3)
+    enmity: F  # (A, A), symmetric
+    contender: B
+    offices: list[str]
+    office_names: list[str]
+    holder0: I  # (O,)
+    appoints: int
+    patronage: F
+    delegates: F
+    force: F
+    press: F
+    surveillance: F
+    executive0: B  # (A,)
+    executive_seats0: int
+    cc_seats0: int
+    cc_clients0: F  # (A + 1,) counts, last = unaligned
+    secretaries0: I  # (S,) patron per post, -1 unaligned
+    cohort_members: F
+    cohort_joins: I  # month index, -1 from the start
+    cohort_loyalty: F
+    cohort_pull: F
+    months: int
+    params: dict[str, float]
+    events: dict[int, list[Event]] = field(default_factory=dict)
+    decisions: dict[int, list[Decision]] = field(default_factory=dict)
+    founder: int = -1
+    body_role: dict[str, str] = field(default_factory=dict)
+    param_cites: dict[str, list[Citation]] = field(default_factory=dict)
+
+    @property
+    def start(self) -> str:
+        return self.scenario.scenario.start
+
+    def label(self, month: int) -> str:
+        return month_label(self.start, month)
+
+    def index(self, actor: str) -> int:
+        return self.actors.index(actor)
+
+    def cites(self, *params: str) -> list[Citation]:
+        return [c for p in params for c in self.param_cites.get(p, [])]
+
+
+def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Compiled:
+    """Index a validated scenario; ``params`` override parameter values (interventions)."""
+    actors = [a.id for a in s.actors]
+    idx = {a: i for i, a in enumerate(actors)}
+    n = len(actors)
+    traits = np.array([[getattr(a.traits, t).value for t in TRAITS] for a in s.actors])
+    position = np.array([[getattr(a.position, x).value for x in AXES] for a in s.actors])
+    enmity = np.zeros((n, n))
+    for a in s.actors:
+        for e in a.enmities:
+            i, j = idx[a.id], idx[e.with_]
+            enmity[i, j] = enmity[j, i] = max(enmity[i, j], e.strength)
+    offices = s.offices
+    holder0 = np.array([idx[o.holder] if o.holder else -1 for o in offices], dtype=np.int64)
+    executive = next(b for b in s.bodies if b.id == s.roles.executive)
+    executive0 = np.zeros(n, dtype=bool)
+    executive0[[idx[m] for m in executive.members]] = True
+    cc = s.party.central_committee
+    cc_shares = np.array([cc.patrons.get(a, 0.0) for a in actors])
+    cc_clients = np.append(cc_shares, max(0.0, 1 - cc_shares.sum())) * cc.count
+    sec = s.party.secretaries
+    secretaries = _assign_seats(sec.count, np.array([sec.patrons.get(a, 0.0) for a in actors]))
+    start, end = s.scenario.start, s.scenario.end
+    events: dict[int, list[Event]] = {}
+    for ev in s.calendar:
+        events.setdefault(month_index(start, ev.date), []).append(ev)
+    decisions: dict[int, list[Decision]] = {}
+    for d in s.decisions:
+        decisions.setdefault(month_index(start, d.date), []).append(d)
+    values = resolve(dict(s.parameters))
+    values.update(params or {})
+    cohorts = s.party.cohorts
+    return Compiled(
+        scenario=s,
+        actors=actors,
+        names=[a.name for a in s.actors],
+        traits=traits,
+        position=position,
+        enmity=enmity,
+        contender=np.array([a.contender for a in s.actors]),
+        offices=[o.id for o in offices],
+        office_names=[o.name for o in offices],
+        holder0=holder0,
+        appoints=next(i for i, o in enumerate(offices) if o.appoints),
+        patronage=np.array([o.patronage for o in offices]),
+        delegates=np.array([o.delegates for o in offices]),
+        force=np.array([o.force for o in offices]),
+        press=np.array([o.press for o in offices]),
+        surveillance=np.array([o.surveillance for o in offices]),
+        executive0=executive0,
+        executive_seats0=executive.seats,
+        cc_seats0=cc.count,
+        cc_clients0=cc_clients,
+        secretaries0=secretaries,
+        cohort_members=np.array([c.members for c in cohorts]),
+        cohort_joins=np.array(
+            [month_index(start, c.joins) if c.joins else -1 for c in cohorts], dtype=np.int64
+        ),
+        cohort_loyalty=np.array([c.apparatus_loyalty for c in cohorts]),
+        cohort_pull=np.array([c.oratory_pull for c in cohorts]),
+        months=month_index(start, end) + 1,
+        params=values,
+        events=events,
+        decisions=decisions,
+        founder=idx[s.roles.founder] if s.roles.founder else -1,
+        body_role={b.id: b.role for b in s.bodies},
+        param_cites={name: list(p.cite) for name, p in s.parameters.items()},
+    )

@@ -1,0 +1,210 @@
+"""Decision points: the only place agency enters. A policy picks an option per run; the
+engine computes the options' utilities and carries out the chosen option's effects.
+
+The uniform a behavioural choice uses is drawn from the decision's own stream, so a
+counterfactual that forces one option leaves every other draw of that run unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import TRAIT
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import contests, prestige
+from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
+from apparat.scenario.models import Decision
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+TACTIC_CODE = {
+    "open": OPEN,
+    "appeal": APPEAL,
+    "underground": UNDERGROUND,
+    "demonstrate": DEMONSTRATE,
+}
+QUIET_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """What a policy sees when a decision falls due in a batch of runs."""
+
+    decision: Decision
+    runs: I  # global run index per row
+    eligible: B  # (R,)
+    utilities: F  # (R, n_options)
+    uniform: F  # (R,): the decision's own random draw
+    temperature: float
+    month: int
+
+    @property
+    def options(self) -> list[str]:
+        return [o.id for o in self.decision.options]
+
+    def probabilities(self) -> F:
+        z = self.utilities / max(self.temperature, 1e-9)
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+
+class Policy(Protocol):
+    """Anything that picks an option index per row (-1 leaves a row undecided)."""
+
+    def choose(self, dc: DecisionContext) -> I: ...
+
+
+def behavioural_choice(dc: DecisionContext) -> I:
+    """The default behaviour: a softmax over the options' utilities, by inverse transform."""
+    cum = np.cumsum(dc.probabilities(), axis=1)
+    pick = (dc.uniform[:, None] >= cum[:, :-1]).sum(axis=1)
+    return np.where(dc.eligible, pick, -1).astype(np.int64)
+
+
+class Behavioural:
+    """Engine default; the policies layer offers the same and more."""
+
+    def choose(self, dc: DecisionContext) -> I:
+        return behavioural_choice(dc)
+
+
+def chooser_of(ctx: Context, d: Decision) -> tuple[I, F]:
+    """(R,) acting actor and (R, 7) traits: an actor, or a body's ruling coalition."""
+    st, c = ctx.st, ctx.c
+    if d.actor in c.actors:
+        i = c.index(d.actor)
+        return np.full(st.runs, i, dtype=np.int64), np.repeat(c.traits[None, i], st.runs, 0)
+    w = st.ruling.astype(np.float64)
+    w[w.sum(axis=1) == 0] = 1.0
+    traits = (w @ c.traits) / w.sum(axis=1, keepdims=True)
+    leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
+    return leader.astype(np.int64), traits
+
+
+def eligible_rows(ctx: Context, d: Decision, actor: I) -> B:
+    st = ctx.st
+    rows = np.arange(st.runs)
+    req = d.requires
+    if d.actor not in ctx.c.actors:
+        return st.ruling.any(axis=1)
+    ok = (st.alive[rows, actor] | (not req.alive)) & st.active[rows, actor]
+    ok &= (st.sanction[rows, actor] <= req.max_sanction) & (
+        st.sanction[rows, actor] >= req.min_sanction
+    )
+    if req.excluded is not None:
+        ok &= ~st.ruling[rows, actor] if req.excluded else st.ruling[rows, actor]
+    return ok
+
+
+def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
+    st, c = ctx.st, ctx.c
+    rows = np.arange(st.runs)
+    others = np.where(
+        (np.arange(len(c.actors))[None, :] != actor[:, None]) & c.contender[None, :], st.power, 0.0
+    )
+    state = {
+        "own_power": st.power[rows, actor],
+        "rival_power": others.max(axis=1),
+        "sanction": st.sanction[rows, actor].astype(np.float64),
+        "excluded": (~st.ruling[rows, actor]).astype(np.float64),
+    }
+    out = np.zeros((st.runs, len(d.options)))
+    for k, opt in enumerate(d.options):
+        u = np.full(st.runs, opt.utility.bias)
+        for name, w in opt.utility.traits.items():
+            u += w * traits[:, TRAIT[name]]
+        for name, w in opt.utility.state.items():
+            u += w * state[name]
+        out[:, k] = u
+    return out
+
+
+def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, bool]:
+    """Decide ``d`` in every eligible run and apply the effects; returns the choices and
+    whether anything happened that should make the blocs re-form."""
+    st = ctx.st
+    actor, traits = chooser_of(ctx, d)
+    eligible = eligible_rows(ctx, d, actor)
+    dc = DecisionContext(
+        decision=d,
+        runs=ctx.rng.runs.astype(np.int64),
+        eligible=eligible,
+        utilities=utilities(ctx, d, actor, traits),
+        uniform=ctx.rng.uniform(f"decision.{d.id}", st.month)[:, 0],
+        temperature=ctx.p("decision_temperature"),
+        month=st.month,
+    )
+    choice = np.asarray(policy.choose(dc), dtype=np.int64)
+    choice = np.where(eligible, choice, -1)
+    reform = False
+    for k, opt in enumerate(d.options):
+        rows = choice == k
+        if rows.any():
+            reform |= apply_effects(ctx, d, opt.id, rows, actor, slot)
+    probs = dc.probabilities()
+    for row in ctx.log.rows(choice >= 0):
+        opt = d.options[int(choice[row])]
+        hist = " (as history chose)" if opt.id == d.historical else " (history chose otherwise)"
+        ctx.note(
+            row,
+            "decision",
+            f"{d.question} — {opt.label}{hist}.",
+            actors=(ctx.c.actors[int(actor[row])],),
+            why={
+                "decision": d.id,
+                "option": opt.id,
+                "probabilities": {
+                    o.id: round(float(p), 3) for o, p in zip(d.options, probs[row], strict=True)
+                },
+                "draw": round(float(dc.uniform[row]), 3),
+            },
+            cites=[*d.cite, *opt.cite],
+            params=("decision_temperature",),
+        )
+    return choice, reform
+
+
+def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slot: int) -> bool:
+    """Carry out one option's effects in the rows that chose it."""
+    st, c = ctx.st, ctx.c
+    eff = next(o for o in d.options if o.id == option).effects
+    idx = np.flatnonzero(rows)
+    a = actor[idx]
+    prestige.shift(ctx, eff.prestige, idx)
+    for name, delta in eff.enmity.items():
+        j = c.index(name)
+        val = np.clip(st.enmity[idx, a, j] + delta, 0.0, 1.0)
+        st.enmity[idx, a, j] = val
+        st.enmity[idx, j, a] = val
+    members = [c.index(x) for x in eff.ally]
+    for j in members:
+        until = st.month + eff.pact_months
+        st.pact_until[idx, a, j] = until
+        st.pact_until[idx, j, a] = until
+        for k in members:
+            if k != j:
+                st.pact_until[idx, j, k] = until
+    if eff.tactic:
+        st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
+    if eff.recant:
+        st.sanction[idx, a] = np.where(st.sanction[idx, a] >= 5, 4, st.sanction[idx, a])
+        st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost"), 0.0)
+        st.tactic[idx, a] = 0
+        st.quiet_until[idx, a] = st.month + QUIET_MONTHS
+        st.pact_until[idx, a, :] = -1
+        st.pact_until[idx, :, a] = -1
+    if eff.oversight:
+        st.oversight[idx] = np.clip(st.oversight[idx] + eff.oversight, 0.0, 1.0)
+    passed = False
+    if eff.motion == "remove_office" and eff.office and eff.body:
+        role = c.body_role[eff.body]
+        movers = np.where(rows, actor, -1)
+        passed = bool(
+            contests.motion(ctx, rows, movers, c.offices.index(eff.office), role, slot).any()
+        )
+    return bool(members) or eff.recant or passed

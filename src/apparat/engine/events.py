@@ -1,0 +1,53 @@
+"""Exogenous, scheduled events: strokes and deaths, congresses, conferences and plenums,
+shocks and enrolment waves. They happen on their dates in every run; what they lead to
+is for the mechanisms to decide.
+"""
+
+from __future__ import annotations
+
+from apparat.engine.compiled import AXIS
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import enrolment, policy, prestige
+from apparat.scenario.models import Event
+
+MEETINGS = ("plenum", "conference", "congress")
+
+
+def incapacitate(ctx: Context, actor: int, dies: bool) -> None:
+    st = ctx.st
+    st.active[:, actor] = False
+    st.ruling[:, actor] = False
+    if dies:
+        n = len(ctx.c.actors)
+        st.alive[:, actor] = False
+        st.executive[:, actor] = False
+        st.holder[st.holder == actor] = -1
+        st.secretaries[st.secretaries == actor] = -1
+        st.cc_clients[:, n] += st.cc_clients[:, actor]
+        st.cc_clients[:, actor] = 0.0
+        st.prestige[:, actor] = 0.0
+
+
+def apply(ctx: Context, events: list[Event]) -> list[Event]:
+    """Apply the month's events; return the meetings (plenum, conference, congress) held."""
+    c = ctx.c
+    meetings = []
+    for ev in events:
+        if ev.kind in ("incapacitation", "death") and ev.actor:
+            incapacitate(ctx, c.index(ev.actor), dies=ev.kind == "death")
+        elif ev.kind == "shock":
+            axis = AXIS[ev.blame_axis] if ev.blame_axis else None
+            policy.shock(
+                ctx, {AXIS[k]: v for k, v in ev.salience.items()}, axis, ev.blame_direction
+            )
+            if axis is not None and ev.blame_direction:
+                prestige.blame(ctx, axis, ev.blame_direction)
+        elif ev.kind == "enrolment" and ev.cohort:
+            enrolment.enrol(ctx, [k.id for k in c.scenario.party.cohorts].index(ev.cohort))
+        elif ev.kind in MEETINGS:
+            meetings.append(ev)
+        if ev.prestige:
+            prestige.shift(ctx, ev.prestige)
+        for row in ctx.log.rows():
+            ctx.note(row, ev.kind, ev.name, actors=(ev.actor,) if ev.actor else (), cites=ev.cite)
+    return meetings

@@ -1,0 +1,1 @@
+"""The mechanisms of DESIGN.md, one small module each, each a function of the state."""

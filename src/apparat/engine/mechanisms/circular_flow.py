@@ -1,0 +1,223 @@
+"""The circular flow of power: appointments fill vacancies, secretaries steer delegates,
+the congress elects the CC from the leadership's list, the CC elects the executive.
+
+The flow can fail: appointments are only as loyal as the appointer's skill and the
+executive's oversight allow, and a CC not yet packed can still vote him out (Roeder's
+reciprocal accountability).
+
+References
+----------
+S4: the General Secretary's power of patronage and the Lenin enrolment.
+S3: Stalin's organisational posts after Sverdlov's death.
+S1: the Stalinists' base in the apparatus.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import comb
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.context import Context
+from apparat.engine.mechanisms.power import congress_share, secretary_share
+from apparat.engine.state import VACANT
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@lru_cache(maxsize=64)
+def binomial_cdf(n: int, p: float) -> NDArray[np.float64]:
+    """CDF table, so a count of vacancies costs one uniform (inverse transform)."""
+    pmf = np.array([comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)])
+    return np.cumsum(pmf)
+
+
+def allied(ctx: Context, actor: I) -> B:
+    """(R, A): who stands with ``actor`` (same bloc, or the actor himself)."""
+    st = ctx.st
+    rows = np.arange(st.runs)
+    a = np.maximum(actor, 0)
+    own_bloc = st.bloc[rows, a]
+    same = (st.bloc == own_bloc[:, None]) & (own_bloc[:, None] >= 0)
+    same[rows, a] = True
+    return same & (actor[:, None] >= 0)
+
+
+def oversight(ctx: Context) -> F:
+    """How closely the executive watches the appointer: higher when its members oppose him."""
+    st, c = ctx.st, ctx.c
+    appointer = st.holder[:, c.appoints]
+    members = st.executive & st.active
+    watchers = (members & ~allied(ctx, appointer)).sum(axis=1) / np.maximum(members.sum(axis=1), 1)
+    return np.clip(st.oversight + 0.6 * watchers, 0.0, 1.0)
+
+
+def turnover(ctx: Context) -> None:
+    """Posts fall vacant at the turnover rate; one uniform for the count, one per post."""
+    st = ctx.st
+    n_posts = st.secretaries.shape[1]
+    cdf = binomial_cdf(n_posts, ctx.p("turnover_per_year") / 12.0)
+    k = np.searchsorted(cdf, ctx.rng.uniform("flow.turnover", st.month)[:, 0])
+    k = np.minimum(k, n_posts)
+    if k.max() == 0:
+        return
+    picks = (ctx.rng.uniform("flow.post", st.month, int(k.max())) * n_posts).astype(np.int64)
+    rows, slots = np.nonzero(np.arange(int(k.max()))[None, :] < k[:, None])
+    st.secretaries[rows, picks[rows, slots]] = VACANT
+
+
+def appoint(ctx: Context) -> None:
+    """Fill every vacant post: loyal to the appointer with a probability set by his skill
+    and the oversight he is under, otherwise an unaligned functionary."""
+    st, c = ctx.st, ctx.c
+    rows, posts = np.nonzero(st.secretaries == VACANT)
+    if rows.size == 0:
+        return
+    appointer = st.holder[:, c.appoints]
+    skill = np.where(appointer >= 0, c.traits[np.maximum(appointer, 0), 1], 0.0)
+    p_loyal = np.clip(skill * ctx.p("appointment_skill") * (1 - oversight(ctx)), 0.0, 0.95)
+    able = (appointer >= 0) & st.active[np.arange(st.runs), np.maximum(appointer, 0)]
+    u = ctx.rng.uniform("flow.appoint", st.month, posts[:, None], rows=rows)[:, 0]
+    loyal = (u < p_loyal[rows]) & able[rows]
+    st.secretaries[rows, posts] = np.where(loyal, appointer[rows], -1)
+
+
+def monthly(ctx: Context) -> None:
+    turnover(ctx)
+    appoint(ctx)
+
+
+def vacate_clients(ctx: Context, rows: I, actor: I) -> None:
+    """A removed patron's secretaries are purged: their posts fall vacant (removals)."""
+    st = ctx.st
+    hit = np.zeros(st.secretaries.shape, dtype=bool)
+    hit[rows] = st.secretaries[rows] == actor[:, None]
+    st.secretaries[hit] = VACANT
+
+
+def elect_cc(ctx: Context, seats: int) -> None:
+    """The congress elects the CC from the list the ruling coalition prepares.
+
+    Clients of patrons no longer in the CC are dropped; a share of the rest is renewed;
+    new seats and renewed ones go to the list-makers' people in proportion to the
+    delegates they command, if the congress follows the list, else to everyone's.
+    """
+    st, c = ctx.st, ctx.c
+    n = len(c.actors)
+    st.cc_seats = seats
+    leaders = (st.alive & (st.sanction < 4)).sum(axis=1)
+    target = np.maximum(seats - leaders, 0).astype(np.float64)
+    clients = st.cc_clients.copy()
+    gone = ~st.alive | (st.sanction >= 4)
+    dropped = (clients[:, :n] * gone).sum(axis=1)
+    clients[:, :n] *= ~gone
+    renewed = clients * ctx.p("cc_renewal")
+    clients -= renewed
+    pool = np.maximum(target - clients.sum(axis=1), 0.0)
+    delegates = congress_share(c, st, st.month)
+    list_makers = st.ruling & st.active
+    list_share = (delegates * list_makers).sum(axis=1)
+    follows = list_share > 0.5
+    weights = np.where(follows[:, None], delegates * list_makers, delegates)
+    weights = np.append(weights, np.zeros((st.runs, 1)), axis=1)
+    total = weights.sum(axis=1, keepdims=True)
+    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+    weights[total[:, 0] == 0, n] = 1.0
+    st.cc_clients = clients + pool[:, None] * weights
+    for row in ctx.log.rows():
+        top = np.argsort(-st.cc_clients[row, :n])[:3]
+        names = ", ".join(f"{ctx.name(int(i))} {st.cc_clients[row, i]:.0f}" for i in top)
+        ctx.note(
+            row,
+            "cc_elected",
+            f"The congress elects a CC of {seats}; the list "
+            f"{'passes as the leadership drew it' if follows[row] else 'is rewritten on the floor'}"
+            f"; seats beholden to: {names}.",
+            why={
+                "list_makers_delegate_share": round(float(list_share[row]), 3),
+                "dropped": round(float(dropped[row]), 1),
+            },
+            params=("cc_renewal", "delegate_control"),
+        )
+
+
+def candidates_score(ctx: Context) -> F:
+    """Who a ruling coalition puts forward: its own members and followers, by power."""
+    st = ctx.st
+    ours = st.ruling | (
+        (st.follows >= 0) & np.take_along_axis(st.ruling, np.maximum(st.follows, 0), 1)
+    )
+    ok = st.active & (st.sanction < 2)
+    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours, -np.inf)
+
+
+def fill_executive(ctx: Context, reason: str) -> None:
+    """Fill empty executive seats with the ruling coalition's candidates."""
+    st = ctx.st
+    score = np.where(st.executive, -np.inf, candidates_score(ctx))
+    for _ in range(st.executive_seats):
+        need = (st.executive & st.alive).sum(axis=1) < st.executive_seats
+        pick = np.argmax(score, axis=1)
+        ok = need & np.isfinite(score[np.arange(st.runs), pick])
+        if not ok.any():
+            break
+        rows = np.flatnonzero(ok)
+        st.executive[rows, pick[rows]] = True
+        score[rows, pick[rows]] = -np.inf
+        for row in ctx.log.rows(ok):
+            ctx.note(
+                row,
+                "executive_added",
+                f"{ctx.name(int(pick[row]))} enters the executive ({reason}).",
+                actors=(ctx.c.actors[int(pick[row])],),
+            )
+
+
+def fill_offices(ctx: Context) -> None:
+    """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
+    st, c = ctx.st, ctx.c
+    vacant = st.holder < 0
+    if not vacant.any():
+        return
+    held = np.zeros((st.runs, len(c.actors)))
+    np.add.at(held, (np.arange(st.runs)[:, None], np.maximum(st.holder, 0)), (st.holder >= 0) * 1.0)
+    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1] - 0.6 * held + 0.4 * ~c.contender
+    for o in np.flatnonzero(vacant.any(axis=0)):
+        rows = np.flatnonzero(vacant[:, o])
+        pick = np.argmax(base[rows], axis=1)
+        good = np.isfinite(base[rows, pick])
+        st.holder[rows[good], o] = pick[good]
+        for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
+            who = int(st.holder[row, o])
+            ctx.note(
+                row,
+                "office_gained",
+                f"{ctx.name(who)} takes the office of {c.office_names[o]}.",
+                actors=(c.actors[who],),
+                cites=c.scenario.offices[o].cite,
+            )
+
+
+def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
+    """Elections at a congress: CC from the list, then the executive from the CC."""
+    st = ctx.st
+    elect_cc(ctx, cc_seats or st.cc_seats)
+    if executive_seats:
+        st.executive_seats = executive_seats
+    st.executive &= st.alive & (st.sanction < 3)
+    fill_executive(ctx, "elected by the new CC")
+    for row in ctx.log.rows():
+        share = secretary_share(ctx.c, st)[row]
+        top = np.argsort(-share)[:2]
+        ctx.note(
+            row,
+            "apparatus",
+            "Regional secretaries beholden to: "
+            + ", ".join(f"{ctx.name(int(i))} {share[i]:.0%}" for i in top)
+            + ".",
+            params=("turnover_per_year", "appointment_skill", "oversight"),
+        )

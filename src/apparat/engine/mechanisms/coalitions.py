@@ -1,0 +1,236 @@
+"""Coalitions: blocs form and break by power, ideology, enmity and the memory of betrayal.
+
+The ruling coalition is a self-enforcing winning coalition in the sense of Acemoglu,
+Egorov & Sonin (2008): winning (more than ``majority`` of the contenders' power) and
+such that no subset that would be winning inside it is itself self-enforcing. Among
+those, leaders prefer the smallest (each member's share is largest), less what it costs
+them to sit with rivals they distrust or disagree with, plus a random taste. A three-member
+bloc can therefore be stable where a two-member one is not. Excluded contenders may band
+together against it once the sanctions they suffer outweigh their mutual dislike.
+
+References
+----------
+S1: refused alliances (Zinoviev 1923 and 1925, Bukharin 1928) and Stalin's
+divide-and-rule; S2 and S4: the troika, the New and the United Opposition, the Right.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.context import Context
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+@lru_cache(maxsize=16)
+def subsets(k: int) -> tuple[NDArray[np.bool_], list[NDArray[np.intp]]]:
+    """Membership masks of all non-empty subsets of k players, by size, and each one's
+    proper non-empty subsets."""
+    codes = sorted(range(1, 2**k), key=lambda x: (bin(x).count("1"), x))
+    masks = np.array([[(x >> i) & 1 for i in range(k)] for x in codes], dtype=bool)
+    pos = {x: n for n, x in enumerate(codes)}
+    proper = [
+        np.array([pos[y] for y in codes if y != x and (y & x) == y], dtype=np.intp) for x in codes
+    ]
+    return masks, proper
+
+
+def self_enforcing(power: F, eligible: B, can_deviate: B, majority: float, k: int) -> B:
+    """(R, 2^k - 1): which coalitions are self-enforcing (AES 2008, recursively by size).
+
+    X is self-enforcing unless some proper subset Y, itself self-enforcing and able to
+    hold together (``can_deviate``: its members can stand each other), would be
+    winning inside X and so do better by turning on the rest.
+    """
+    masks, proper = subsets(k)
+    pw = power @ masks.T.astype(np.float64)
+    se = np.zeros_like(eligible)
+    for x, ys in enumerate(proper):
+        if ys.size == 0:
+            se[:, x] = eligible[:, x]
+            continue
+        able = se[:, ys] & can_deviate[:, ys]
+        threat = (able & (pw[:, ys] > majority * pw[:, x : x + 1])).any(axis=1)
+        se[:, x] = eligible[:, x] & ~threat
+    return se
+
+
+def friction(ctx: Context) -> F:
+    """(R, A, A): what it costs i and j to sit in one bloc."""
+    st = ctx.st
+    sal = st.salience / st.salience.sum(axis=1, keepdims=True)
+    diff = st.position[:, :, None, :] - st.position[:, None, :, :]
+    dist = np.sqrt((sal[:, None, None, :] * diff**2).sum(axis=3)) / 2.0
+    grudge = st.enmity + st.betrayal + np.swapaxes(st.betrayal, 1, 2)
+    out = ctx.p("ideology_weight") * dist + ctx.p("enmity_weight") * grudge
+    pact = st.pact_until >= st.month
+    return np.where(pact | np.swapaxes(pact, 1, 2), 0.0, out)
+
+
+def pair_max(values: F, masks: B) -> F:
+    """(R, N): the largest pairwise value inside each coalition."""
+    k = masks.shape[1]
+    out = np.zeros((values.shape[0], masks.shape[0]))
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = masks[:, i] & masks[:, j]
+            out = np.maximum(out, values[:, i, j][:, None] * both[None, :])
+    return out
+
+
+def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B) -> B:
+    """(R, N): coalitions that split a pair bound by a pact."""
+    st = ctx.st
+    out = np.zeros((st.runs, masks.shape[0]), dtype=bool)
+    pact = st.pact_until[:, players][:, :, players] >= st.month
+    for i in range(len(players)):
+        for j in range(i + 1, len(players)):
+            split = masks[:, i] ^ masks[:, j]
+            out |= (pact[:, i, j] | pact[:, j, i])[:, None] & split[None, :]
+    return out
+
+
+def form(ctx: Context) -> None:
+    """Re-form the ruling coalition and the oppositions; chronicle what changed."""
+    st, c = ctx.st, ctx.c
+    eligible = st.active & (st.sanction < 5) & c.contender[None, :]
+    if c.founder >= 0:
+        # while the founder can still work, he arbitrates: the succession game waits
+        eligible &= ~st.active[:, c.founder : c.founder + 1]
+    players = np.flatnonzero(eligible.any(axis=0))
+    k = len(players)
+    if k == 0:
+        return
+    masks, _ = subsets(k)
+    el = eligible[:, players]
+    _followers(ctx)
+    gam = strength(ctx)[:, players] * el
+    pw = gam @ masks.T.astype(np.float64)
+    size = masks.sum(axis=1)
+    all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == size[None, :]
+    fr = friction(ctx)[:, players][:, :, players]
+    fmax = pair_max(fr, masks)
+    breaks = pact_breaks(ctx, players, masks)
+    accept = (fmax <= 0.5) & ~breaks
+    majority = ctx.p("majority")
+    se = self_enforcing(gam, all_el, accept, majority, k)
+    total = gam.sum(axis=1, keepdims=True)
+    winning = se & (pw > majority * total)
+    current = (st.ruling[:, players][:, None, :] == masks[None, :, :]).all(axis=2)
+    # a coalition holds while it stays self-enforcing and winning (DESIGN: blocs are
+    # self-enforcing); only where it has broken do leaders choose anew
+    keep = (current & winning & accept).any(axis=1)
+    noise = ctx.p("coalition_noise") * ctx.rng.normal("coalitions.taste", st.month, masks.shape[0])
+    cost = pw / np.maximum(total, 1e-9) + fmax + noise
+    bearable = winning & accept
+    cost = np.where(np.where(bearable.any(axis=1, keepdims=True), bearable, winning), cost, np.inf)
+    best = np.argmin(cost, axis=1)
+    found = np.isfinite(cost[np.arange(st.runs), best])
+    old_ruling = st.ruling.copy()
+    chosen = np.zeros_like(st.ruling)
+    chosen[:, players] = np.where(found[:, None], masks[best], False)
+    st.ruling = np.where(keep[:, None], st.ruling, chosen) & eligible
+    dropped = old_ruling & ~st.ruling & eligible
+    rows, who = np.nonzero(dropped)
+    st.betrayal[rows, who, :] = np.minimum(st.betrayal[rows, who, :] + 0.3 * st.ruling[rows], 1.0)
+    _oppositions(ctx, players, masks, fr, el)
+    _followers(ctx)
+    _chronicle(ctx, old_ruling, players, found)
+
+
+def strength(ctx: Context) -> F:
+    """(R, A): a contender's power with that of the second-rank actors who follow him."""
+    st = ctx.st
+    out = st.power * ctx.c.contender[None, :]
+    rows, who = np.nonzero(st.follows >= 0)
+    np.add.at(out, (rows, st.follows[rows, who]), st.power[rows, who])
+    return out
+
+
+def hostile(ctx: Context) -> B:
+    """(R, A): excluded contenders who threaten the rulers or have already been struck.
+    A strong leader left out turns hostile; a weak one stays neutral and is courted."""
+    st, c = ctx.st, ctx.c
+    out = st.active & (st.sanction < 5) & c.contender[None, :] & ~st.ruling
+    recanted = st.quiet_until >= st.month
+    return (
+        out
+        & ~recanted
+        & ((st.power > ctx.p("threat_threshold")) | (st.sanction >= 1) | (st.tactic > 0))
+    )
+
+
+def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:
+    """Excluded contenders band together where sanctions have outweighed their dislike."""
+    st = ctx.st
+    st.bloc[:] = -1
+    ruling_pl = st.ruling[:, players]
+    rows = np.arange(st.runs)
+    leader = np.argmax(np.where(ruling_pl, st.power[:, players], -1.0), axis=1)
+    has = ruling_pl.any(axis=1)
+    st.bloc[:, players] = np.where(ruling_pl & has[:, None], players[leader][:, None], -1)
+    sanc = st.sanction[:, players].astype(np.float64)
+    tolerance = 0.55 + 0.1 * (sanc[:, :, None] + sanc[:, None, :])
+    bad = pair_max(np.where(fr > tolerance, 1.0, 0.0), masks) > 0
+    free = el & ~ruling_pl & hostile(ctx)[:, players]
+    for _ in range(2):
+        inside = ((~free).astype(np.int64) @ masks.T.astype(np.int64)) == 0
+        cand = inside & ~bad & (masks.sum(axis=1) >= 2)[None, :] & ~pact_breaks(ctx, players, masks)
+        pw = st.power[:, players] @ masks.T.astype(np.float64)
+        pick = np.argmax(np.where(cand, pw, -1.0), axis=1)
+        ok = cand[rows, pick]
+        members = masks[pick] & ok[:, None]
+        lead = np.argmax(np.where(members, st.power[:, players], -1.0), axis=1)
+        st.bloc[:, players] = np.where(members, players[lead][:, None], st.bloc[:, players])
+        free &= ~members
+
+
+def _followers(ctx: Context) -> None:
+    """Second-rank actors follow the contender nearest to them in line and sympathy."""
+    st, c = ctx.st, ctx.c
+    fr = friction(ctx)
+    lead = st.active & (st.sanction < 5) & c.contender[None, :]
+    score = np.where(lead[:, None, :], fr, np.inf)
+    st.follows = np.where(~c.contender[None, :] & st.alive, np.argmin(score, axis=2), -1)
+    st.follows[~np.isfinite(score.min(axis=2))] = -1
+    rows = np.arange(st.runs)[:, None]
+    followed_bloc = st.bloc[rows, np.maximum(st.follows, 0)]
+    st.bloc = np.where(st.follows >= 0, followed_bloc, st.bloc)
+
+
+def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], found: B) -> None:
+    st, c = ctx.st, ctx.c
+    changed = (old != st.ruling).any(axis=1)
+    for row in ctx.log.rows(changed):
+        members = [int(i) for i in np.flatnonzero(st.ruling[row])]
+        out = [int(i) for i in players if not st.ruling[row, i]]
+        names = ", ".join(ctx.name(i) for i in members)
+        against = ", ".join(ctx.name(i) for i in out) or "no one"
+        share = float(st.power[row, members].sum())
+        ctx.note(
+            row,
+            "bloc_formed",
+            f"Ruling coalition: {names} (power {share:.0%}), against {against}.",
+            actors=tuple(c.actors[i] for i in members),
+            why={
+                "power": {c.actors[i]: round(float(st.power[row, i]), 3) for i in players},
+                "self_enforcing_found": bool(found[row]),
+            },
+            params=("majority", "ideology_weight", "enmity_weight", "coalition_noise"),
+        )
+        blocs = {int(b) for b in st.bloc[row] if b >= 0 and not st.ruling[row, b]}
+        for b in blocs:
+            mem = [int(i) for i in np.flatnonzero((st.bloc[row] == b) & c.contender)]
+            if len(mem) >= 2:
+                ctx.note(
+                    row,
+                    "opposition_formed",
+                    "Opposition bloc: " + ", ".join(ctx.name(i) for i in mem) + ".",
+                    actors=tuple(c.actors[i] for i in mem),
+                    params=("enmity_weight", "betrayal_memory"),
+                )

@@ -1,0 +1,235 @@
+"""Contests and sanctions: motions voted by the body that decides, up an escalation ladder.
+
+censure -> removal from a post -> from the executive -> from the CC -> expulsion ->
+internal exile -> deportation. The ruling coalition moves against excluded rivals who
+threaten it or who organise against it; each step needs a majority of the deciding body,
+costs its author prestige, and leaves the target a grudge.
+
+References
+----------
+S2: Trotsky's removal as War Commissar (1925), XV Congress expulsions (1927).
+S4: the ban on factionalism; 'Stalin persuaded Congress to expel Trotsky'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import SANCTIONS
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import circular_flow as flow
+from apparat.engine.mechanisms.coalitions import hostile
+from apparat.engine.mechanisms.power import cc_share, congress_share, executive_share
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+# The rungs each kind of meeting may decide (the ban on factions lets a CC plenum expel).
+RUNGS = {
+    "executive": (1, 6, 7),
+    "plenum": (1, 2, 3, 4, 5),
+    "conference": (1, 2),
+    "congress": (1, 2, 3, 4, 5),
+}
+BODY_OF = {
+    "executive": "executive",
+    "plenum": "central_committee",
+    "conference": "congress",
+    "congress": "congress",
+}
+
+
+def body_weights(ctx: Context, role: str) -> F:
+    """(R, A + 1): each actor's votes in a body; the last column is unaligned votes."""
+    c, st = ctx.c, ctx.st
+    if role == "executive":
+        w = executive_share(st)
+    elif role == "central_committee":
+        w = cc_share(st)
+    else:
+        w = congress_share(c, st, st.month)
+    rest = np.clip(1.0 - w.sum(axis=1, keepdims=True), 0.0, 1.0)
+    return np.append(w, rest, axis=1)
+
+
+def side(ctx: Context, actor: I) -> B:
+    """(R, A): the actor, his bloc, and those who follow a member of it."""
+    st = ctx.st
+    same = flow.allied(ctx, actor)
+    rows = np.arange(st.runs)[:, None]
+    via = (st.follows >= 0) & same[rows, np.maximum(st.follows, 0)]
+    return same | via
+
+
+def vote(ctx: Context, role: str, mover: I, target: I, slot: int) -> tuple[F, F]:
+    """Share voting yes on a motion by ``mover`` against ``target``, and the noise drawn.
+
+    Blocs vote as blocs; everyone else weighs who is the greater threat and whom he
+    dislikes more; unaligned votes follow the relative prestige of mover and target.
+    """
+    st = ctx.st
+    rows = np.arange(st.runs)
+    w = body_weights(ctx, role)
+    noise = ctx.p("vote_noise") * ctx.rng.normal("contests.vote", st.month, np.array([slot]))[:, 0]
+    pro, con = side(ctx, mover), side(ctx, target)
+    m, t = np.maximum(mover, 0), np.maximum(target, 0)
+    lean = (
+        st.power[rows, t][:, None]
+        - st.power[rows, m][:, None]
+        + st.enmity[rows, :, t]
+        - st.enmity[rows, :, m]
+        + noise[:, None]
+    )
+    stance = np.where(pro & ~con, 1.0, np.where(con, 0.0, 1.0 / (1.0 + np.exp(-lean / 0.1))))
+    gap = st.prestige[rows, m] - st.prestige[rows, t] + noise
+    unaligned = 1.0 / (1.0 + np.exp(-gap / 0.15))
+    yes = (w[:, :-1] * stance).sum(axis=1) + w[:, -1] * unaligned
+    return yes, noise
+
+
+def best_office(ctx: Context, target: I) -> I:
+    """The target's most valuable office (-1 if none): force first, then votes and voice."""
+    c, st = ctx.c, ctx.st
+    value = c.force * 1.5 + c.delegates * 3 + c.press + c.patronage + c.surveillance
+    held = st.holder == target[:, None]
+    score = np.where(held, value[None, :] + 0.01, -1.0)
+    return np.where(held.any(axis=1), np.argmax(score, axis=1), -1)
+
+
+def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
+    """Carry out a passed motion: the target reaches ``level`` on the ladder."""
+    st, c = ctx.st, ctx.c
+    t, a = target[rows], author[rows]
+    lv = level[rows]
+    st.sanction[rows, t] = np.maximum(st.sanction[rows, t], lv)
+    st.last_step[rows, t] = st.month
+    st.prestige[rows, a] = np.maximum(st.prestige[rows, a] - ctx.p("hostile_act_cost"), 0.0)
+    st.enmity[rows, t, a] = np.minimum(st.enmity[rows, t, a] + 0.1, 1.0)
+    st.betrayal[rows, t, a] = np.minimum(st.betrayal[rows, t, a] + 0.25, 1.0)
+    loss = np.array([0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1])[lv] * (
+        0.5 + 0.5 * ctx.p("faction_ban")
+    )
+    st.prestige[rows, t] = np.maximum(st.prestige[rows, t] - loss, 0.0)
+    office = best_office(ctx, target)[rows]
+    lose_office = (lv == 2) & (office >= 0)
+    st.holder[rows[lose_office], office[lose_office]] = -1
+    deep = lv >= 5
+    for r, who in zip(rows[deep], t[deep], strict=True):
+        st.holder[r, st.holder[r] == who] = -1
+    st.executive[rows[lv >= 3], t[lv >= 3]] = False
+    out = lv >= 4
+    if out.any():
+        n = len(c.actors)
+        moved = st.cc_clients[rows[out], t[out]]
+        st.cc_clients[rows[out], t[out]] = 0.0
+        st.cc_clients[rows[out], n] += moved
+        flow.vacate_clients(ctx, rows[out], t[out])
+
+
+def next_rung(ctx: Context, target: int, rungs: tuple[int, ...]) -> I:
+    """(R,): the next rung this meeting may decide for ``target``, 0 if none."""
+    st = ctx.st
+    level = st.sanction[:, target] + 1
+    no_office = ~(st.holder == target).any(axis=1)
+    level = np.where((level == 2) & no_office, 3, level)
+    level = np.where((level == 3) & ~st.executive[:, target], 4, level)
+    allowed = np.isin(level, rungs)
+    return np.where(allowed & (level <= 7), level, 0)
+
+
+def police_loyal(ctx: Context) -> B:
+    """(R,): the ruling coalition holds the office with most surveillance."""
+    st, c = ctx.st, ctx.c
+    o = int(np.argmax(c.surveillance))
+    h = st.holder[:, o]
+    return (h >= 0) & st.ruling[np.arange(st.runs), np.maximum(h, 0)]
+
+
+def meeting(ctx: Context, kind: str) -> None:
+    """The ruling coalition moves, one rung each, against rivals who threaten or organise."""
+    st, c = ctx.st, ctx.c
+    role = BODY_OF[kind]
+    rows_all = np.arange(st.runs)
+    has_rulers = st.ruling.any(axis=1)
+    leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
+    hostile_now = hostile(ctx)
+    interval = ctx.p("escalation_interval")
+    for t in np.argsort(-st.power.mean(axis=0)):
+        if not c.contender[t]:
+            continue
+        opposing = hostile_now[:, t]
+        provoked = st.tactic[:, t] >= 3
+        wait = np.where(provoked, interval / 2, interval)
+        ready = (st.month - st.last_step[:, t]) >= wait
+        cond = has_rulers & st.alive[:, t] & opposing & ready
+        level = next_rung(ctx, int(t), RUNGS[kind])
+        if kind == "executive":
+            level = np.where(police_loyal(ctx) & (st.sanction[:, t] >= 5), level, 0)
+        cond &= level > 0
+        if not cond.any():
+            continue
+        target = np.full(st.runs, t, dtype=np.int64)
+        yes, noise = vote(ctx, role, leader, target, slot=int(t))
+        passed = cond & (yes > 0.5)
+        failed = cond & ~passed
+        apply_step(ctx, rows_all[passed], target, level, leader)
+        st.prestige[failed, leader[failed]] -= 2 * ctx.p("hostile_act_cost")
+        st.last_step[failed, t] = st.month
+        for row in ctx.log.rows(cond):
+            what = SANCTIONS[int(level[row])].replace("_", " ")
+            verdict = "passes" if passed[row] else "fails"
+            ctx.note(
+                row,
+                "sanction" if passed[row] else "motion_failed",
+                f"{kind.capitalize()}: motion by {ctx.name(int(leader[row]))}'s coalition that "
+                f"{ctx.name(int(t))} be {what} {verdict} ({yes[row]:.0%} in favour).",
+                actors=(c.actors[int(t)], c.actors[int(leader[row])]),
+                why={
+                    "yes": round(float(yes[row]), 3),
+                    "noise": round(float(noise[row]), 3),
+                    "target_power": round(float(st.power[row, t]), 3),
+                    "opposing": bool(opposing[row]),
+                },
+                params=("threat_threshold", "vote_noise", "faction_ban"),
+            )
+    flow.fill_offices(ctx)
+    flow.fill_executive(ctx, "co-opted after a removal")
+
+
+def motion(ctx: Context, rows: B, mover: I, office: int, role: str, slot: int) -> B:
+    """A motion put by an actor (a decision's effect) to remove an office's holder.
+
+    When the mover is a body's ruling coalition and its leader holds the office, the
+    coalition's next strongest member moves instead.
+    """
+    st, c = ctx.st, ctx.c
+    target = st.holder[:, office]
+    rival = np.argmax(
+        np.where(st.ruling & (np.arange(len(c.actors)) != target[:, None]), st.power, -1), axis=1
+    )
+    mover = np.where(mover == target, rival, mover)
+    ok = rows & (target >= 0) & (mover >= 0) & (mover != target)
+    if not ok.any():
+        return ok
+    yes, noise = vote(ctx, role, mover, target, slot=1000 + slot)
+    passed = ok & (yes > 0.5)
+    idx = np.flatnonzero(passed)
+    st.holder[idx, office] = -1
+    st.sanction[idx, target[idx]] = np.maximum(st.sanction[idx, target[idx]], 2)
+    m = mover[idx]
+    st.enmity[idx, target[idx], m] = np.minimum(st.enmity[idx, target[idx], m] + 0.2, 1)
+    for row in ctx.log.rows(ok):
+        who, whom = int(mover[row]), int(target[row])
+        ctx.note(
+            row,
+            "sanction" if passed[row] else "motion_failed",
+            f"{ctx.name(who)} moves that {ctx.name(whom)} be removed as "
+            f"{c.office_names[office]}: {'carried' if passed[row] else 'defeated'} "
+            f"({yes[row]:.0%} in favour).",
+            actors=(c.actors[who], c.actors[whom]),
+            why={"yes": round(float(yes[row]), 3), "noise": round(float(noise[row]), 3)},
+            params=("vote_noise",),
+        )
+    return passed

@@ -1,0 +1,52 @@
+"""Opposition tactics: open platforms, appeals to the rank and file, underground work,
+street demonstrations. Each wins support in some cohorts and raises the risk of
+expulsion while the ban on factions stands.
+
+References
+----------
+S2: the counter-demonstration of 7 November 1927 and the expulsions that followed.
+S4: the 1921 ban on factionalism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from apparat.engine.context import Context
+from apparat.engine.mechanisms.power import apparatus_control
+
+OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
+
+
+def monthly(ctx: Context) -> None:
+    """Excluded blocs campaign; the ban makes campaigning cost, underground work pays more
+    among those the apparatus does not hold, and provokes the ruling coalition."""
+    st, c = ctx.st, ctx.c
+    in_opposition = (st.bloc >= 0) & ~st.ruling & c.contender[None, :] & st.alive
+    recanted = st.quiet_until >= st.month
+    st.tactic = np.where(in_opposition & ~recanted & (st.tactic == 0), OPEN, st.tactic)
+    st.tactic = np.where(recanted | ~st.alive, 0, st.tactic)
+    free = 1.0 - apparatus_control(c, st.month)
+    oratory = c.traits[None, :, 3]
+    gain = (
+        np.select(
+            [
+                st.tactic == OPEN,
+                st.tactic == APPEAL,
+                st.tactic == UNDERGROUND,
+                st.tactic == DEMONSTRATE,
+            ],
+            [0.01, 0.02, ctx.p("underground_gain"), 0.05],
+            0.0,
+        )
+        * oratory
+        * free
+    )
+    penalty = ctx.p("factionalism_penalty") * ctx.p("faction_ban") * (st.tactic > 0)
+    st.prestige = np.clip(st.prestige + gain - penalty, 0.0, 1.0)
+    risky = st.tactic >= UNDERGROUND
+    if risky.any():
+        u = ctx.rng.uniform("opposition.exposed", st.month, len(c.actors))
+        caught = risky & (u < 0.2 * ctx.p("underground_risk"))
+        st.last_step = np.where(caught, st.month - 99, st.last_step)
+    st.tactic = np.where(st.tactic == DEMONSTRATE, OPEN, st.tactic)

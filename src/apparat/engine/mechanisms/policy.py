@@ -1,0 +1,54 @@
+"""Policy space: flexible leaders drift toward where support lies; the governing line is
+the power-weighted median of the ruling coalition.
+
+References
+----------
+S0: Stalin as a pragmatist without a line of his own, the 1928 left turn.
+S4: NEP and the Left/Right split; Permanent Revolution vs Socialism in One Country.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.context import Context
+
+MOOD_DECAY = 0.97
+
+
+def weighted_median(
+    values: NDArray[np.float64], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """(R, 3): per run and axis, the median of values (R, A, 3) under weights (R, A)."""
+    order = np.argsort(values, axis=1)
+    v = np.take_along_axis(values, order, axis=1)
+    w = np.take_along_axis(np.broadcast_to(weights[:, :, None], values.shape), order, axis=1)
+    cum = np.cumsum(w, axis=1)
+    half = cum[:, -1:, :] / 2.0
+    idx = np.clip((cum < half).sum(axis=1, keepdims=True), 0, values.shape[1] - 1)
+    return np.take_along_axis(v, idx, axis=1)[:, 0, :]
+
+
+def monthly(ctx: Context) -> None:
+    st, c = ctx.st, ctx.c
+    weights = st.power * st.active
+    support = (weights[:, :, None] * st.position).sum(axis=1) / np.maximum(
+        weights.sum(axis=1, keepdims=True), 1e-9
+    )
+    target = np.clip(support + st.mood, -1.0, 1.0)
+    step = ctx.p("policy_speed") * c.traits[None, :, 6, None] * (st.salience[:, None, :] / 3.0)
+    st.position += step * (target[:, None, :] - st.position) * st.active[:, :, None]
+    rulers = np.where(st.ruling.any(axis=1, keepdims=True), st.ruling, st.active)
+    st.line = weighted_median(st.position, st.power * rulers)
+    st.mood *= MOOD_DECAY
+    st.salience = 1.0 + (st.salience - 1.0) * MOOD_DECAY
+
+
+def shock(ctx: Context, salience: dict[int, float], axis: int | None, direction: float) -> None:
+    """An exogenous shock: axes gain salience; a failure pushes the mood off its end."""
+    st = ctx.st
+    for ax, delta in salience.items():
+        st.salience[:, ax] = np.clip(st.salience[:, ax] + delta, 0.2, 3.0)
+    if axis is not None and direction:
+        st.mood[:, axis] -= 0.5 * direction

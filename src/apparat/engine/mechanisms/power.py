@@ -1,0 +1,92 @@
+"""Power share: weighted control of executive, CC and congress votes, force and prestige.
+
+References
+----------
+S1: the four factions and their power bases (army; Leningrad and Comintern; apparatus
+and special services; government, unions and press).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import Compiled
+from apparat.engine.state import State
+
+F = NDArray[np.float64]
+
+
+def office_sum(c: Compiled, st: State, resource: F) -> F:
+    """(R, A): a resource summed over the offices each actor holds."""
+    n = len(c.actors)
+    out = np.zeros((st.runs, n + 1))
+    h = np.where(st.holder < 0, n, st.holder)
+    np.add.at(out, (np.arange(st.runs)[:, None], h), resource[None, :])
+    return out[:, :n]
+
+
+def apparatus_control(c: Compiled, month: int) -> float:
+    """Share of conference delegates the secretaries steer: cohorts' loyalty to the apparatus."""
+    present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
+    w = c.cohort_members * present
+    loyalty = float((w * c.cohort_loyalty).sum() / w.sum())
+    return float(np.clip(c.params["delegate_control"] * (0.5 + loyalty), 0.0, 0.97))
+
+
+def rank_and_file(c: Compiled, st: State, month: int) -> F:
+    """(R, A): the share of free delegates each leader's prestige and oratory would win."""
+    present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
+    w = c.cohort_members * present
+    pull = float((w * c.cohort_pull).sum() / w.sum())
+    appeal = st.prestige * ((1 - pull) + pull * c.traits[None, :, 3])
+    appeal = appeal * (st.active & (st.sanction < 5)) * c.contender[None, :]
+    total = appeal.sum(axis=1, keepdims=True)
+    return np.divide(appeal, total, out=np.zeros_like(appeal), where=total > 0)
+
+
+def secretary_share(c: Compiled, st: State) -> F:
+    """(R, A): share of secretary posts beholden to each actor."""
+    n = len(c.actors)
+    counts = np.zeros((st.runs, n + 1))
+    p = np.where(st.secretaries < 0, n, st.secretaries)
+    np.add.at(counts, (np.arange(st.runs)[:, None], p), 1.0)
+    return counts[:, :n] / st.secretaries.shape[1]
+
+
+def congress_share(c: Compiled, st: State, month: int) -> F:
+    """(R, A): delegates each leader can count on at a congress or conference."""
+    base = office_sum(c, st, c.delegates)
+    free = 1.0 - c.delegates.sum()
+    ctl = apparatus_control(c, month)
+    return base + free * (ctl * secretary_share(c, st) + (1 - ctl) * rank_and_file(c, st, month))
+
+
+def cc_share(st: State) -> F:
+    """(R, A): CC votes: the actor's own seat and his clients' seats."""
+    n = st.cc_clients.shape[1] - 1
+    own = (st.sanction < 4) & st.alive
+    total = st.cc_clients.sum(axis=1, keepdims=True) + own.sum(axis=1, keepdims=True)
+    return (st.cc_clients[:, :n] + own) / np.maximum(total, 1.0)
+
+
+def executive_share(st: State) -> F:
+    votes = (st.executive & st.active).astype(np.float64)
+    return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1.0)
+
+
+def compute_power(c: Compiled, st: State, month: int) -> F:
+    """(R, A) power shares summing to one over active actors."""
+    p = c.params
+    force = office_sum(c, st, c.force + 0.5 * c.surveillance)
+    force = force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9)
+    prest = st.prestige * st.active * (st.sanction < 5)
+    prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)
+    raw = (
+        p["weight_executive"] * executive_share(st)
+        + p["weight_cc"] * cc_share(st)
+        + p["weight_congress"] * congress_share(c, st, month)
+        + p["weight_force"] * force
+        + p["weight_prestige"] * prest
+    ) * st.active
+    return raw / np.maximum(raw.sum(axis=1, keepdims=True), 1e-9)

@@ -1,0 +1,118 @@
+"""Outcomes: the monthly record of each run and the per-run results derived from it.
+
+Consolidation is DESIGN.md's definition: one leader's side controls the executive and
+the CC, and every rival contender is out of the executive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import Compiled
+from apparat.engine.context import Context
+from apparat.engine.mechanisms.contests import side
+from apparat.engine.mechanisms.power import cc_share
+from apparat.engine.state import State
+
+F32 = NDArray[np.float32]
+I8 = NDArray[np.int8]
+B = NDArray[np.bool_]
+I = NDArray[np.int64]
+
+
+def dominance(ctx: Context) -> I:
+    """(R,): the consolidated leader of each run this month, -1 if none."""
+    st, c = ctx.st, ctx.c
+    out = np.full(st.runs, -1, dtype=np.int64)
+    in_exec = st.executive & st.active & (st.sanction < 3)
+    cc = cc_share(st)
+    for i in np.flatnonzero(c.contender):
+        who = np.full(st.runs, i, dtype=np.int64)
+        mine = side(ctx, who)
+        rivals = in_exec & c.contender[None, :] & ~(np.arange(len(c.actors)) == i)[None, :]
+        exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
+        ok = in_exec[:, i] & ~rivals.any(axis=1) & (exec_share > 0.5)
+        ok &= (cc * mine).sum(axis=1) > 0.5
+        out = np.where(ok & (out < 0), i, out)
+    return out
+
+
+@dataclass
+class History:
+    """Month-by-month record of a batch: arrays shaped (runs, months, ...)."""
+
+    power: F32
+    prestige: F32
+    executive: B
+    ruling: B
+    sanction: I8
+    bloc: I8
+    holder: I8
+    line: F32
+    dominant: I8
+
+    @classmethod
+    def empty(cls, runs: int, months: int, actors: int, offices: int) -> History:
+        ra = (runs, months, actors)
+        return cls(
+            power=np.zeros(ra, np.float32),
+            prestige=np.zeros(ra, np.float32),
+            executive=np.zeros(ra, bool),
+            ruling=np.zeros(ra, bool),
+            sanction=np.zeros(ra, np.int8),
+            bloc=np.full(ra, -1, np.int8),
+            holder=np.full((runs, months, offices), -1, np.int8),
+            line=np.zeros((runs, months, 3), np.float32),
+            dominant=np.full((runs, months), -1, np.int8),
+        )
+
+    def record(self, st: State, m: int, dominant: I) -> None:
+        self.power[:, m] = st.power
+        self.prestige[:, m] = st.prestige
+        self.executive[:, m] = st.executive & st.alive
+        self.ruling[:, m] = st.ruling
+        self.sanction[:, m] = st.sanction
+        self.bloc[:, m] = st.bloc
+        self.holder[:, m] = st.holder
+        self.line[:, m] = st.line
+        self.dominant[:, m] = dominant
+
+
+@dataclass
+class Outcomes:
+    """Per-run results of a batch."""
+
+    runs: I
+    dominant_end: I  # consolidated leader at the end, -1 none
+    consolidation_month: I  # first month of the final unbroken consolidation, -1 none
+    strongest_end: I  # largest power share at the end
+    defeat_month: I  # (R, A): first month out of the executive by sanction, -1 never
+    final_sanction: I  # (R, A)
+    died: B  # (R, A)
+    choices: dict[str, I] = field(default_factory=dict)
+
+
+def summarise(
+    c: Compiled, st: State, h: History, runs: I, months: int, choices: dict[str, I]
+) -> Outcomes:
+    dom = h.dominant[:, :months].astype(np.int64)
+    end = dom[:, -1]
+    # the final unbroken stretch of consolidation under the same leader
+    same = dom == end[:, None]
+    broken = np.where(~same, np.arange(months)[None, :], -1).max(axis=1)
+    cons = np.where(end >= 0, broken + 1, -1)
+    removed = h.sanction[:, :months] >= 3
+    first = np.where(removed.any(axis=1), removed.argmax(axis=1), -1)
+    return Outcomes(
+        runs=runs,
+        dominant_end=end,
+        consolidation_month=cons,
+        strongest_end=np.argmax(st.power * c.contender[None, :], axis=1),
+        defeat_month=first.astype(np.int64),
+        final_sanction=st.sanction.copy(),
+        died=~st.alive,
+        choices=choices,
+    )

@@ -1,0 +1,129 @@
+"""The step loop: one month at a time, the same code for one run or ten thousand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.chronicle import Chronicle, Entry
+from apparat.engine.compiled import Compiled, compile_scenario, month_index
+from apparat.engine.context import Context
+from apparat.engine.decisions import Behavioural, Policy, take
+from apparat.engine.events import apply as apply_events
+from apparat.engine.mechanisms import (
+    circular_flow,
+    coalitions,
+    contests,
+    opposition,
+    policy,
+    prestige,
+)
+from apparat.engine.mechanisms.power import compute_power
+from apparat.engine.outcomes import History, Outcomes, dominance, summarise
+from apparat.engine.random import SeedLike, Streams, normalize_seed
+from apparat.engine.state import initial_state
+from apparat.errors import SimulationError
+from apparat.scenario.models import Scenario
+
+I = NDArray[np.int64]
+
+
+@dataclass
+class SimulationResult:
+    compiled: Compiled
+    seed: int
+    months: int
+    history: History
+    outcomes: Outcomes
+    chronicle: list[Entry]
+
+    def label(self, month: int) -> str:
+        return self.compiled.label(month)
+
+
+def simulate(
+    scenario: Scenario | Compiled,
+    runs: int | I = 1,
+    seed: SeedLike = 0,
+    until: str | None = None,
+    policy_: Policy | None = None,
+    chronicle: bool | int | list[int] = True,
+) -> SimulationResult:
+    """Run a batch of runs of ``scenario`` month by month.
+
+    ``runs`` is a count (runs 0..n-1) or the global indices of the runs, which fix each
+    run's luck whatever batch it is in. ``chronicle`` says which runs to narrate: True
+    for all (sensible for a handful), a count, or a list of global run indices.
+    """
+    c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
+    idx = (
+        np.arange(runs, dtype=np.int64)
+        if isinstance(runs, int | np.integer)
+        else np.asarray(runs, np.int64)
+    )
+    if idx.size == 0:
+        raise SimulationError("runs must be at least 1")
+    months = c.months if until is None else month_index(c.start, until) + 1
+    if not 1 <= months <= c.months:
+        raise SimulationError(
+            f"--until {until} is outside the scenario ({c.start} to {c.label(c.months - 1)})"
+        )
+    seed_n = normalize_seed(seed)
+    if chronicle is True:
+        tracked = np.ones(idx.size, dtype=bool)
+    elif chronicle is False:
+        tracked = np.zeros(idx.size, dtype=bool)
+    elif isinstance(chronicle, int):
+        tracked = np.arange(idx.size) < chronicle
+    else:
+        tracked = np.isin(idx, chronicle)
+    st = initial_state(c, idx.size)
+    ctx = Context(c=c, st=st, rng=Streams(seed_n, idx), log=Chronicle(idx, tracked))
+    pol = policy_ or Behavioural()
+    hist = History.empty(idx.size, months, len(c.actors), len(c.offices))
+    choices: dict[str, I] = {}
+    for m in range(months):
+        st.month = m
+        meetings = apply_events(ctx, c.events.get(m, []))
+        deaths = any(e.kind in ("death", "incapacitation") for e in c.events.get(m, []))
+        st.power = compute_power(c, st, m)
+        reform = m == 0 or bool(meetings) or deaths
+        if reform:
+            coalitions.form(ctx)
+        for slot, d in enumerate(c.decisions.get(m, [])):
+            choice, changed = take(ctx, d, pol, slot)
+            choices[d.id] = choice
+            if changed:
+                st.power = compute_power(c, st, m)
+                coalitions.form(ctx)
+                circular_flow.fill_offices(ctx)
+        circular_flow.monthly(ctx)
+        st.power = compute_power(c, st, m)
+        contests.meeting(ctx, "executive")
+        for ev in meetings:
+            contests.meeting(ctx, ev.kind)
+            if ev.kind == "congress":
+                circular_flow.congress(ctx, ev.cc_seats, ev.politburo_seats)
+        circular_flow.fill_offices(ctx)
+        circular_flow.fill_executive(ctx, "co-opted to fill a vacancy")
+        opposition.monthly(ctx)
+        prestige.monthly(ctx)
+        policy.monthly(ctx)
+        st.betrayal *= c.params["betrayal_memory"]
+        st.power = compute_power(c, st, m)
+        dom = dominance(ctx)
+        for row in ctx.log.rows((dom >= 0) & (st.dominant != dom)):
+            ctx.note(
+                row,
+                "consolidation",
+                f"{ctx.name(int(dom[row]))} now controls the executive and the CC; "
+                "no rival is left in the executive.",
+                actors=(c.actors[int(dom[row])],),
+            )
+        st.dominant_since = np.where(dom != st.dominant, m, st.dominant_since)
+        st.dominant = dom
+        hist.record(st, m, dom)
+    out = summarise(c, st, hist, idx, months, choices)
+    return SimulationResult(c, seed_n, months, hist, out, ctx.log.entries)

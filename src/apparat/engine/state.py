@@ -1,0 +1,101 @@
+"""The state of a batch of runs: numpy arrays with a leading runs axis.
+
+One run is a batch of one; an ensemble is one batch. Tallies that mechanisms read
+often (CC clients per patron, secretaries per patron) are kept as running counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import Compiled
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+NO_BLOC = -1
+VACANT = -2
+
+
+@dataclass
+class State:
+    """Mutable per-run state; every array's first axis is the run."""
+
+    month: int
+    alive: B  # (R, A)
+    active: B  # (R, A): alive and able to work
+    prestige: F  # (R, A)
+    position: F  # (R, A, 3)
+    enmity: F  # (R, A, A)
+    betrayal: F  # (R, A, A): i's memory of being turned on by j
+    pact_until: I  # (R, A, A): month a pact ends
+    holder: I  # (R, O): actor index, -1 vacant
+    executive: B  # (R, A)
+    executive_seats: int
+    cc_seats: int
+    cc_clients: F  # (R, A + 1): CC seats beholden to each patron; last = unaligned
+    secretaries: I  # (R, S): patron per post; -1 unaligned, -2 vacant
+    sanction: I  # (R, A): 0..7, see compiled.SANCTIONS
+    last_step: I  # (R, A): month of the last sanction step against the actor
+    bloc: I  # (R, A): bloc leader's index, -1 none
+    ruling: B  # (R, A): member of the ruling coalition
+    follows: I  # (R, A): contender a second-rank actor follows, -1 none
+    tactic: I  # (R, A): 0 none, 1 open, 2 appeal, 3 underground, 4 demonstrate
+    quiet_until: I  # (R, A): a recanted actor is left alone until this month
+    oversight: F  # (R,)
+    salience: F  # (R, 3)
+    mood: F  # (R, 3): where the party's support has drifted on each axis
+    line: F  # (R, 3): the governing line
+    power: F  # (R, A)
+    dominant: I  # (R,): consolidated leader, -1 none
+    dominant_since: I  # (R,)
+
+    @property
+    def runs(self) -> int:
+        return int(self.alive.shape[0])
+
+
+TACTICS = ("none", "open", "appeal", "underground", "demonstrate")
+
+
+def initial_state(c: Compiled, runs: int) -> State:
+    """Every run starts from the same recorded world: offices, positions, enmities."""
+    n = len(c.actors)
+
+    def tile(a: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.repeat(a[None, ...], runs, axis=0).copy()
+
+    return State(
+        month=0,
+        alive=np.ones((runs, n), dtype=bool),
+        active=np.ones((runs, n), dtype=bool),
+        prestige=tile(c.traits[:, 0]).astype(np.float64),
+        position=tile(c.position).astype(np.float64),
+        enmity=tile(c.enmity).astype(np.float64),
+        betrayal=np.zeros((runs, n, n)),
+        pact_until=np.full((runs, n, n), -1, dtype=np.int64),
+        holder=tile(c.holder0).astype(np.int64),
+        executive=tile(c.executive0).astype(bool),
+        executive_seats=c.executive_seats0,
+        cc_seats=c.cc_seats0,
+        cc_clients=tile(c.cc_clients0).astype(np.float64),
+        secretaries=tile(c.secretaries0).astype(np.int64),
+        sanction=np.zeros((runs, n), dtype=np.int64),
+        last_step=np.full((runs, n), -99, dtype=np.int64),
+        bloc=np.full((runs, n), NO_BLOC, dtype=np.int64),
+        ruling=np.zeros((runs, n), dtype=bool),
+        follows=np.full((runs, n), -1, dtype=np.int64),
+        tactic=np.zeros((runs, n), dtype=np.int64),
+        quiet_until=np.full((runs, n), -1, dtype=np.int64),
+        oversight=np.full(runs, c.params["oversight"]),
+        salience=np.full((runs, 3), 1.0),
+        mood=np.zeros((runs, 3)),
+        line=np.zeros((runs, 3)),
+        power=np.zeros((runs, n)),
+        dominant=np.full(runs, -1, dtype=np.int64),
+        dominant_since=np.full(runs, -1, dtype=np.int64),
+    )

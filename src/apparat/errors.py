@@ -1,0 +1,38 @@
+"""One error tree, so callers can catch what they mean and users read a message, not a trace.
+
+::
+
+    ApparatError
+    ├── ScenarioError       a scenario file is malformed or inconsistent (names file, key, line)
+    ├── InterventionError   an unknown decision, option, parameter or event, or a bad value
+    ├── RecordError         a historical record file is malformed
+    └── SimulationError     an absurd request to the engine (no runs, a month out of range)
+"""
+
+from __future__ import annotations
+
+
+class ApparatError(Exception):
+    """Base of every error apparat raises on purpose."""
+
+
+class ScenarioError(ApparatError):
+    """A scenario could not be loaded; the message lists every problem with its location."""
+
+    def __init__(self, problems: list[str], source: str = "scenario") -> None:
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+class InterventionError(ApparatError):
+    """An intervention names something the scenario does not have, or an impossible value."""
+
+
+class RecordError(ApparatError):
+    """A historical record file is malformed."""
+
+
+class SimulationError(ApparatError):
+    """A simulation request that cannot be honoured."""

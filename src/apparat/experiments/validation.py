@@ -1,0 +1,159 @@
+"""Score an ensemble against a historical record, next to a naive baseline it must beat.
+
+A fact scores the share of runs in which it happens within its window. The naive
+baseline is the world frozen at the start: whoever holds the most offices is dominant,
+nothing else changes. The order of defeats scores the share of runs in which every
+leader of an earlier group is out of the executive no later than any of a later group.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine import Compiled, SimulationResult
+from apparat.engine.compiled import SANCTION, month_index
+from apparat.engine.outcomes import History
+from apparat.errors import RecordError
+from apparat.scenario.record import Fact, Record
+
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class FactScore:
+    fact: Fact
+    model: float
+    naive: float
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    runs: int
+    facts: list[FactScore]
+    order_model: float | None
+    order_naive: float | None
+
+    @property
+    def model_total(self) -> float:
+        return float(np.mean([f.model for f in self.facts]))
+
+    @property
+    def naive_total(self) -> float:
+        return float(np.mean([f.naive for f in self.facts]))
+
+
+def check_record(c: Compiled, record: Record) -> None:
+    """Refuse a record that names actors or offices the scenario does not have."""
+    problems = []
+    for f in record.facts:
+        for a in [f.actor, *f.actors]:
+            if a is not None and a not in c.actors:
+                problems.append(f"fact '{f.id}': unknown actor '{a}'")
+        if f.office is not None and f.office not in c.offices:
+            problems.append(f"fact '{f.id}': unknown office '{f.office}'")
+        if f.kind in ("office_lost", "office_gained") and (f.actor is None or f.office is None):
+            problems.append(f"fact '{f.id}': kind {f.kind} needs 'actor' and 'office'")
+        if f.kind == "sanction" and (f.actor is None or f.level is None):
+            problems.append(f"fact '{f.id}': kind sanction needs 'actor' and 'level'")
+        if f.kind == "bloc_formed" and len(f.actors) < 2:
+            problems.append(f"fact '{f.id}': kind bloc_formed needs two or more 'actors'")
+    if problems:
+        raise RecordError("record does not fit the scenario:\n  - " + "\n  - ".join(problems))
+
+
+def occurs(c: Compiled, h: History, f: Fact) -> B:
+    """(R, T): the months in which the fact's observable happens in each run."""
+    runs = h.power.shape[0]
+    first = np.zeros((runs, 1), dtype=bool)
+    if f.kind == "bloc_formed":
+        ids = [c.index(a) for a in f.actors]
+        b = h.bloc[:, :, ids].astype(np.int64)
+        return (b >= 0).all(axis=2) & (b == b[:, :, :1]).all(axis=2)
+    if f.kind == "dominant":
+        return h.dominant == c.index(f.actor or "")
+    i = c.index(f.actor or "")
+    if f.kind in ("office_lost", "office_gained"):
+        held = h.holder[:, :, c.offices.index(f.office or "")] == i
+        prev = np.concatenate([held[:, :1], held[:, :-1]], axis=1)
+        alive = h.prestige[:, :, i] > 0
+        return (prev & ~held & alive) if f.kind == "office_lost" else (held & ~prev)
+    level = SANCTION[f.level or "removed_from_executive"] if f.kind == "sanction" else 3
+    reached = h.sanction[:, :, i] >= level
+    prev = np.concatenate([first, reached[:, :-1]], axis=1)
+    return reached & ~prev
+
+
+def score_fact(c: Compiled, h: History, f: Fact) -> float:
+    hit = occurs(c, h, f)
+    months = hit.shape[1]
+    mid = month_index(c.start, f.date)
+    lo, hi = max(mid - f.window, 0), min(mid + f.window, months - 1)
+    if hi < 0 or lo > months - 1:
+        return float("nan")
+    if mid + f.window < 0 or (lo == 0 and f.kind == "office_gained"):
+        # a fact dated before the start is a precondition: is it true of month 0?
+        holds = h.holder[:, 0, c.offices.index(f.office or "")] == c.index(f.actor or "")
+        if f.kind == "office_gained":
+            return float((hit[:, lo : hi + 1].any(axis=1) | holds).mean())
+    return float(hit[:, lo : hi + 1].any(axis=1).mean())
+
+
+def order_score(c: Compiled, defeat: NDArray[np.int64], groups: list[list[str]]) -> float:
+    """Share of runs whose defeats respect the groups' order (never defeated = last)."""
+    d = np.where(defeat < 0, 10_000, defeat)
+    ok = np.ones(d.shape[0], dtype=bool)
+    for early, late in itertools.pairwise(groups):
+        e = d[:, [c.index(a) for a in early]]
+        lt = d[:, [c.index(a) for a in late]]
+        ok &= (e.max(axis=1) <= lt.min(axis=1)) & (e.min(axis=1) < 10_000)
+    return float(ok.mean())
+
+
+def naive_history(c: Compiled, months: int) -> History:
+    """The world frozen at the start; the holder of the most offices is dominant."""
+    n, o = len(c.actors), len(c.offices)
+    h = History.empty(1, months, n, o)
+    h.holder[:] = c.holder0[None, None, :]
+    h.executive[:] = c.executive0[None, None, :]
+    h.prestige[:] = c.traits[None, None, :, 0]
+    counts = np.bincount(c.holder0[c.holder0 >= 0], minlength=n)
+    h.dominant[:] = int(np.argmax(counts))
+    return h
+
+
+def validate(
+    c: Compiled,
+    record: Record,
+    simulate_batch: Callable[[NDArray[np.int64]], SimulationResult],
+    runs: int,
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> ValidationReport:
+    """Run ``runs`` runs in batches and score each fact, model and naive side by side."""
+    check_record(c, record)
+    hits = np.zeros(len(record.facts))
+    defeats = []
+    for start in range(0, runs, batch):
+        idx = np.arange(start, min(start + batch, runs), dtype=np.int64)
+        res = simulate_batch(idx)
+        for k, f in enumerate(record.facts):
+            hits[k] += score_fact(c, res.history, f) * idx.size
+        defeats.append(res.outcomes.defeat_month)
+        if progress:
+            progress(idx.size)
+    naive = naive_history(c, c.months)
+    facts = [
+        FactScore(f, float(hits[k] / runs), score_fact(c, naive, f))
+        for k, f in enumerate(record.facts)
+    ]
+    order_m = order_n = None
+    if record.order_of_defeats:
+        groups = record.order_of_defeats.groups
+        order_m = order_score(c, np.concatenate(defeats), groups)
+        order_n = order_score(c, np.full((1, len(c.actors)), -1, dtype=np.int64), groups)
+    return ValidationReport(runs, facts, order_m, order_n)

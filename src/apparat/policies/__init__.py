@@ -1,0 +1,6 @@
+"""Policies: who takes the decisions — behaviour from traits, a forced choice, a person."""
+
+from apparat.policies.forced import ForcedChoice, parse_do
+from apparat.policies.scripted import Scripted
+
+__all__ = ["ForcedChoice", "Scripted", "parse_do"]

@@ -1,0 +1,112 @@
+"""Cross-reference checks: every id a scenario mentions must exist, every citation a source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from apparat.scenario.citations import Citation
+from apparat.scenario.models import Scenario
+from apparat.scenario.parameters import PARAMETERS
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def _citations(
+    obj: Any, loc: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Citation]]:
+    if isinstance(obj, Citation):
+        yield loc, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            field = type(obj).model_fields[name]
+            yield from _citations(getattr(obj, name), (*loc, field.alias or name))
+    elif isinstance(obj, list | tuple):
+        for i, item in enumerate(obj):
+            yield from _citations(item, (*loc, i))
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            yield from _citations(item, (*loc, key))
+
+
+def _need(ids: set[str], value: str | None, kind: str, loc: tuple[str | int, ...]) -> list[Problem]:
+    if value is None or value in ids:
+        return []
+    return [(loc, f"unknown {kind} '{value}' (known: {', '.join(sorted(ids))})")]
+
+
+def check_references(s: Scenario) -> list[Problem]:
+    """Every dangling id or unknown source, with the key path where it occurs."""
+    actors = {a.id for a in s.actors}
+    bodies = {b.id for b in s.bodies}
+    offices = {o.id for o in s.offices}
+    cohorts = {c.id for c in s.party.cohorts}
+    sources = {src.id for src in s.sources}
+    out: list[Problem] = []
+    collections: dict[str, list[Any]] = {
+        "actors": s.actors,
+        "bodies": s.bodies,
+        "offices": s.offices,
+        "calendar": s.calendar,
+        "decisions": s.decisions,
+        "cohorts": s.party.cohorts,
+    }
+    for key, items in collections.items():
+        seen: set[str] = set()
+        for i, obj in enumerate(items):
+            if obj.id in seen:
+                out.append(((key, i, "id"), f"duplicate id '{obj.id}'"))
+            seen.add(obj.id)
+    for role in ("congress", "central_committee", "executive"):
+        out += _need(bodies, getattr(s.roles, role), "body", ("roles", role))
+    out += _need(actors, s.roles.founder, "actor", ("roles", "founder"))
+    for i, a in enumerate(s.actors):
+        for j, e in enumerate(a.enmities):
+            out += _need(actors, e.with_, "actor", ("actors", i, "enmities", j, "with"))
+    for i, b in enumerate(s.bodies):
+        for j, m in enumerate(b.members):
+            out += _need(actors, m, "actor", ("bodies", i, "members", j))
+    for i, o in enumerate(s.offices):
+        out += _need(actors, o.holder, "actor", ("offices", i, "holder"))
+    if sum(o.appoints for o in s.offices) != 1:
+        out.append((("offices",), "exactly one office must have 'appoints: true'"))
+    for group in ("secretaries", "central_committee"):
+        for name in getattr(s.party, group).patrons:
+            out += _need(actors, name, "actor", ("party", group, "patrons", name))
+    for i, ev in enumerate(s.calendar):
+        out += _need(actors, ev.actor, "actor", ("calendar", i, "actor"))
+        out += _need(cohorts, ev.cohort, "cohort", ("calendar", i, "cohort"))
+        for name in ev.prestige:
+            out += _need(actors, name, "actor", ("calendar", i, "prestige", name))
+        if ev.kind in ("incapacitation", "death") and ev.actor is None:
+            out.append((("calendar", i), f"a '{ev.kind}' event needs an 'actor'"))
+        if ev.kind == "enrolment" and ev.cohort is None:
+            out.append((("calendar", i), "an 'enrolment' event needs a 'cohort'"))
+    for i, d in enumerate(s.decisions):
+        out += _need(actors | bodies, d.actor, "actor or body", ("decisions", i, "actor"))
+        for j, opt in enumerate(d.options):
+            eff, loc = opt.effects, ("decisions", i, "options", j, "effects")
+            out += _need(offices, eff.office, "office", (*loc, "office"))
+            out += _need(bodies, eff.body, "body", (*loc, "body"))
+            for name in [*eff.ally, *eff.enmity, *eff.prestige]:
+                out += _need(actors, name, "actor", loc)
+            if eff.motion is not None and (
+                eff.body is None or (eff.motion == "remove_office" and eff.office is None)
+            ):
+                out.append((loc, "a motion needs a 'body' (and an 'office' to remove from)"))
+    for name in s.parameters:
+        if name not in PARAMETERS:
+            out.append(
+                (
+                    ("parameters", name),
+                    f"unknown parameter '{name}' (valid: {', '.join(sorted(PARAMETERS))})",
+                )
+            )
+    for loc, cite in _citations(s, ()):
+        if cite.source not in sources:
+            out.append(
+                (loc, f"citation names source '{cite.source}', which is not under 'sources'")
+            )
+    return out

@@ -1,0 +1,32 @@
+"""The public entry point for one batch of runs: a scenario, a seed, and interventions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine import SimulationResult, compile_scenario
+from apparat.engine import simulate as run_batch
+from apparat.engine.random import SeedLike
+from apparat.policies import ForcedChoice
+from apparat.scenario import Scenario, load_scenario
+
+
+def simulate(
+    scenario: str | Path | Scenario = "bolshevik_1923",
+    runs: int | NDArray[np.int64] = 1,
+    seed: SeedLike = 0,
+    until: str | None = None,
+    do: dict[str, str] | None = None,
+    chronicle: bool | int | list[int] = True,
+) -> SimulationResult:
+    """Simulate ``runs`` runs of a scenario (a bundled name, a path, or a loaded one).
+
+    ``do`` forces decisions, e.g. ``{"trotsky.xii_congress": "attack"}``; every other
+    decision follows the actors' behavioural policy. Same seed, same result.
+    """
+    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    policy = ForcedChoice(s, do or {})
+    return run_batch(compile_scenario(s), runs, seed, until, policy, chronicle)
