@@ -89,8 +89,7 @@ def simulate(
         meetings = apply_events(ctx, c.events.get(m, []))
         deaths = any(e.kind in ("death", "incapacitation") for e in c.events.get(m, []))
         st.power = compute_power(c, st, m)
-        reform = m == 0 or bool(meetings) or deaths
-        if reform:
+        if m == 0 or meetings or deaths or st.rebuffed.any():
             coalitions.form(ctx)
         for slot, d in enumerate(c.decisions.get(m, [])):
             choice, changed = take(ctx, d, pol, slot)

@@ -52,6 +52,7 @@ class State:
     line: F  # (R, 3): the governing line
     power: F  # (R, A)
     dominant: I  # (R,): consolidated leader, -1 none
+    rebuffed: B  # (R,): the rulers lost a vote since the blocs last formed
     dominant_since: I  # (R,)
 
     @property
@@ -97,5 +98,6 @@ def initial_state(c: Compiled, runs: int) -> State:
         line=np.zeros((runs, 3)),
         power=np.zeros((runs, n)),
         dominant=np.full(runs, -1, dtype=np.int64),
+        rebuffed=np.zeros(runs, dtype=bool),
         dominant_since=np.full(runs, -1, dtype=np.int64),
     )

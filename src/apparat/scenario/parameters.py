@@ -55,12 +55,16 @@ PARAMETERS: dict[str, Spec] = {
     "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),
     "enmity_weight": Spec(0.8, 0.0, 2.0, "Cost of personal enmity inside a bloc."),
     "coalition_noise": Spec(0.1, 0.0, 0.5, "Spread of the random taste for one bloc over another."),
+    "split_tension": Spec(
+        0.15, 0.0, 0.6, "Friction across its worst line at which a coalition splits."
+    ),
+    "faction_tie": Spec(0.12, 0.0, 0.3, "Friction below which two leaders act as one faction."),
     "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
     # contests and sanctions
     "threat_threshold": Spec(
         0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."
     ),
-    "escalation_interval": Spec(3.0, 1.0, 12.0, "Months between two steps against the same rival."),
+    "escalation_interval": Spec(6.0, 1.0, 12.0, "Months between two steps against the same rival."),
     "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
     # opposition tactics
     "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),

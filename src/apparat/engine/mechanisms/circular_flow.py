@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.context import Context
-from apparat.engine.mechanisms.power import congress_share, secretary_share
+from apparat.engine.mechanisms.power import cc_share, congress_share, secretary_share
 from apparat.engine.state import VACANT
 
 F = NDArray[np.float64]
@@ -122,7 +122,12 @@ def elect_cc(ctx: Context, seats: int) -> None:
     list_makers = st.ruling & st.active
     list_share = (delegates * list_makers).sum(axis=1)
     follows = list_share > 0.5
-    weights = np.where(follows[:, None], delegates * list_makers, delegates)
+    # the list is drawn from the apparatus: each list-maker places his own secretaries;
+    # a congress that rejects the list elects in proportion to the delegates
+    apparatus = secretary_share(c, st) * list_makers
+    own = apparatus.sum(axis=1, keepdims=True) > 0
+    on_list = np.where(own, apparatus, delegates * list_makers)
+    weights = np.where(follows[:, None], on_list, delegates)
     weights = np.append(weights, np.zeros((st.runs, 1)), axis=1)
     total = weights.sum(axis=1, keepdims=True)
     weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
@@ -148,11 +153,12 @@ def elect_cc(ctx: Context, seats: int) -> None:
 def candidates_score(ctx: Context) -> F:
     """Who a ruling coalition puts forward: its own members and followers, by power."""
     st = ctx.st
-    ours = st.ruling | (
-        (st.follows >= 0) & np.take_along_axis(st.ruling, np.maximum(st.follows, 0), 1)
-    )
+    rows = np.arange(st.runs)[:, None]
+    patron = np.where(st.follows >= 0, st.follows, np.arange(st.follows.shape[1])[None, :])
+    ours = st.ruling | ((st.follows >= 0) & st.ruling[rows, patron])
+    cc = cc_share(st)[rows, patron]  # the CC elects: its patrons' people come first
     ok = st.active & (st.sanction < 2)
-    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours, -np.inf)
+    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours + 2.0 * cc, -np.inf)
 
 
 def fill_executive(ctx: Context, reason: str) -> None:
@@ -185,7 +191,7 @@ def fill_offices(ctx: Context) -> None:
         return
     held = np.zeros((st.runs, len(c.actors)))
     np.add.at(held, (np.arange(st.runs)[:, None], np.maximum(st.holder, 0)), (st.holder >= 0) * 1.0)
-    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1] - 0.6 * held + 0.4 * ~c.contender
+    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1] - 0.6 * held
     for o in np.flatnonzero(vacant.any(axis=0)):
         rows = np.flatnonzero(vacant[:, o])
         pick = np.argmax(base[rows], axis=1)

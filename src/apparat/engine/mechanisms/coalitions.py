@@ -21,10 +21,15 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
+SELF_ENFORCING_BONUS = 0.1  # leaders prefer a bloc no subset of which can turn on the rest
+INCUMBENCY = 0.1  # re-forming is not free: the sitting coalition has the apparatus in hand
+VISIBILITY = 0.4  # share of a leader's strength rivals see whatever his prestige
+FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
 
 
 @lru_cache(maxsize=16)
@@ -83,20 +88,31 @@ def pair_max(values: F, masks: B) -> F:
     return out
 
 
-def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B) -> B:
-    """(R, N): coalitions that split a pair bound by a pact."""
+def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
+    """(R, N): coalitions that split a pair bound by a pact or so close that they act as
+    one faction (friction under ``faction_tie``, scaled down for flexible leaders)."""
     st = ctx.st
     out = np.zeros((st.runs, masks.shape[0]), dtype=bool)
     pact = st.pact_until[:, players][:, :, players] >= st.month
+    # a pragmatist binds to no faction: the tie loosens with the more flexible one's flexibility
+    flex = ctx.c.traits[players, TRAIT["flexibility"]]
+    loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
+    tied = pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
     for i in range(len(players)):
         for j in range(i + 1, len(players)):
             split = masks[:, i] ^ masks[:, j]
-            out |= (pact[:, i, j] | pact[:, j, i])[:, None] & split[None, :]
+            out |= tied[:, i, j][:, None] & split[None, :]
     return out
 
 
 def form(ctx: Context) -> None:
-    """Re-form the ruling coalition and the oppositions; chronicle what changed."""
+    """Re-form the ruling coalition and the oppositions; chronicle what changed.
+
+    A coalition holds while a common enemy threatens it. Without one, it holds only if
+    it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
+    it splits along its line of greatest friction (factions stay whole) and the camp
+    with more strength keeps power. With no coalition yet, everyone starts together.
+    """
     st, c = ctx.st, ctx.c
     eligible = st.active & (st.sanction < 5) & c.contender[None, :]
     if c.founder >= 0:
@@ -110,37 +126,85 @@ def form(ctx: Context) -> None:
     el = eligible[:, players]
     _followers(ctx)
     gam = strength(ctx)[:, players] * el
-    pw = gam @ masks.T.astype(np.float64)
-    size = masks.sum(axis=1)
-    all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == size[None, :]
     fr = friction(ctx)[:, players][:, :, players]
-    fmax = pair_max(fr, masks)
-    breaks = pact_breaks(ctx, players, masks)
-    accept = (fmax <= 0.5) & ~breaks
     majority = ctx.p("majority")
-    se = self_enforcing(gam, all_el, accept, majority, k)
-    total = gam.sum(axis=1, keepdims=True)
-    winning = se & (pw > majority * total)
-    current = (st.ruling[:, players][:, None, :] == masks[None, :, :]).all(axis=2)
-    # a coalition holds while it stays self-enforcing and winning (DESIGN: blocs are
-    # self-enforcing); only where it has broken do leaders choose anew
-    keep = (current & winning & accept).any(axis=1)
-    noise = ctx.p("coalition_noise") * ctx.rng.normal("coalitions.taste", st.month, masks.shape[0])
-    cost = pw / np.maximum(total, 1e-9) + fmax + noise
-    bearable = winning & accept
-    cost = np.where(np.where(bearable.any(axis=1, keepdims=True), bearable, winning), cost, np.inf)
-    best = np.argmin(cost, axis=1)
-    found = np.isfinite(cost[np.arange(st.runs), best])
+    total = gam.sum(axis=1)
+    current = st.ruling[:, players] & el
+    sitting = current.any(axis=1) & ((gam * current).sum(axis=1) > majority * total)
+    sitting &= ~st.rebuffed
+    group = np.where(sitting[:, None], current, el)
+    threatened = enemy_strength(ctx) > ctx.p("threat_threshold")
+    rows = np.arange(st.runs)
+    code = (group.astype(np.int64) << np.arange(k)).sum(axis=1)
+    order = {int(x): n for n, x in enumerate(_codes(k))}
+    idx = np.array([order.get(int(x), -1) for x in code])
+    all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)[None, :]
+    se = self_enforcing(gam, all_el, _can_deviate(ctx, players, masks, fr), majority, k)
+    group_se = np.where(idx >= 0, se[rows, np.maximum(idx, 0)], True)
+    side_a, tension = split_line(ctx, players, masks, fr, group)
+    holds = (sitting & threatened) | (group_se & (tension < ctx.p("split_tension")))
+    split = ~holds & side_a.any(axis=1)
+    side_b = group & ~side_a
+    a_strength = (gam * side_a).sum(axis=1)
+    b_strength = (gam * side_b).sum(axis=1)
+    noise = ctx.p("vote_noise") * ctx.rng.normal("coalitions.split", st.month, 1)[:, 0]
+    winner = np.where((a_strength - b_strength) / np.maximum(total, 1e-9) + noise > 0, 1, 0)
+    new_group = np.where(split[:, None], np.where(winner[:, None] == 1, side_a, side_b), group)
     old_ruling = st.ruling.copy()
-    chosen = np.zeros_like(st.ruling)
-    chosen[:, players] = np.where(found[:, None], masks[best], False)
-    st.ruling = np.where(keep[:, None], st.ruling, chosen) & eligible
+    st.ruling = np.zeros_like(st.ruling)
+    st.ruling[:, players] = new_group
+    st.ruling &= eligible
+    st.rebuffed[:] = False
     dropped = old_ruling & ~st.ruling & eligible
-    rows, who = np.nonzero(dropped)
-    st.betrayal[rows, who, :] = np.minimum(st.betrayal[rows, who, :] + 0.3 * st.ruling[rows], 1.0)
+    d_rows, who = np.nonzero(dropped)
+    st.betrayal[d_rows, who, :] = np.minimum(
+        st.betrayal[d_rows, who, :] + 0.3 * st.ruling[d_rows], 1.0
+    )
     _oppositions(ctx, players, masks, fr, el)
     _followers(ctx)
-    _chronicle(ctx, old_ruling, players, found)
+    _chronicle(ctx, old_ruling, players, tension)
+
+
+def _codes(k: int) -> list[int]:
+    return sorted(range(1, 2**k), key=lambda x: (bin(x).count("1"), x))
+
+
+def _can_deviate(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
+    """(R, N): coalitions whose members can stand each other and keep factions whole."""
+    return (pair_max(fr, masks) <= 0.5) & ~pact_breaks(ctx, players, masks, fr)
+
+
+def split_line(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> tuple[B, F]:
+    """The camp (R, k) on one side of the group's line of greatest friction, and that
+    friction (R,): the mean friction across the line, factions kept whole."""
+    st = ctx.st
+    inside = (masks[None, :, :] & ~group[:, None, :]).sum(axis=2) == 0
+    rest = group[:, None, :] & ~masks[None, :, :]
+    proper = inside & rest.any(axis=2)
+    cross = np.einsum("ni,rij,rnj->rn", masks.astype(np.float64), fr, rest.astype(np.float64))
+    pairs = masks.sum(axis=1)[None, :] * rest.sum(axis=2)
+    mean = cross / np.maximum(pairs, 1)
+    ties = _broken_inside(ctx, players, masks, fr, group)
+    ok = proper & ~ties
+    noise = ctx.p("coalition_noise") * ctx.rng.normal("coalitions.line", st.month, masks.shape[0])
+    score = np.where(ok, mean + noise, -np.inf)
+    best = np.argmax(score, axis=1)
+    found = np.isfinite(score[np.arange(st.runs), best])
+    side = masks[best] & found[:, None]
+    return side, np.where(found, mean[np.arange(st.runs), best], 0.0)
+
+
+def _broken_inside(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> B:
+    """(R, N): whether a split by this subset cuts a tie between two group members."""
+    st = ctx.st
+    pact = st.pact_until[:, players][:, :, players] >= st.month
+    flex = ctx.c.traits[players, TRAIT["flexibility"]]
+    loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
+    tied = pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
+    tied &= group[:, :, None] & group[:, None, :]
+    m = masks.astype(np.float64)
+    cut = np.einsum("ni,rij,nj->rn", m, tied.astype(np.float64), 1.0 - m)
+    return cut > 0
 
 
 def strength(ctx: Context) -> F:
@@ -148,21 +212,46 @@ def strength(ctx: Context) -> F:
     st = ctx.st
     out = st.power * ctx.c.contender[None, :]
     rows, who = np.nonzero(st.follows >= 0)
-    np.add.at(out, (rows, st.follows[rows, who]), st.power[rows, who])
+    np.add.at(out, (rows, st.follows[rows, who]), FOLLOWER_WEIGHT * st.power[rows, who])
     return out
+
+
+def perceived(ctx: Context) -> F:
+    """(R, A): strength as rivals see it when they choose partners: the apparatus is
+    less visible than prestige, so a 'grey blank' with a machine looks a cheap partner.
+
+    References
+    ----------
+    S4:20 Sukhanov's 'dull, grey blank'; S1 on Zinoviev and Kamenev's underestimate.
+    """
+    return strength(ctx) * (VISIBILITY + (1.0 - VISIBILITY) * ctx.st.prestige)
+
+
+def enemy_strength(ctx: Context) -> F:
+    """(R,): strength of the strongest hostile group outside the ruling coalition."""
+    st = ctx.st
+    n = st.bloc.shape[1]
+    key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
+    group = np.zeros((st.runs, 2 * n))
+    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(hostile(ctx), strength(ctx), 0.0))
+    return group.max(axis=1)
 
 
 def hostile(ctx: Context) -> B:
     """(R, A): excluded contenders who threaten the rulers or have already been struck.
     A strong leader left out turns hostile; a weak one stays neutral and is courted."""
     st, c = ctx.st, ctx.c
-    out = st.active & (st.sanction < 5) & c.contender[None, :] & ~st.ruling
+    # an expelled leader who keeps opposing is still pursued (exile, deportation)
+    expelled_opposing = (st.sanction >= 5) & (st.sanction < 7) & (st.tactic > 0)
+    out = st.alive & c.contender[None, :] & ~st.ruling & ((st.sanction < 5) | expelled_opposing)
     recanted = st.quiet_until >= st.month
-    return (
-        out
-        & ~recanted
-        & ((st.power > ctx.p("threat_threshold")) | (st.sanction >= 1) | (st.tactic > 0))
-    )
+    rows = np.arange(st.runs)
+    leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
+    grievance = st.betrayal[rows, :, leader] > 0.1  # dropped by the rulers, and remembers it
+    strong = st.power > ctx.p("threat_threshold")
+    # recanting buys readmission and an end to punishment, not a seat at the top
+    spared = recanted & (~st.executive | (st.sanction >= 3))
+    return out & ~spared & (strong | grievance | recanted | (st.sanction >= 1) | (st.tactic > 0))
 
 
 def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:
@@ -175,12 +264,17 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     has = ruling_pl.any(axis=1)
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], players[leader][:, None], -1)
     sanc = st.sanction[:, players].astype(np.float64)
-    tolerance = 0.55 + 0.1 * (sanc[:, :, None] + sanc[:, None, :])
+    tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
     bad = pair_max(np.where(fr > tolerance, 1.0, 0.0), masks) > 0
     free = el & ~ruling_pl & hostile(ctx)[:, players]
     for _ in range(2):
         inside = ((~free).astype(np.int64) @ masks.T.astype(np.int64)) == 0
-        cand = inside & ~bad & (masks.sum(axis=1) >= 2)[None, :] & ~pact_breaks(ctx, players, masks)
+        cand = (
+            inside
+            & ~bad
+            & (masks.sum(axis=1) >= 2)[None, :]
+            & ~pact_breaks(ctx, players, masks, fr)
+        )
         pw = st.power[:, players] @ masks.T.astype(np.float64)
         pick = np.argmax(np.where(cand, pw, -1.0), axis=1)
         ok = cand[rows, pick]
@@ -203,7 +297,7 @@ def _followers(ctx: Context) -> None:
     st.bloc = np.where(st.follows >= 0, followed_bloc, st.bloc)
 
 
-def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], found: B) -> None:
+def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], tension: F) -> None:
     st, c = ctx.st, ctx.c
     changed = (old != st.ruling).any(axis=1)
     for row in ctx.log.rows(changed):
@@ -219,7 +313,7 @@ def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], found: B) -> Non
             actors=tuple(c.actors[i] for i in members),
             why={
                 "power": {c.actors[i]: round(float(st.power[row, i]), 3) for i in players},
-                "self_enforcing_found": bool(found[row]),
+                "tension": round(float(tension[row]), 3),
             },
             params=("majority", "ideology_weight", "enmity_weight", "coalition_noise"),
         )

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from apparat.engine.compiled import SANCTIONS
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow as flow
-from apparat.engine.mechanisms.coalitions import hostile
+from apparat.engine.mechanisms.coalitions import hostile, strength
 from apparat.engine.mechanisms.power import cc_share, congress_share, executive_share
 
 F = NDArray[np.float64]
@@ -140,11 +140,29 @@ def next_rung(ctx: Context, target: int, rungs: tuple[int, ...]) -> I:
 
 
 def police_loyal(ctx: Context) -> B:
-    """(R,): the ruling coalition holds the office with most surveillance."""
+    """(R,): the office with most surveillance is held by the rulers' side."""
     st, c = ctx.st, ctx.c
     o = int(np.argmax(c.surveillance))
     h = st.holder[:, o]
-    return (h >= 0) & st.ruling[np.arange(st.runs), np.maximum(h, 0)]
+    leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
+    ours = side(ctx, leader)
+    return (h >= 0) & ours[np.arange(st.runs), np.maximum(h, 0)] & st.ruling.any(axis=1)
+
+
+def targets(ctx: Context, hostile_now: B) -> B:
+    """(R, A): divide and rule. Rivals already out of the executive are pursued; of the
+    others, only the strongest hostile group (a bloc, or a lone rival) is struck now,
+    while the rest are left alone until its turn comes."""
+    st = ctx.st
+    n = st.bloc.shape[1]
+    key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
+    fresh = hostile_now & (st.sanction < 3)
+    power = strength(ctx) + st.power * ~ctx.c.contender[None, :]
+    group = np.zeros((st.runs, 2 * n))
+    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(fresh, power, 0.0))
+    best = np.argmax(group, axis=1)
+    chosen = fresh & (key == best[:, None])
+    return (hostile_now & (st.sanction >= 3)) | chosen
 
 
 def meeting(ctx: Context, kind: str) -> None:
@@ -154,7 +172,7 @@ def meeting(ctx: Context, kind: str) -> None:
     rows_all = np.arange(st.runs)
     has_rulers = st.ruling.any(axis=1)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
-    hostile_now = hostile(ctx)
+    hostile_now = targets(ctx, hostile(ctx))
     interval = ctx.p("escalation_interval")
     for t in np.argsort(-st.power.mean(axis=0)):
         if not c.contender[t]:
@@ -177,6 +195,7 @@ def meeting(ctx: Context, kind: str) -> None:
         apply_step(ctx, rows_all[passed], target, level, leader)
         st.prestige[failed, leader[failed]] -= 2 * ctx.p("hostile_act_cost")
         st.last_step[failed, t] = st.month
+        st.rebuffed |= failed
         for row in ctx.log.rows(cond):
             what = SANCTIONS[int(level[row])].replace("_", " ")
             verdict = "passes" if passed[row] else "fails"
