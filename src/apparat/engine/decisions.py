@@ -124,9 +124,9 @@ def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
     return out
 
 
-def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, bool]:
+def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, B]:
     """Decide ``d`` in every eligible run and apply the effects; returns the choices and
-    whether anything happened that should make the blocs re-form."""
+    the runs in which something happened that should make the blocs re-form."""
     st = ctx.st
     actor, traits = chooser_of(ctx, d)
     eligible = eligible_rows(ctx, d, actor)
@@ -141,7 +141,7 @@ def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, bool]
     )
     choice = np.asarray(policy.choose(dc), dtype=np.int64)
     choice = np.where(eligible, choice, -1)
-    reform = False
+    reform = np.zeros(st.runs, dtype=bool)
     for k, opt in enumerate(d.options):
         rows = choice == k
         if rows.any():
@@ -169,8 +169,9 @@ def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, bool]
     return choice, reform
 
 
-def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slot: int) -> bool:
-    """Carry out one option's effects in the rows that chose it."""
+def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slot: int) -> B:
+    """Carry out one option's effects in the rows that chose it; returns the rows whose
+    blocs should re-form (a pact, a recantation, a carried motion)."""
     st, c = ctx.st, ctx.c
     eff = next(o for o in d.options if o.id == option).effects
     idx = np.flatnonzero(rows)
@@ -200,11 +201,9 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         st.pact_until[idx, :, a] = -1
     if eff.oversight:
         st.oversight[idx] = np.clip(st.oversight[idx] + eff.oversight, 0.0, 1.0)
-    passed = False
+    passed = np.zeros(st.runs, dtype=bool)
     if eff.motion == "remove_office" and eff.office and eff.body:
         role = c.body_role[eff.body]
         movers = np.where(rows, actor, -1)
-        passed = bool(
-            contests.motion(ctx, rows, movers, c.offices.index(eff.office), role, slot).any()
-        )
-    return bool(members) or eff.recant or passed
+        passed = contests.motion(ctx, rows, movers, c.offices.index(eff.office), role, slot)
+    return passed | (rows & (bool(members) or eff.recant))

@@ -70,6 +70,13 @@ def _to_unit(hi: U32, lo: U32) -> NDArray[np.float64]:
     return ((hi >> np.uint64(5)).astype(np.float64) * 67108864.0 + (lo >> np.uint64(6))) / _TWO_53
 
 
+def _slot_ids(slots: int | np.integer | NDArray[np.int64]) -> NDArray[np.int64]:
+    """A count means slots 0..n-1; an array holds explicit slot ids."""
+    if isinstance(slots, int | np.integer):
+        return np.arange(int(slots), dtype=np.int64)
+    return np.asarray(slots, dtype=np.int64)
+
+
 class Streams:
     """The random streams of one batch of runs under one experiment seed.
 
@@ -106,7 +113,7 @@ class Streams:
         ``slots`` is a count (slots 0..n-1) or explicit slot ids, 1-d for all rows or
         2-d with one row of ids per selected row, to draw only for what happens.
         """
-        slot_ids = np.arange(slots, dtype=np.int64) if isinstance(slots, int) else slots
+        slot_ids = _slot_ids(slots)
         w = self._blocks(stream, month, rows, np.asarray(slot_ids))
         return _to_unit(w[0], w[1])
 
@@ -118,7 +125,7 @@ class Streams:
         rows: NDArray[np.intp] | None = None,
     ) -> NDArray[np.float64]:
         """Standard normals by Box-Muller from the two uniforms of each Philox block."""
-        slot_ids = np.arange(slots, dtype=np.int64) if isinstance(slots, int) else slots
+        slot_ids = _slot_ids(slots)
         w = self._blocks(stream, month, rows, np.asarray(slot_ids))
         u1 = 1.0 - _to_unit(w[0], w[1])  # (0, 1]: log is finite
         u2 = _to_unit(w[2], w[3])

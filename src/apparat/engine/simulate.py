@@ -89,14 +89,16 @@ def simulate(
         meetings = apply_events(ctx, c.events.get(m, []))
         deaths = any(e.kind in ("death", "incapacitation") for e in c.events.get(m, []))
         st.power = compute_power(c, st, m)
-        if m == 0 or meetings or deaths or st.rebuffed.any():
+        if m == 0 or meetings or deaths:
             coalitions.form(ctx)
+        else:
+            coalitions.form(ctx, st.rebuffed.copy())
         for slot, d in enumerate(c.decisions.get(m, [])):
             choice, changed = take(ctx, d, pol, slot)
             choices[d.id] = choice
-            if changed:
+            if changed.any():
                 st.power = compute_power(c, st, m)
-                coalitions.form(ctx)
+                coalitions.form(ctx, changed)
                 circular_flow.fill_offices(ctx)
         circular_flow.monthly(ctx)
         st.power = compute_power(c, st, m)

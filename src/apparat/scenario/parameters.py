@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from apparat.scenario.citations import Citation, as_list
 
@@ -64,7 +64,7 @@ PARAMETERS: dict[str, Spec] = {
     "threat_threshold": Spec(
         0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."
     ),
-    "escalation_interval": Spec(6.0, 1.0, 12.0, "Months between two steps against the same rival."),
+    "escalation_interval": Spec(4.0, 1.0, 12.0, "Months between two steps against the same rival."),
     "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
     # opposition tactics
     "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),
@@ -89,9 +89,11 @@ class Param(BaseModel):
     cite: Annotated[list[Citation], BeforeValidator(as_list)] = []
     note: str = ""
 
+    @model_validator(mode="before")
     @classmethod
-    def coerce(cls, raw: Any) -> Any:
-        return {"value": raw} if isinstance(raw, int | float) else raw
+    def _shorthand(cls, raw: Any) -> Any:
+        """Let a scenario write ``oversight: 0.3`` for ``oversight: {value: 0.3}``."""
+        return {"value": raw} if isinstance(raw, int | float) and not isinstance(raw, bool) else raw
 
 
 def resolve(values: dict[str, Param]) -> dict[str, float]:

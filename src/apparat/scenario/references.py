@@ -84,6 +84,15 @@ def check_references(s: Scenario) -> list[Problem]:
             out.append((("calendar", i), f"a '{ev.kind}' event needs an 'actor'"))
         if ev.kind == "enrolment" and ev.cohort is None:
             out.append((("calendar", i), "an 'enrolment' event needs a 'cohort'"))
+    start, end = s.scenario.start, s.scenario.end
+    if start >= end:
+        out.append((("scenario", "end"), f"the scenario must end after it starts ({start})"))
+    for key, items in (("calendar", s.calendar), ("decisions", s.decisions)):
+        for i, item in enumerate(items):
+            if not start <= item.date <= end:
+                out.append(
+                    ((key, i, "date"), f"{item.date} is outside the scenario ({start} to {end})")
+                )
     for i, d in enumerate(s.decisions):
         out += _need(actors | bodies, d.actor, "actor or body", ("decisions", i, "actor"))
         for j, opt in enumerate(d.options):
@@ -96,7 +105,13 @@ def check_references(s: Scenario) -> list[Problem]:
                 eff.body is None or (eff.motion == "remove_office" and eff.office is None)
             ):
                 out.append((loc, "a motion needs a 'body' (and an 'office' to remove from)"))
-    for name in s.parameters:
+    for name, param in s.parameters.items():
+        spec = PARAMETERS.get(name)
+        if spec is not None and not spec.low <= param.value <= spec.high:
+            out.append(
+                (("parameters", name, "value"),
+                 f"{name} = {param.value} is outside its range [{spec.low}, {spec.high}]")
+            )  # fmt: skip
         if name not in PARAMETERS:
             out.append(
                 (

@@ -105,15 +105,26 @@ def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
     return out
 
 
-def form(ctx: Context) -> None:
+def form(ctx: Context, rows: B | None = None) -> None:
     """Re-form the ruling coalition and the oppositions; chronicle what changed.
 
     A coalition holds while a common enemy threatens it. Without one, it holds only if
     it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
     it splits along its line of greatest friction (factions stay whole) and the camp
     with more strength keeps power. With no coalition yet, everyone starts together.
+    Only the runs in ``rows`` (all by default) re-form: one run's events never touch
+    another's blocs.
     """
     st, c = ctx.st, ctx.c
+    if rows is not None and not rows.any():
+        return
+    saved = (
+        st.ruling.copy(),
+        st.bloc.copy(),
+        st.follows.copy(),
+        st.betrayal.copy(),
+        st.rebuffed.copy(),
+    )
     eligible = st.active & (st.sanction < 5) & c.contender[None, :]
     if c.founder >= 0:
         # while the founder can still work, he arbitrates: the succession game waits
@@ -134,13 +145,13 @@ def form(ctx: Context) -> None:
     sitting &= ~st.rebuffed
     group = np.where(sitting[:, None], current, el)
     threatened = enemy_strength(ctx) > ctx.p("threat_threshold")
-    rows = np.arange(st.runs)
+    run_idx = np.arange(st.runs)
     code = (group.astype(np.int64) << np.arange(k)).sum(axis=1)
     order = {int(x): n for n, x in enumerate(_codes(k))}
     idx = np.array([order.get(int(x), -1) for x in code])
     all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)[None, :]
     se = self_enforcing(gam, all_el, _can_deviate(ctx, players, masks, fr), majority, k)
-    group_se = np.where(idx >= 0, se[rows, np.maximum(idx, 0)], True)
+    group_se = np.where(idx >= 0, se[run_idx, np.maximum(idx, 0)], True)
     side_a, tension = split_line(ctx, players, masks, fr, group)
     holds = (sitting & threatened) | (group_se & (tension < ctx.p("split_tension")))
     split = ~holds & side_a.any(axis=1)
@@ -162,6 +173,12 @@ def form(ctx: Context) -> None:
     )
     _oppositions(ctx, players, masks, fr, el)
     _followers(ctx)
+    if rows is not None:
+        keep_old = ~rows
+        st.ruling[keep_old], st.bloc[keep_old], st.follows[keep_old] = (
+            a[keep_old] for a in saved[:3]
+        )
+        st.betrayal[keep_old], st.rebuffed[keep_old] = saved[3][keep_old], saved[4][keep_old]
     _chronicle(ctx, old_ruling, players, tension)
 
 

@@ -174,7 +174,7 @@ def meeting(ctx: Context, kind: str) -> None:
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     hostile_now = targets(ctx, hostile(ctx))
     interval = ctx.p("escalation_interval")
-    for t in np.argsort(-st.power.mean(axis=0)):
+    for t in np.argsort(-c.traits[:, 0], kind="stable"):  # a fixed order, the same for every run
         if not c.contender[t]:
             continue
         opposing = hostile_now[:, t]

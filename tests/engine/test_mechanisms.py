@@ -1,0 +1,151 @@
+"""Each mechanism as a small function of the state, tested on states we can reason about."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from apparat.engine import Compiled, simulate
+from apparat.engine.chronicle import Chronicle
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import circular_flow, coalitions, prestige
+from apparat.engine.mechanisms.policy import weighted_median
+from apparat.engine.mechanisms.power import compute_power
+from apparat.engine.random import Streams
+from apparat.engine.state import VACANT, initial_state
+
+
+def make_context(c: Compiled, runs: int = 50, seed: int = 3) -> Context:
+    st = initial_state(c, runs)
+    st.power = compute_power(c, st, 0)
+    idx = np.arange(runs, dtype=np.int64)
+    return Context(c=c, st=st, rng=Streams(seed, idx), log=Chronicle(idx, np.zeros(runs, bool)))
+
+
+def test_three_member_bloc_is_self_enforcing_where_pairs_are_not() -> None:
+    """AES 2008 known answer: with powers 2, 3, 4 every pair has a member who would rule
+    it alone, so no pair is self-enforcing, while the trio is."""
+    masks, _ = coalitions.subsets(3)
+    power = np.array([[2.0, 3.0, 4.0]])
+    se = coalitions.self_enforcing(
+        power, np.ones((1, 7), bool), np.ones((1, 7), bool), majority=0.5, k=3
+    )[0]
+    sizes = masks.sum(axis=1)
+    assert not se[sizes == 2].any()
+    assert se[sizes == 3].all()
+    assert se[sizes == 1].all()
+
+
+def test_a_player_with_a_majority_inside_a_bloc_makes_it_unstable() -> None:
+    """A bloc in which one member holds more than half is not self-enforcing."""
+    masks, _ = coalitions.subsets(2)
+    se = coalitions.self_enforcing(
+        np.array([[5.0, 1.0]]), np.ones((1, 3), bool), np.ones((1, 3), bool), 0.5, 2
+    )[0]
+    pair = masks.sum(axis=1) == 2
+    assert not se[pair].any()
+
+
+def test_appointments_fill_every_vacancy_and_touch_nothing_else(bolshevik_compiled: Compiled) -> None:
+    """Appointments fill vacancies; posts that did not fall vacant keep their patron."""
+    ctx = make_context(bolshevik_compiled)
+    before = ctx.st.secretaries.copy()
+    ctx.st.secretaries[:, :10] = VACANT
+    circular_flow.appoint(ctx)
+    assert (ctx.st.secretaries != VACANT).all()
+    assert (ctx.st.secretaries[:, 10:] == before[:, 10:]).all()
+
+
+def test_turnover_opens_posts_at_the_yearly_rate(bolshevik_compiled: Compiled) -> None:
+    """Over many months the share of posts falling vacant matches the turnover rate."""
+    ctx = make_context(bolshevik_compiled, runs=400)
+    n_posts = ctx.st.secretaries.shape[1]
+    opened = 0
+    for month in range(12):
+        ctx.st.month = month
+        circular_flow.turnover(ctx)
+        opened += int((ctx.st.secretaries == VACANT).sum())
+        ctx.st.secretaries[ctx.st.secretaries == VACANT] = -1
+    rate = opened / (400 * n_posts)
+    expected = bolshevik_compiled.params["turnover_per_year"]
+    assert rate == pytest.approx(expected, rel=0.15)
+
+
+def test_oversight_makes_appointments_less_loyal(bolshevik_compiled: Compiled) -> None:
+    """The more closely the executive watches, the fewer appointees owe the appointer."""
+    loyal = []
+    for watch in (0.0, 0.9):
+        ctx = make_context(bolshevik_compiled, runs=300)
+        ctx.st.oversight[:] = watch
+        ctx.st.secretaries[:] = VACANT
+        circular_flow.appoint(ctx)
+        appointer = ctx.st.holder[0, bolshevik_compiled.appoints]
+        loyal.append(float((ctx.st.secretaries == appointer).mean()))
+    assert loyal[0] > loyal[1] + 0.2
+
+
+def test_cc_election_places_the_list_makers_people(bolshevik_compiled: Compiled) -> None:
+    """A congress that follows the list fills new CC seats with the list-makers' clients."""
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=5)
+    stalin = c.index("stalin")
+    ctx.st.ruling[:] = c.contender[None, :]  # a leadership the congress will follow
+    ctx.st.secretaries[:, :80] = stalin  # the apparatus one of them built
+    before = ctx.st.cc_clients[:, stalin].copy()
+    circular_flow.elect_cc(ctx, seats=c.cc_seats0 + 20)
+    assert (ctx.st.cc_clients[:, stalin] > before + 5).all()
+
+
+def test_blame_hits_only_the_discredited_end_of_an_axis(bolshevik_compiled: Compiled) -> None:
+    """A policy failure costs prestige to those at the blamed end and spares the others."""
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=1)
+    axis = 0
+    ctx.st.position[0, :, axis] = np.linspace(-1, 1, len(c.actors))
+    before = ctx.st.prestige.copy()
+    prestige.blame(ctx, axis=axis, direction=-1.0)
+    lost = before[0] - ctx.st.prestige[0]
+    left = ctx.st.position[0, :, axis] < 0
+    assert (lost[left] > 0).all()
+    assert (lost[~left] == 0).all()
+
+
+def test_weighted_median_picks_the_pivotal_position() -> None:
+    """The governing line is the weighted median: a heavy member pulls it to himself."""
+    values = np.array([[[-1.0] * 3, [0.0] * 3, [1.0] * 3]])
+    assert weighted_median(values, np.array([[1.0, 1.0, 5.0]]))[0, 0] == 1.0
+    assert weighted_median(values, np.array([[1.0, 1.0, 1.0]]))[0, 0] == 0.0
+
+
+def test_binomial_table_is_a_distribution() -> None:
+    """The vacancy-count table is a proper CDF, so one uniform gives one count."""
+    cdf = circular_flow.binomial_cdf(100, 0.02)
+    assert cdf[-1] == pytest.approx(1.0)
+    assert (np.diff(cdf) >= 0).all()
+
+
+def test_power_shares_sum_to_one_over_active_actors(bolshevik_compiled: Compiled) -> None:
+    """Power is a share: it sums to one and an incapacitated actor has none."""
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=3)
+    ctx.st.active[:, c.index("lenin")] = False
+    p = compute_power(c, ctx.st, 0)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert (p[:, c.index("lenin")] == 0).all()
+
+
+def test_run_is_the_same_alone_or_in_a_batch(bolshevik_compiled: Compiled) -> None:
+    """Run i has the same history whatever batch it is simulated in."""
+    together = simulate(bolshevik_compiled, np.arange(20), seed=5, chronicle=False)
+    alone = simulate(bolshevik_compiled, np.array([13]), seed=5, chronicle=False)
+    assert np.array_equal(together.history.power[13], alone.history.power[0])
+    assert np.array_equal(together.history.sanction[13], alone.history.sanction[0])
+
+
+def test_same_seed_same_result_and_other_seeds_differ(bolshevik_compiled: Compiled) -> None:
+    """Same seed, same result; a different seed changes the course of some runs."""
+    a = simulate(bolshevik_compiled, 30, seed=11, chronicle=False)
+    b = simulate(bolshevik_compiled, 30, seed=11, chronicle=False)
+    d = simulate(bolshevik_compiled, 30, seed=12, chronicle=False)
+    assert np.array_equal(a.history.power, b.history.power)
+    assert not np.array_equal(a.history.power, d.history.power)
