@@ -46,7 +46,9 @@ def test_a_player_with_a_majority_inside_a_bloc_makes_it_unstable() -> None:
     assert not se[pair].any()
 
 
-def test_appointments_fill_every_vacancy_and_touch_nothing_else(bolshevik_compiled: Compiled) -> None:
+def test_appointments_fill_every_vacancy_and_touch_nothing_else(
+    bolshevik_compiled: Compiled,
+) -> None:
     """Appointments fill vacancies; posts that did not fall vacant keep their patron."""
     ctx = make_context(bolshevik_compiled)
     before = ctx.st.secretaries.copy()

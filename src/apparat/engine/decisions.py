@@ -91,8 +91,8 @@ def eligible_rows(ctx: Context, d: Decision, actor: I) -> B:
     rows = np.arange(st.runs)
     req = d.requires
     if d.actor not in ctx.c.actors:
-        return st.ruling.any(axis=1)
-    ok = (st.alive[rows, actor] | (not req.alive)) & st.active[rows, actor]
+        return np.asarray(st.ruling.any(axis=1))
+    ok = np.asarray((st.alive[rows, actor] | (not req.alive)) & st.active[rows, actor])
     ok &= (st.sanction[rows, actor] <= req.max_sanction) & (
         st.sanction[rows, actor] >= req.min_sanction
     )

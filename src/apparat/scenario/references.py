@@ -87,16 +87,16 @@ def check_references(s: Scenario) -> list[Problem]:
     start, end = s.scenario.start, s.scenario.end
     if start >= end:
         out.append((("scenario", "end"), f"the scenario must end after it starts ({start})"))
-    for key, items in (("calendar", s.calendar), ("decisions", s.decisions)):
-        for i, item in enumerate(items):
-            if not start <= item.date <= end:
-                out.append(
-                    ((key, i, "date"), f"{item.date} is outside the scenario ({start} to {end})")
-                )
+    dated: list[tuple[str, int, str]] = [("calendar", i, e.date) for i, e in enumerate(s.calendar)]
+    dated += [("decisions", i, d.date) for i, d in enumerate(s.decisions)]
+    for key, i, date in dated:
+        if not start <= date <= end:
+            out.append(((key, i, "date"), f"{date} is outside the scenario ({start} to {end})"))
     for i, d in enumerate(s.decisions):
         out += _need(actors | bodies, d.actor, "actor or body", ("decisions", i, "actor"))
         for j, opt in enumerate(d.options):
-            eff, loc = opt.effects, ("decisions", i, "options", j, "effects")
+            eff = opt.effects
+            loc: tuple[str | int, ...] = ("decisions", i, "options", j, "effects")
             out += _need(offices, eff.office, "office", (*loc, "office"))
             out += _need(bodies, eff.body, "body", (*loc, "body"))
             for name in [*eff.ally, *eff.enmity, *eff.prestige]:

@@ -158,7 +158,9 @@ def candidates_score(ctx: Context) -> F:
     ours = st.ruling | ((st.follows >= 0) & st.ruling[rows, patron])
     cc = cc_share(st)[rows, patron]  # the CC elects: its patrons' people come first
     ok = st.active & (st.sanction < 2)
-    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours + 2.0 * cc, -np.inf)
+    # equals are told apart by chance, never by their order in the scenario file
+    jitter = 1e-6 * ctx.rng.uniform("flow.tiebreak", st.month, st.power.shape[1])
+    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours + 2.0 * cc + jitter, -np.inf)
 
 
 def fill_executive(ctx: Context, reason: str) -> None:

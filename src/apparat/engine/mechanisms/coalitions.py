@@ -129,9 +129,9 @@ def form(ctx: Context, rows: B | None = None) -> None:
     if c.founder >= 0:
         # while the founder can still work, he arbitrates: the succession game waits
         eligible &= ~st.active[:, c.founder : c.founder + 1]
-    players = np.flatnonzero(eligible.any(axis=0))
+    players = contenders(ctx)  # fixed by the scenario, never by the batch
     k = len(players)
-    if k == 0:
+    if k == 0 or not eligible.any():
         return
     masks, _ = subsets(k)
     el = eligible[:, players]
@@ -180,6 +180,15 @@ def form(ctx: Context, rows: B | None = None) -> None:
         )
         st.betrayal[keep_old], st.rebuffed[keep_old] = saved[3][keep_old], saved[4][keep_old]
     _chronicle(ctx, old_ruling, players, tension)
+
+
+def contenders(ctx: Context) -> NDArray[np.intp]:
+    """The players of the coalition game: every contender but the founder."""
+    c = ctx.c
+    mask = c.contender.copy()
+    if c.founder >= 0:
+        mask[c.founder] = False
+    return np.flatnonzero(mask)
 
 
 def _codes(k: int) -> list[int]:
@@ -278,8 +287,9 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     ruling_pl = st.ruling[:, players]
     rows = np.arange(st.runs)
     leader = np.argmax(np.where(ruling_pl, st.power[:, players], -1.0), axis=1)
-    has = ruling_pl.any(axis=1)
-    st.bloc[:, players] = np.where(ruling_pl & has[:, None], players[leader][:, None], -1)
+    has = np.asarray(ruling_pl.any(axis=1), dtype=bool)
+    lead_id = np.asarray(players)[leader]
+    st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
     sanc = st.sanction[:, players].astype(np.float64)
     tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
     bad = pair_max(np.where(fr > tolerance, 1.0, 0.0), masks) > 0
