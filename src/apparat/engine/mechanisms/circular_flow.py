@@ -193,12 +193,14 @@ def fill_offices(ctx: Context) -> None:
         return
     held = np.zeros((st.runs, len(c.actors)))
     np.add.at(held, (np.arange(st.runs)[:, None], np.maximum(st.holder, 0)), (st.holder >= 0) * 1.0)
-    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1] - 0.6 * held
+    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1]
     for o in np.flatnonzero(vacant.any(axis=0)):
         rows = np.flatnonzero(vacant[:, o])
-        pick = np.argmax(base[rows], axis=1)
-        good = np.isfinite(base[rows, pick])
+        score = base[rows] - 0.6 * held[rows]
+        pick = np.argmax(score, axis=1)
+        good = np.isfinite(score[np.arange(rows.size), pick])
         st.holder[rows[good], o] = pick[good]
+        held[rows[good], pick[good]] += 1.0
         for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
             who = int(st.holder[row, o])
             ctx.note(

@@ -135,9 +135,10 @@ def form(ctx: Context, rows: B | None = None) -> None:
         return
     masks, _ = subsets(k)
     el = eligible[:, players]
-    _followers(ctx)
+    fr_all = friction(ctx)  # positions and grudges do not change while blocs re-form
+    _followers(ctx, fr_all)
     gam = strength(ctx)[:, players] * el
-    fr = friction(ctx)[:, players][:, :, players]
+    fr = fr_all[:, players][:, :, players]
     majority = ctx.p("majority")
     total = gam.sum(axis=1)
     current = st.ruling[:, players] & el
@@ -172,7 +173,7 @@ def form(ctx: Context, rows: B | None = None) -> None:
         st.betrayal[d_rows, who, :] + 0.3 * st.ruling[d_rows], 1.0
     )
     _oppositions(ctx, players, masks, fr, el)
-    _followers(ctx)
+    _followers(ctx, fr_all)
     if rows is not None:
         keep_old = ~rows
         st.ruling[keep_old], st.bloc[keep_old], st.follows[keep_old] = (
@@ -311,10 +312,9 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         free &= ~members
 
 
-def _followers(ctx: Context) -> None:
+def _followers(ctx: Context, fr: F) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     st, c = ctx.st, ctx.c
-    fr = friction(ctx)
     lead = st.active & (st.sanction < 5) & c.contender[None, :]
     score = np.where(lead[:, None, :], fr, np.inf)
     st.follows = np.where(~c.contender[None, :] & st.alive, np.argmin(score, axis=2), -1)

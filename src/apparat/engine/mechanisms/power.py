@@ -48,10 +48,11 @@ def rank_and_file(c: Compiled, st: State, month: int) -> F:
 def secretary_share(c: Compiled, st: State) -> F:
     """(R, A): share of secretary posts beholden to each actor."""
     n = len(c.actors)
-    counts = np.zeros((st.runs, n + 1))
-    p = np.where(st.secretaries < 0, n, st.secretaries)
-    np.add.at(counts, (np.arange(st.runs)[:, None], p), 1.0)
-    return counts[:, :n] / st.secretaries.shape[1]
+    runs, posts = st.secretaries.shape
+    patron = np.where(st.secretaries < 0, n, st.secretaries)
+    flat = (np.arange(runs)[:, None] * (n + 1) + patron).ravel()
+    counts = np.bincount(flat, minlength=runs * (n + 1)).reshape(runs, n + 1)
+    return counts[:, :n] / posts
 
 
 def congress_share(c: Compiled, st: State, month: int) -> F:
