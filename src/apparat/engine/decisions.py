@@ -23,6 +23,7 @@ F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
 TACTIC_CODE = {
+    "none": 0,
     "open": OPEN,
     "appeal": APPEAL,
     "underground": UNDERGROUND,
@@ -190,7 +191,7 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         for k in members:
             if k != j:
                 st.pact_until[idx, j, k] = until
-    if eff.tactic:
+    if eff.tactic is not None:
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:
         st.sanction[idx, a] = np.where(st.sanction[idx, a] >= 5, 4, st.sanction[idx, a])
@@ -205,5 +206,6 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
     if eff.motion == "remove_office" and eff.office and eff.body:
         role = c.body_role[eff.body]
         movers = np.where(rows, actor, -1)
-        passed = contests.motion(ctx, rows, movers, c.offices.index(eff.office), role, slot)
+        office = c.offices.index(eff.office)
+        passed = contests.motion(ctx, rows, movers, office, role, slot, eff.authority)
     return passed | (rows & (bool(members) or eff.recant))

@@ -215,10 +215,15 @@ class Effect(Strict):
     motion: Literal["remove_office", "censure"] | None = None
     office: Ident | None = Field(default=None, description="Office the motion targets.")
     body: Ident | None = Field(default=None, description="Body that votes on the motion.")
+    authority: Unit = Field(
+        default=0.0, description="Weight a motion carries beyond its mover's standing."
+    )
     ally: list[Ident] = Field(default=[], description="Enter a pact with these actors.")
     pact_months: int = Field(default=12, ge=1)
     enmity: dict[Ident, Signed] = Field(default={}, description="Change in enmity toward each.")
-    tactic: Literal["open", "appeal", "underground", "demonstrate"] | None = None
+    tactic: Literal["none", "open", "appeal", "underground", "demonstrate"] | None = Field(
+        default=None, description="Set the chooser's opposition tactic; 'none' falls silent."
+    )
     recant: bool = False
     oversight: Signed = 0.0
 

@@ -62,9 +62,14 @@ PARAMETERS: dict[str, Spec] = {
     "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
     # contests and sanctions
     "threat_threshold": Spec(
-        0.12, 0.02, 0.4, "Power share at which an excluded rival is attacked."
+        0.12,
+        0.02,
+        0.4,
+        "Power share at which an excluded rival is feared (holds the rulers together).",
     ),
-    "escalation_interval": Spec(4.0, 1.0, 12.0, "Months between two steps against the same rival."),
+    "escalation_interval": Spec(
+        2.0, 0.5, 12.0, "Months between two steps against a rival, times (1 + 2 x his prestige)."
+    ),
     "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
     # opposition tactics
     "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),

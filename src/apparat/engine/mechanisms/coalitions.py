@@ -1,12 +1,14 @@
-"""Coalitions: blocs form and break by power, ideology, enmity and the memory of betrayal.
+"""Coalitions: blocs form and break by strength, ideology, enmity and betrayal.
 
-The ruling coalition is a self-enforcing winning coalition in the sense of Acemoglu,
-Egorov & Sonin (2008): winning (more than ``majority`` of the contenders' power) and
-such that no subset that would be winning inside it is itself self-enforcing. Among
-those, leaders prefer the smallest (each member's share is largest), less what it costs
-them to sit with rivals they distrust or disagree with, plus a random taste. A three-member
-bloc can therefore be stable where a two-member one is not. Excluded contenders may band
-together against it once the sanctions they suffer outweigh their mutual dislike.
+Everyone starts in one group once the founder can no longer arbitrate. A ruling
+coalition holds while a rival it fears (excluded and strong, or openly hostile) still
+threatens it: the common enemy. Without one, it holds only if it is self-enforcing in
+the sense of Acemoglu, Egorov & Sonin (2008) -- no subset that could stand together
+would win inside it by turning on the rest -- and its members are not divided beyond
+``split_tension``. Otherwise it splits along its line of greatest friction (mean
+ideological distance and grudge across the line), factions staying whole, and the camp
+with more strength keeps power. The camp that loses remembers it (betrayal) and turns
+hostile; hostile contenders band together once their sanctions outweigh their dislike.
 
 References
 ----------
@@ -26,9 +28,6 @@ from apparat.engine.context import Context
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-SELF_ENFORCING_BONUS = 0.1  # leaders prefer a bloc no subset of which can turn on the rest
-INCUMBENCY = 0.1  # re-forming is not free: the sitting coalition has the apparatus in hand
-VISIBILITY = 0.4  # share of a leader's strength rivals see whatever his prestige
 FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
 
 
@@ -71,7 +70,8 @@ def friction(ctx: Context) -> F:
     sal = st.salience / st.salience.sum(axis=1, keepdims=True)
     diff = st.position[:, :, None, :] - st.position[:, None, :, :]
     dist = np.sqrt((sal[:, None, None, :] * diff**2).sum(axis=3)) / 2.0
-    grudge = st.enmity + st.betrayal + np.swapaxes(st.betrayal, 1, 2)
+    enmity = np.maximum(st.enmity, np.swapaxes(st.enmity, 1, 2))  # a grudge cuts both ways
+    grudge = enmity + st.betrayal + np.swapaxes(st.betrayal, 1, 2)
     out = ctx.p("ideology_weight") * dist + ctx.p("enmity_weight") * grudge
     pact = st.pact_until >= st.month
     return np.where(pact | np.swapaxes(pact, 1, 2), 0.0, out)
@@ -243,24 +243,13 @@ def strength(ctx: Context) -> F:
     return out
 
 
-def perceived(ctx: Context) -> F:
-    """(R, A): strength as rivals see it when they choose partners: the apparatus is
-    less visible than prestige, so a 'grey blank' with a machine looks a cheap partner.
-
-    References
-    ----------
-    S4:20 Sukhanov's 'dull, grey blank'; S1 on Zinoviev and Kamenev's underestimate.
-    """
-    return strength(ctx) * (VISIBILITY + (1.0 - VISIBILITY) * ctx.st.prestige)
-
-
 def enemy_strength(ctx: Context) -> F:
     """(R,): strength of the strongest hostile group outside the ruling coalition."""
     st = ctx.st
     n = st.bloc.shape[1]
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
     group = np.zeros((st.runs, 2 * n))
-    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(hostile(ctx), strength(ctx), 0.0))
+    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(feared(ctx), strength(ctx), 0.0))
     return group.max(axis=1)
 
 
@@ -278,7 +267,16 @@ def hostile(ctx: Context) -> B:
     strong = st.power > ctx.p("threat_threshold")
     # recanting buys readmission and an end to punishment, not a seat at the top
     spared = recanted & (~st.executive | (st.sanction >= 3))
-    return out & ~spared & (strong | grievance | recanted | (st.sanction >= 1) | (st.tactic > 0))
+    del strong
+    return out & ~spared & (grievance | recanted | (st.tactic > 0))
+
+
+def feared(ctx: Context) -> B:
+    """(R, A): excluded contenders the rulers fear: the hostile, and any strong enough to
+    threaten them even while he keeps quiet. Fear unites; only hostility is struck."""
+    st, c = ctx.st, ctx.c
+    outside = st.alive & c.contender[None, :] & ~st.ruling & (st.sanction < 5)
+    return hostile(ctx) | (outside & (st.power > ctx.p("threat_threshold")))
 
 
 def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:

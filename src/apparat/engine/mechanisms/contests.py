@@ -20,12 +20,19 @@ from apparat.engine.compiled import SANCTIONS
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow as flow
 from apparat.engine.mechanisms.coalitions import hostile, strength
-from apparat.engine.mechanisms.power import cc_share, congress_share, executive_share
+from apparat.engine.mechanisms.power import (
+    apparatus_control,
+    cc_share,
+    executive_share,
+    office_sum,
+    secretary_share,
+)
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
 
+LOYALTY = 0.5  # how far a bloc member's own lean must run against his bloc before he breaks
 # The rungs each kind of meeting may decide (the ban on factions lets a CC plenum expel).
 RUNGS = {
     "executive": (1, 6, 7),
@@ -49,7 +56,11 @@ def body_weights(ctx: Context, role: str) -> F:
     elif role == "central_committee":
         w = cc_share(st)
     else:
-        w = congress_share(c, st, st.month)
+        # delegates steered by a patron's base or secretaries follow him; the free
+        # delegates judge the motion itself (see `vote`), which is what enrolment erodes
+        free = 1.0 - c.delegates.sum()
+        steered = apparatus_control(c, st.month) * secretary_share(c, st)
+        w = office_sum(c, st, c.delegates) + free * steered
     rest = np.clip(1.0 - w.sum(axis=1, keepdims=True), 0.0, 1.0)
     return np.append(w, rest, axis=1)
 
@@ -63,11 +74,15 @@ def side(ctx: Context, actor: I) -> B:
     return same | via
 
 
-def vote(ctx: Context, role: str, mover: I, target: I, slot: int) -> tuple[F, F]:
+def vote(
+    ctx: Context, role: str, mover: I, target: I, slot: int, authority: float = 0.0
+) -> tuple[F, F]:
     """Share voting yes on a motion by ``mover`` against ``target``, and the noise drawn.
 
-    Blocs vote as blocs; everyone else weighs who is the greater threat and whom he
-    dislikes more; unaligned votes follow the relative prestige of mover and target.
+    Every member weighs the motion: who is the greater threat, whom he dislikes more,
+    whose standing is higher, and any authority the motion carries beyond its mover's
+    (a founder's letter). Blocs hold their members by ``LOYALTY``, not by fiat, so a bloc
+    can break on a strong enough motion. Unaligned votes follow standing alone.
     """
     st = ctx.st
     rows = np.arange(st.runs)
@@ -75,16 +90,23 @@ def vote(ctx: Context, role: str, mover: I, target: I, slot: int) -> tuple[F, F]
     noise = ctx.p("vote_noise") * ctx.rng.normal("contests.vote", st.month, np.array([slot]))[:, 0]
     pro, con = side(ctx, mover), side(ctx, target)
     m, t = np.maximum(mover, 0), np.maximum(target, 0)
+    standing = st.prestige[rows, m] - st.prestige[rows, t] + authority
     lean = (
         st.power[rows, t][:, None]
         - st.power[rows, m][:, None]
         + st.enmity[rows, :, t]
         - st.enmity[rows, :, m]
+        + 0.5 * standing[:, None]
         + noise[:, None]
+        + LOYALTY * (pro.astype(np.float64) - con.astype(np.float64))
     )
-    stance = np.where(pro & ~con, 1.0, np.where(con, 0.0, 1.0 / (1.0 + np.exp(-lean / 0.1))))
-    gap = st.prestige[rows, m] - st.prestige[rows, t] + noise
-    unaligned = 1.0 / (1.0 + np.exp(-gap / 0.15))
+    stance = 1.0 / (1.0 + np.exp(-lean / 0.1))
+    stance[rows, m] = 1.0
+    stance[rows, t] = 0.0
+    # a motion from outside the leadership is factionalism while the ban stands
+    outsider = ~st.ruling[rows, m] & st.ruling.any(axis=1)
+    split_fear = 0.5 * ctx.p("faction_ban") * outsider
+    unaligned = 1.0 / (1.0 + np.exp(-(standing - split_fear + noise) / 0.3))
     yes = (w[:, :-1] * stance).sum(axis=1) + w[:, -1] * unaligned
     return yes, noise
 
@@ -179,7 +201,8 @@ def meeting(ctx: Context, kind: str) -> None:
             continue
         opposing = hostile_now[:, t]
         provoked = st.tactic[:, t] >= 3
-        wait = np.where(provoked, interval / 2, interval)
+        # a popular leader must first be worn down: the wait grows with his prestige
+        wait = interval * (1.0 + 2.0 * st.prestige[:, t]) / np.where(provoked, 2.0, 1.0)
         ready = (st.month - st.last_step[:, t]) >= wait
         cond = has_rulers & st.alive[:, t] & opposing & ready
         level = next_rung(ctx, int(t), RUNGS[kind])
@@ -217,7 +240,9 @@ def meeting(ctx: Context, kind: str) -> None:
     flow.fill_executive(ctx, "co-opted after a removal")
 
 
-def motion(ctx: Context, rows: B, mover: I, office: int, role: str, slot: int) -> B:
+def motion(
+    ctx: Context, rows: B, mover: I, office: int, role: str, slot: int, authority: float = 0.0
+) -> B:
     """A motion put by an actor (a decision's effect) to remove an office's holder.
 
     When the mover is a body's ruling coalition and its leader holds the office, the
@@ -232,7 +257,7 @@ def motion(ctx: Context, rows: B, mover: I, office: int, role: str, slot: int) -
     ok = rows & (target >= 0) & (mover >= 0) & (mover != target)
     if not ok.any():
         return ok
-    yes, noise = vote(ctx, role, mover, target, slot=1000 + slot)
+    yes, noise = vote(ctx, role, mover, target, slot=1000 + slot, authority=authority)
     passed = ok & (yes > 0.5)
     idx = np.flatnonzero(passed)
     st.holder[idx, office] = -1
