@@ -37,6 +37,7 @@ class ValidationReport:
     facts: list[FactScore]
     order_model: float | None
     order_naive: float | None
+    dominant_end: NDArray[np.int64]  # per run: the consolidated leader at the end, -1 none
 
     @property
     def model_total(self) -> float:
@@ -137,13 +138,15 @@ def validate(
     """Run ``runs`` runs in batches and score each fact, model and naive side by side."""
     check_record(c, record)
     hits = np.zeros(len(record.facts))
-    defeats = []
+    defeats: list[NDArray[np.int64]] = []
+    dominant: list[NDArray[np.int64]] = []
     for start in range(0, runs, batch):
         idx = np.arange(start, min(start + batch, runs), dtype=np.int64)
         res = simulate_batch(idx)
         for k, f in enumerate(record.facts):
             hits[k] += score_fact(c, res.history, f) * idx.size
         defeats.append(res.outcomes.defeat_month)
+        dominant.append(res.outcomes.dominant_end)
         if progress:
             progress(idx.size)
     naive = naive_history(c, c.months)
@@ -156,4 +159,4 @@ def validate(
         groups = record.order_of_defeats.groups
         order_m = order_score(c, np.concatenate(defeats), groups)
         order_n = order_score(c, np.full((1, len(c.actors)), -1, dtype=np.int64), groups)
-    return ValidationReport(runs, facts, order_m, order_n)
+    return ValidationReport(runs, facts, order_m, order_n, np.concatenate(dominant))

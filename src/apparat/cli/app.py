@@ -13,10 +13,8 @@ to fix, not a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from importlib.metadata import version as package_version
-from itertools import groupby
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,33 +28,24 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
 from apparat.engine.chronicle import Entry
-from apparat.engine.compiled import SANCTIONS
 from apparat.errors import ApparatError, ScenarioError
 from apparat.experiments import validation
 from apparat.experiments.validation import ValidationReport
 from apparat.policies import ForcedChoice, parse_do
+from apparat.report.stats import shares
+from apparat.report.summary import RunSummary, summarise_run
 from apparat.scenario import load_scenario
 from apparat.scenario.citations import Citation
-from apparat.scenario.models import Decision, Scenario, parse_month
+from apparat.scenario.models import Scenario, parse_month
 from apparat.scenario.record import load_record
 
 VERSION = package_version("apparat")
 # Routine tallies of who the secretaries and CC members owe their posts to.
 APPARATUS_KINDS = frozenset({"apparatus", "cc_elected"})
-
-KIND_STYLE = {
-    "decision": "bold yellow",
-    "consolidation": "bold green",
-    "sanction": "red",
-    "motion_failed": "dark_orange",
-    "death": "bold",
-    "incapacitation": "bold",
-    "bloc_formed": "cyan",
-    "opposition_formed": "cyan",
-}
 
 
 class _FriendlyErrors(TyperGroup):
@@ -323,7 +312,7 @@ def validate_command(
             runs,
             progress=lambda n: bar.advance(task, n),
         )
-    print_validation(console, report)
+    print_validation(console, report, c.names)
 
 
 def _own_record(scenario: str) -> Path | None:
@@ -344,16 +333,16 @@ def validation_table(report: ValidationReport) -> Table:
     table.add_column("Fact", footer="Mean over facts", no_wrap=True)
     table.add_column("Kind")
     table.add_column("Date ±window", no_wrap=True)
-    table.add_column("Model", justify="right", no_wrap=True, footer=_pct(report.model_total))
-    table.add_column("Naive", justify="right", no_wrap=True, footer=_pct(report.naive_total))
+    table.add_column("Model", justify="right", no_wrap=True, footer=pct(report.model_total))
+    table.add_column("Naive", justify="right", no_wrap=True, footer=pct(report.naive_total))
     for f in report.facts:
         better = "green" if f.model > f.naive else ("red" if f.model < f.naive else "")
         table.add_row(
             f.fact.id,
             f.fact.kind.replace("_", " "),
             f"{f.fact.date} ±{f.fact.window}",
-            Text(_pct(f.model), style=better),
-            _pct(f.naive),
+            Text(pct(f.model), style=better),
+            pct(f.naive),
         )
     return table
 
@@ -368,245 +357,22 @@ def beats_naive(report: ValidationReport) -> bool:
     return report.model_total > report.naive_total and order_ok
 
 
-def print_validation(console: Console, report: ValidationReport) -> None:
+def print_validation(console: Console, report: ValidationReport, c_names: list[str]) -> None:
     """The per-fact table, the totals, and a verdict a reader can act on in the last line."""
     console.print(validation_table(report))
-    facts = f"model {_pct(report.model_total)}, naive {_pct(report.naive_total)}"
+    facts = f"model {pct(report.model_total)}, naive {pct(report.naive_total)}"
     console.print(Text(f"Facts reproduced: {facts}"))
     if report.order_model is not None and report.order_naive is not None:
-        order = f"model {_pct(report.order_model)}, naive {_pct(report.order_naive)}"
+        order = f"model {pct(report.order_model)}, naive {pct(report.order_naive)}"
         console.print(Text(f"Order of defeats: {order}"))
+    names = dict(enumerate(c_names))
+    names[-1] = "no one"
+    end = ", ".join(
+        f"{sh.label} {pct(sh.share)} [{pct(sh.low)}–{pct(sh.high)}]"
+        for sh in shares(report.dominant_end, names)
+    )
+    console.print(Text(f"Consolidated at the end (95% interval): {end}"))
     if beats_naive(report):
         console.print(Text("✓ The model beats the naive baseline.", style="bold green"))
     else:
         console.print(Text("✗ The model does not beat the naive baseline.", style="bold red"))
-
-
-# ---------------------------------------------------------------- run: summary and chronicle
-
-
-@dataclass(frozen=True)
-class OfficeHolder:
-    """Who holds an office at the end; ``holder`` is None for a vacancy."""
-
-    office: str
-    name: str
-    holder: str | None
-    holder_name: str
-
-
-@dataclass(frozen=True)
-class Bloc:
-    """Actors following one leader; power_share is the members' summed share."""
-
-    leader: str
-    members: list[str]
-    names: list[str]
-    ruling: bool
-    power_share: float
-
-
-@dataclass(frozen=True)
-class ContenderFate:
-    """Where a contender ended: power, the harshest sanction, in or out of the executive."""
-
-    actor: str
-    name: str
-    power_share: float
-    sanction: str
-    died: bool
-    in_executive: bool
-    out_of_executive_since: str | None
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One run at its last month; the Rich tables and the JSON summary both read this."""
-
-    end: str
-    offices: list[OfficeHolder]
-    blocs: list[Bloc]
-    unaligned: list[str]
-    contenders: list[ContenderFate]
-    dominant: str | None
-    dominant_since: str | None
-    strongest: str
-    choices: dict[str, str | None]
-
-
-def summarise_run(res: SimulationResult, row: int = 0) -> RunSummary:
-    """The state of one run at its last month: offices, blocs, fates, who rules."""
-    c, h, o = res.compiled, res.history, res.outcomes
-    last = res.months - 1
-    holders = [int(w) for w in h.holder[row, last]]
-    dom = int(o.dominant_end[row])
-    cons = int(o.consolidation_month[row])
-    return RunSummary(
-        end=c.label(last),
-        offices=[
-            OfficeHolder(
-                office, name, c.actors[w] if w >= 0 else None, c.names[w] if w >= 0 else "vacant"
-            )
-            for office, name, w in zip(c.offices, c.office_names, holders, strict=True)
-        ],
-        blocs=_blocs(res, row),
-        unaligned=[
-            c.actors[i]
-            for i in range(len(c.actors))
-            if h.bloc[row, last, i] < 0 and not h.ruling[row, last, i] and not o.died[row, i]
-        ],
-        contenders=sorted(_fates(res, row), key=lambda f: -f.power_share),
-        dominant=c.actors[dom] if dom >= 0 else None,
-        dominant_since=c.label(cons) if dom >= 0 and cons >= 0 else None,
-        strongest=c.actors[int(o.strongest_end[row])],
-        choices={
-            d: (_option_id(c.scenario, d, int(k[row])) if k[row] >= 0 else None)
-            for d, k in o.choices.items()
-        },
-    )
-
-
-def _option_id(s: Scenario, decision: str, k: int) -> str:
-    """The engine records option indices; people and JSON readers want the option's id."""
-    return next(d for d in s.decisions if d.id == decision).options[k].id
-
-
-def _blocs(res: SimulationResult, row: int) -> list[Bloc]:
-    """Group actors by bloc leader; the bloc holding a ruling member is the ruling one."""
-    c, h = res.compiled, res.history
-    last = res.months - 1
-    bloc, ruling, power = h.bloc[row, last], h.ruling[row, last], h.power[row, last]
-    out = []
-    for leader in sorted({int(b) for b in bloc if b >= 0}):
-        members = [i for i in range(len(c.actors)) if bloc[i] == leader]
-        out.append(
-            Bloc(
-                leader=c.actors[leader],
-                members=[c.actors[i] for i in members],
-                names=[c.names[i] for i in members],
-                ruling=bool(ruling[members].any()),
-                power_share=round(float(power[members].sum()), 4),
-            )
-        )
-    return sorted(out, key=lambda b: (not b.ruling, -b.power_share))
-
-
-def _fates(res: SimulationResult, row: int) -> Iterator[ContenderFate]:
-    """Only contenders: the question a run answers is which of them is left standing."""
-    c, h, o = res.compiled, res.history, res.outcomes
-    last = res.months - 1
-    for i in np.flatnonzero(c.contender):
-        defeat = int(o.defeat_month[row, i])
-        yield ContenderFate(
-            actor=c.actors[i],
-            name=c.names[i],
-            power_share=round(float(h.power[row, last, i]), 4),
-            sanction=SANCTIONS[int(o.final_sanction[row, i])],
-            died=bool(o.died[row, i]),
-            in_executive=bool(h.executive[row, last, i]),
-            out_of_executive_since=c.label(defeat) if defeat >= 0 else None,
-        )
-
-
-# ---------------------------------------------------------------- the chronicle
-
-
-def compact_cites(cites: Iterable[str]) -> str:
-    """'S1:328 'a quote'' -> 'S1:328': the chronicle points at passages, JSON keeps quotes."""
-    return ", ".join(dict.fromkeys(c.split(" ", 1)[0] for c in cites))
-
-
-def _event_text(entry: Entry, decisions: dict[str, Decision]) -> Text:
-    """Styled by kind; a decision history did not take stands out, as counterfactuals do."""
-    style = KIND_STYLE.get(entry.kind, "")
-    decision = decisions.get(str(entry.why.get("decision", "")))
-    if decision is not None and entry.why.get("option") != decision.historical:
-        style = "bold magenta"  # a road history did not take
-    text = Text()
-    if entry.kind == "decision":
-        text.append("◆ ", style=style)
-    text.append(entry.text, style=style)
-    if entry.cites:
-        text.append("\n" + compact_cites(entry.cites), style="dim")
-    return text
-
-
-def chronicle_table(entries: list[Entry], scenario: Scenario) -> Table:
-    """One section per month: the events in the engine's order, each with its sources."""
-    decisions = {d.id: d for d in scenario.decisions}
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        header_style="bold",
-        caption="◆ a decision (magenta: history chose otherwise); sources in dim, as source:line",
-        caption_justify="left",
-    )
-    table.add_column("Month", style="bold", no_wrap=True)
-    table.add_column("Event")
-    for n, (month, group) in enumerate(groupby(entries, key=lambda e: e.date)):
-        if n:
-            table.add_section()
-        for k, entry in enumerate(group):
-            table.add_row(month if k == 0 else "", _event_text(entry, decisions))
-    return table
-
-
-# ---------------------------------------------------------------- the summary
-
-
-def _pct(share: float) -> str:
-    """Whole percent: a share of runs or of power is no more precise than that here."""
-    return "n/a" if np.isnan(share) else f"{100 * share:.0f}%"
-
-
-def print_summary(console: Console, s: RunSummary, names: dict[str, str]) -> None:
-    """Offices, coalitions, contenders' fates and the verdict, as of the last month."""
-    offices = Table(title=f"Offices at {s.end}", box=box.SIMPLE_HEAD, title_justify="left")
-    offices.add_column("Office")
-    offices.add_column("Holder", no_wrap=True)
-    for o in s.offices:
-        offices.add_row(Text(o.name), Text(o.holder_name, style="" if o.holder else "dim"))
-    console.print(offices)
-    for b in s.blocs:
-        label = "Ruling coalition" if b.ruling else f"Bloc of {names[b.leader]}"
-        line = Text(f"{label} ({_pct(b.power_share)} of power): ", style="bold")
-        line.append(", ".join(b.names), style="green" if b.ruling else "")
-        console.print(line)
-    if s.unaligned:
-        line = Text("Unaligned: ", style="bold")
-        console.print(line.append(", ".join(names[a] for a in s.unaligned)))
-    console.print(_fates_table(s))
-    console.print(verdict(s, names))
-
-
-def _fates_table(s: RunSummary) -> Table:
-    """Strongest first; a sanction in red, since sanctions are how this contest is lost."""
-    table = Table(title=f"Contenders at {s.end}", box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("Contender", no_wrap=True)
-    table.add_column("Power", justify="right")
-    table.add_column("Sanction")
-    table.add_column("Fate", no_wrap=True)
-    for f in s.contenders:
-        if f.died:
-            fate = "died"
-        elif f.out_of_executive_since:
-            fate = f"left the executive {f.out_of_executive_since}"
-        else:
-            fate = "in the executive" if f.in_executive else "not in the executive"
-        style = "red" if f.sanction != "none" else ""
-        table.add_row(
-            f.name, _pct(f.power_share), Text(f.sanction.replace("_", " "), style=style), fate
-        )
-    return table
-
-
-def verdict(s: RunSummary, names: dict[str, str]) -> Text:
-    """Who won, in one line: the consolidated leader, or that no one consolidated."""
-    if s.dominant is not None:
-        return Text(
-            f"{names[s.dominant]} is dominant: consolidated since {s.dominant_since}.",
-            style="bold green",
-        )
-    return Text(
-        f"No one consolidated; the strongest leader at {s.end} is {names[s.strongest]}.",
-        style="bold yellow",
-    )

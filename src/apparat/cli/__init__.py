@@ -1,0 +1,5 @@
+"""The ``apparat`` command line (Typer + Rich)."""
+
+from apparat.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,130 @@
+"""Rich rendering of a run's chronicle and summary: text views of report objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from apparat.engine.chronicle import Entry
+from apparat.report.summary import RunSummary
+from apparat.scenario.models import Decision, Scenario
+
+KIND_STYLE = {
+    "decision": "bold yellow",
+    "consolidation": "bold green",
+    "sanction": "red",
+    "motion_failed": "dark_orange",
+    "death": "bold",
+    "incapacitation": "bold",
+    "bloc_formed": "cyan",
+    "opposition_formed": "cyan",
+}
+
+# ---------------------------------------------------------------- the chronicle
+
+
+def compact_cites(cites: Iterable[str]) -> str:
+    """'S1:328 'a quote'' -> 'S1:328': the chronicle points at passages, JSON keeps quotes."""
+    return ", ".join(dict.fromkeys(c.split(" ", 1)[0] for c in cites))
+
+
+def _event_text(entry: Entry, decisions: dict[str, Decision]) -> Text:
+    """Styled by kind; a decision history did not take stands out, as counterfactuals do."""
+    style = KIND_STYLE.get(entry.kind, "")
+    decision = decisions.get(str(entry.why.get("decision", "")))
+    if decision is not None and entry.why.get("option") != decision.historical:
+        style = "bold magenta"  # a road history did not take
+    text = Text()
+    if entry.kind == "decision":
+        text.append("◆ ", style=style)
+    text.append(entry.text, style=style)
+    if entry.cites:
+        text.append("\n" + compact_cites(entry.cites), style="dim")
+    return text
+
+
+def chronicle_table(entries: list[Entry], scenario: Scenario) -> Table:
+    """One section per month: the events in the engine's order, each with its sources."""
+    decisions = {d.id: d for d in scenario.decisions}
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        caption="◆ a decision (magenta: history chose otherwise); sources in dim, as source:line",
+        caption_justify="left",
+    )
+    table.add_column("Month", style="bold", no_wrap=True)
+    table.add_column("Event")
+    for n, (month, group) in enumerate(groupby(entries, key=lambda e: e.date)):
+        if n:
+            table.add_section()
+        for k, entry in enumerate(group):
+            table.add_row(month if k == 0 else "", _event_text(entry, decisions))
+    return table
+
+
+# ---------------------------------------------------------------- the summary
+
+
+def pct(share: float) -> str:
+    """Whole percent: a share of runs or of power is no more precise than that here."""
+    return "n/a" if np.isnan(share) else f"{100 * share:.0f}%"
+
+
+def print_summary(console: Console, s: RunSummary, names: dict[str, str]) -> None:
+    """Offices, coalitions, contenders' fates and the verdict, as of the last month."""
+    offices = Table(title=f"Offices at {s.end}", box=box.SIMPLE_HEAD, title_justify="left")
+    offices.add_column("Office")
+    offices.add_column("Holder", no_wrap=True)
+    for o in s.offices:
+        offices.add_row(Text(o.name), Text(o.holder_name, style="" if o.holder else "dim"))
+    console.print(offices)
+    for b in s.blocs:
+        label = "Ruling coalition" if b.ruling else f"Bloc of {names[b.leader]}"
+        line = Text(f"{label} ({pct(b.power_share)} of power): ", style="bold")
+        line.append(", ".join(b.names), style="green" if b.ruling else "")
+        console.print(line)
+    if s.unaligned:
+        line = Text("Unaligned: ", style="bold")
+        console.print(line.append(", ".join(names[a] for a in s.unaligned)))
+    console.print(_fates_table(s))
+    console.print(verdict(s, names))
+
+
+def _fates_table(s: RunSummary) -> Table:
+    """Strongest first; a sanction in red, since sanctions are how this contest is lost."""
+    table = Table(title=f"Contenders at {s.end}", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("Contender", no_wrap=True)
+    table.add_column("Power", justify="right")
+    table.add_column("Sanction")
+    table.add_column("Fate", no_wrap=True)
+    for f in s.contenders:
+        if f.died:
+            fate = "died"
+        elif f.out_of_executive_since:
+            fate = f"left the executive {f.out_of_executive_since}"
+        else:
+            fate = "in the executive" if f.in_executive else "not in the executive"
+        style = "red" if f.sanction != "none" else ""
+        table.add_row(
+            f.name, pct(f.power_share), Text(f.sanction.replace("_", " "), style=style), fate
+        )
+    return table
+
+
+def verdict(s: RunSummary, names: dict[str, str]) -> Text:
+    """Who won, in one line: the consolidated leader, or that no one consolidated."""
+    if s.dominant is not None:
+        return Text(
+            f"{names[s.dominant]} is dominant: consolidated since {s.dominant_since}.",
+            style="bold green",
+        )
+    return Text(
+        f"No one consolidated; the strongest leader at {s.end} is {names[s.strongest]}.",
+        style="bold yellow",
+    )

@@ -1,0 +1,1 @@
+"""Report layer: statistics, summaries and narrative built from simulation results."""

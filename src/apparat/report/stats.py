@@ -1,0 +1,44 @@
+"""Ensemble statistics: shares of runs with their confidence intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import sqrt
+
+import numpy as np
+from numpy.typing import NDArray
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials: sound near 0 and 1, where the
+    normal approximation gives nonsense (negative shares, zero width)."""
+    if n <= 0:
+        raise ValueError("a share needs at least one run")
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    runs: int
+    share: float
+    low: float
+    high: float
+
+
+def shares(codes: NDArray[np.int64], labels: dict[int, str]) -> list[Share]:
+    """The share of runs with each code (e.g. the dominant leader, -1 for no one), with
+    95 % Wilson intervals, largest first."""
+    n = int(codes.size)
+    values, counts = np.unique(codes, return_counts=True)
+    out = [
+        Share(labels.get(int(v), str(v)), int(k), k / n, *wilson(int(k), n))
+        for v, k in zip(values, counts, strict=True)
+    ]
+    return sorted(out, key=lambda s: -s.share)
