@@ -151,3 +151,28 @@ def test_same_seed_same_result_and_other_seeds_differ(bolshevik_compiled: Compil
     d = simulate(bolshevik_compiled, 30, seed=12, chronicle=False)
     assert np.array_equal(a.history.power, b.history.power)
     assert not np.array_equal(a.history.power, d.history.power)
+
+
+def test_a_carried_motion_sanctions_the_holder_and_passes_his_office_on(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """A motion that removes a holder sanctions him, nobody else, and gives his office to
+    someone outside his own side."""
+    from apparat.engine.chronicle import Chronicle as _Chronicle
+    from apparat.engine.mechanisms import contests
+
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=200)
+    ctx.log = _Chronicle(np.arange(200, dtype=np.int64), np.zeros(200, bool))
+    stalin, trotsky = c.index("stalin"), c.index("trotsky")
+    ctx.st.ruling[:] = c.contender[None, :] & (np.arange(len(c.actors)) != trotsky)[None, :]
+    ctx.st.prestige[:, stalin] = 0.1  # a holder with no standing left
+    gs = c.appoints
+    before = ctx.st.sanction.copy()
+    movers = np.full(200, trotsky, dtype=np.int64)
+    passed = contests.motion(ctx, np.ones(200, bool), movers, gs, "congress", 0, authority=1.0)
+    assert passed.any()
+    assert (ctx.st.sanction[passed, stalin] == 2).all()
+    others = np.arange(len(c.actors)) != stalin
+    assert (ctx.st.sanction[:, others] == before[:, others]).all()
+    assert (ctx.st.holder[passed, gs] != stalin).all()

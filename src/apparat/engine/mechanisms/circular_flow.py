@@ -212,6 +212,28 @@ def fill_offices(ctx: Context) -> None:
             )
 
 
+def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) -> None:
+    """After a carried motion the majority that removed a holder fills his office, and
+    not with one of his own people (``barred``: his side)."""
+    st, c = ctx.st, ctx.c
+    score = np.where(
+        barred[rows], -np.inf, candidates_score(ctx)[rows] + 0.5 * c.traits[None, :, 1]
+    )
+    pick = np.argmax(score, axis=1)
+    good = np.isfinite(score[np.arange(rows.size), pick])
+    st.holder[rows[good], office] = pick[good]
+    for row, who in zip(rows[good], pick[good], strict=True):
+        if ctx.log.tracked[row]:
+            ctx.note(
+                int(row),
+                "office_gained",
+                f"{ctx.name(int(who))} takes the office of {c.office_names[office]} "
+                f"in place of {ctx.name(int(removed[row]))}.",
+                actors=(c.actors[int(who)],),
+                cites=c.scenario.offices[office].cite,
+            )
+
+
 def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
     """Elections at a congress: CC from the list, then the executive from the CC."""
     st = ctx.st

@@ -48,6 +48,11 @@ BODY_OF = {
 }
 
 
+def sigmoid(x: F) -> F:
+    """The logistic function, written so that large arguments cannot overflow."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
 def body_weights(ctx: Context, role: str) -> F:
     """(R, A + 1): each actor's votes in a body; the last column is unaligned votes."""
     c, st = ctx.c, ctx.st
@@ -100,13 +105,13 @@ def vote(
         + noise[:, None]
         + LOYALTY * (pro.astype(np.float64) - con.astype(np.float64))
     )
-    stance = 1.0 / (1.0 + np.exp(-lean / 0.1))
+    stance = sigmoid(lean / 0.1)
     stance[rows, m] = 1.0
     stance[rows, t] = 0.0
     # a motion from outside the leadership is factionalism while the ban stands
     outsider = ~st.ruling[rows, m] & st.ruling.any(axis=1)
     split_fear = 0.5 * ctx.p("faction_ban") * outsider
-    unaligned = 1.0 / (1.0 + np.exp(-(standing - split_fear + noise) / 0.3))
+    unaligned = sigmoid((standing - split_fear + noise) / 0.3)
     yes = (w[:, :-1] * stance).sum(axis=1) + w[:, -1] * unaligned
     return yes, noise
 
@@ -249,7 +254,7 @@ def motion(
     coalition's next strongest member moves instead.
     """
     st, c = ctx.st, ctx.c
-    target = st.holder[:, office]
+    target = st.holder[:, office].copy()  # a copy: the office is blanked below
     rival = np.argmax(
         np.where(st.ruling & (np.arange(len(c.actors)) != target[:, None]), st.power, -1), axis=1
     )
@@ -261,6 +266,7 @@ def motion(
     passed = ok & (yes > 0.5)
     idx = np.flatnonzero(passed)
     st.holder[idx, office] = -1
+    flow.replace_holder(ctx, idx, office, target, side(ctx, target))
     st.sanction[idx, target[idx]] = np.maximum(st.sanction[idx, target[idx]], 2)
     m = mover[idx]
     st.enmity[idx, target[idx], m] = np.minimum(st.enmity[idx, target[idx], m] + 0.2, 1)
