@@ -113,8 +113,7 @@ class Streams:
         ``slots`` is a count (slots 0..n-1) or explicit slot ids, 1-d for all rows or
         2-d with one row of ids per selected row, to draw only for what happens.
         """
-        slot_ids = _slot_ids(slots)
-        w = self._blocks(stream, month, rows, np.asarray(slot_ids))
+        w = self._blocks(stream, month, rows, _slot_ids(slots))
         return _to_unit(w[0], w[1])
 
     def normal(
@@ -125,8 +124,7 @@ class Streams:
         rows: NDArray[np.intp] | None = None,
     ) -> NDArray[np.float64]:
         """Standard normals by Box-Muller from the two uniforms of each Philox block."""
-        slot_ids = _slot_ids(slots)
-        w = self._blocks(stream, month, rows, np.asarray(slot_ids))
+        w = self._blocks(stream, month, rows, _slot_ids(slots))
         u1 = 1.0 - _to_unit(w[0], w[1])  # (0, 1]: log is finite
         u2 = _to_unit(w[2], w[3])
         return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
