@@ -176,3 +176,53 @@ def test_a_carried_motion_sanctions_the_holder_and_passes_his_office_on(
     others = np.arange(len(c.actors)) != stalin
     assert (ctx.st.sanction[:, others] == before[:, others]).all()
     assert (ctx.st.holder[passed, gs] != stalin).all()
+
+
+def test_an_enrolment_wave_opens_posts_and_raises_apparatus_control(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """A vetted wave opens secretary posts for the appointer and makes conferences easier
+    to steer once it has joined."""
+    from apparat.engine.mechanisms import enrolment
+    from apparat.engine.mechanisms.power import apparatus_control
+
+    c = bolshevik_compiled
+    wave = [k.id for k in c.scenario.party.cohorts].index("lenin_enrolment")
+    joins = int(c.cohort_joins[wave])
+    ctx = make_context(c, runs=20)
+    ctx.st.month = joins
+    share = enrolment.enrol(ctx, wave)
+    assert share > 0
+    assert (ctx.st.secretaries == VACANT).any(axis=1).all()
+    assert apparatus_control(c, joins) > apparatus_control(c, joins - 1)
+
+
+def test_open_opposition_under_the_ban_costs_prestige(bolshevik_compiled: Compiled) -> None:
+    """While the ban on factions stands, campaigning in the open costs more than it wins."""
+    from apparat.engine.mechanisms import opposition
+
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=10)
+    trotsky = c.index("trotsky")
+    ctx.st.ruling[:] = c.contender[None, :] & (np.arange(len(c.actors)) != trotsky)[None, :]
+    ctx.st.tactic[:, trotsky] = opposition.OPEN
+    before = ctx.st.prestige[:, trotsky].copy()
+    opposition.monthly(ctx)
+    assert (ctx.st.prestige[:, trotsky] < before).all()
+
+
+def test_a_death_vacates_offices_seats_and_clients(bolshevik_compiled: Compiled) -> None:
+    """A scheduled death frees the dead man's offices, executive seat, secretaries and CC
+    clients; nothing about who replaces him is scheduled."""
+    from apparat.engine.events import incapacitate
+
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=3)
+    dz = c.index("dzerzhinsky")
+    ctx.st.secretaries[:, :5] = dz
+    incapacitate(ctx, dz, dies=True)
+    assert not ctx.st.alive[:, dz].any()
+    assert not (ctx.st.holder == dz).any()
+    assert not ctx.st.executive[:, dz].any()
+    assert not (ctx.st.secretaries == dz).any()
+    assert (ctx.st.cc_clients[:, dz] == 0).all()

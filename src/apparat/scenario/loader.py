@@ -18,6 +18,7 @@ from apparat.errors import ScenarioError
 from apparat.scenario.models import Scenario
 from apparat.scenario.references import check_references
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present, same rules
 Loc = tuple[str | int, ...]
 LineIndex = dict[Loc, tuple[str, int]]
 
@@ -63,11 +64,15 @@ def read_yaml(path: Path, index: LineIndex | None = None) -> Any:
     """Safe-load one file; syntax errors become a ScenarioError naming file and line."""
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        if index is not None:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            if node is not None:
-                _index(node, str(path), (), index)
+        # parse once: the node tree gives the line index, then becomes the data
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        if index is not None and node is not None:
+            _index(node, str(path), (), index)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
