@@ -1,8 +1,10 @@
 """The one-way layer rule of DESIGN.md ("Architecture"), checked on the installed package.
 
 Each layer may import only itself and the layers above it in ``LAYERS``, plus the root
-module ``apparat.errors`` (so ``scenario`` imports nothing of apparat but the errors), and
-``store`` may not import ``experiments``. ``apparat.errors`` imports nothing of apparat.
+module ``apparat.errors`` (so ``scenario`` imports nothing of apparat but the errors).
+``store`` sits above ``experiments``: experiments write their batches to the store, and
+the store never depends on how experiments are run (the rule of the shared before-stop
+hook). ``apparat.errors`` imports nothing of apparat.
 The facade (``apparat/__init__.py``, ``apparat/simulation.py``) may import anything; a
 layer may import the facade only if it may import everything the facade imports.
 """
@@ -18,7 +20,7 @@ import apparat
 
 PACKAGE = Path(apparat.__file__).resolve().parent
 
-LAYERS = ["scenario", "engine", "policies", "experiments", "store", "report", "api", "cli"]
+LAYERS = ["scenario", "engine", "policies", "store", "experiments", "report", "api", "cli"]
 ROOT = "errors"  # importable from every layer; imports nothing of apparat itself
 FACADE = {"__init__", "simulation"}  # may import anything
 DATA = "scenarios"  # bundled scenario files; code below `scenario` may refer to it

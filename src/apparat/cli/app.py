@@ -36,7 +36,7 @@ from apparat.errors import ApparatError, ScenarioError
 from apparat.experiments import validation
 from apparat.experiments.validation import ValidationReport
 from apparat.policies import ForcedChoice, parse_do
-from apparat.report.stats import shares
+from apparat.experiments.statistics import shares
 from apparat.report.summary import RunSummary, summarise_run
 from apparat.scenario import load_scenario
 from apparat.scenario.citations import Citation

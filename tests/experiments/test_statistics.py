@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from apparat.report.stats import shares, wilson
+from apparat.experiments.statistics import shares, wilson
 
 
 def test_wilson_matches_published_values() -> None:
