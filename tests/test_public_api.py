@@ -12,12 +12,15 @@ import apparat.errors
 
 EXPORTED = [
     "ApparatError",
+    "Experiment",
     "InterventionError",
     "RecordError",
     "ScenarioError",
     "SimulationError",
+    "StoreError",
     "__version__",
     "load_scenario",
+    "open_store",
     "simulate",
 ]
 

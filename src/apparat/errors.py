@@ -6,7 +6,8 @@
     ├── ScenarioError       a scenario file is malformed or inconsistent (names file, key, line)
     ├── InterventionError   an unknown decision, option, parameter or event, or a bad value
     ├── RecordError         a historical record file is malformed
-    └── SimulationError     an absurd request to the engine (no runs, a month out of range)
+    ├── SimulationError     an absurd request to the engine (no runs, a month out of range)
+    └── StoreError          the results store cannot be opened, read or written
 """
 
 from __future__ import annotations
@@ -36,3 +37,8 @@ class RecordError(ApparatError):
 
 class SimulationError(ApparatError):
     """A simulation request that cannot be honoured."""
+
+
+class StoreError(ApparatError):
+    """The results store cannot be opened, read or written; the message names the path
+    and says what to do."""

@@ -28,15 +28,16 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from apparat.cli.experiment import register
 from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
 from apparat.engine.chronicle import Entry
 from apparat.errors import ApparatError, ScenarioError
 from apparat.experiments import validation
+from apparat.experiments.statistics import shares
 from apparat.experiments.validation import ValidationReport
 from apparat.policies import ForcedChoice, parse_do
-from apparat.experiments.statistics import shares
 from apparat.report.summary import RunSummary, summarise_run
 from apparat.scenario import load_scenario
 from apparat.scenario.citations import Citation
@@ -376,3 +377,6 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
         console.print(Text("✓ The model beats the naive baseline.", style="bold green"))
     else:
         console.print(Text("✗ The model does not beat the naive baseline.", style="bold red"))
+
+
+register(app)

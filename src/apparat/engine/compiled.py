@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.scenario.citations import Citation
-from apparat.scenario.models import AXES, TRAITS, Decision, Event, Scenario
+from apparat.scenario.models import AXES, TRAITS, Decision, Event, Office, Scenario
 from apparat.scenario.parameters import resolve
 
 F = NDArray[np.float64]
@@ -74,6 +74,7 @@ class Compiled:
     office_names: list[str]
     holder0: I  # (O,)
     appoints: int
+    deputy: I  # (O,): the office whose holder succeeds to this one, -1 none
     patronage: F
     delegates: F
     force: F
@@ -108,6 +109,15 @@ class Compiled:
 
     def cites(self, *params: str) -> list[Citation]:
         return [c for p in params for c in self.param_cites.get(p, [])]
+
+
+def _deputies(offices: list[Office]) -> I:
+    ids = [o.id for o in offices]
+    out = np.full(len(offices), -1, dtype=np.int64)
+    for i, o in enumerate(offices):
+        if o.deputy_of is not None:
+            out[ids.index(o.deputy_of)] = i
+    return out
 
 
 def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Compiled:
@@ -154,6 +164,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         office_names=[o.name for o in offices],
         holder0=holder0,
         appoints=next(i for i, o in enumerate(offices) if o.appoints),
+        deputy=_deputies(offices),
         patronage=np.array([o.patronage for o in offices]),
         delegates=np.array([o.delegates for o in offices]),
         force=np.array([o.force for o in offices]),

@@ -146,6 +146,9 @@ class Office(Strict):
     id: Ident
     name: str
     holder: Ident | None = None
+    deputy_of: Ident | None = Field(
+        default=None, description="The office whose holder this one succeeds when it falls vacant."
+    )
     appoints: bool = Field(default=False, description="Controls appointment of secretaries.")
     patronage: Unit = 0.0
     delegates: Unit = Field(default=0.0, description="Share of congress delegates it sends.")

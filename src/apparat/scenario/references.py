@@ -70,6 +70,7 @@ def check_references(s: Scenario) -> list[Problem]:
             out += _need(actors, m, "actor", ("bodies", i, "members", j))
     for i, o in enumerate(s.offices):
         out += _need(actors, o.holder, "actor", ("offices", i, "holder"))
+        out += _need(offices, o.deputy_of, "office", ("offices", i, "deputy_of"))
     if sum(o.appoints for o in s.offices) != 1:
         out.append((("offices",), "exactly one office must have 'appoints: true'"))
     for group in ("secretaries", "central_committee"):

@@ -185,12 +185,39 @@ def fill_executive(ctx: Context, reason: str) -> None:
             )
 
 
+def succeed_deputies(ctx: Context) -> None:
+    """A vacant office passes first to its deputy, if he can still serve; his own office
+    then falls vacant in turn."""
+    st, c = ctx.st, ctx.c
+    rows_all = np.arange(st.runs)
+    for o in np.flatnonzero(c.deputy >= 0):
+        d = int(c.deputy[o])
+        heir = st.holder[:, d]
+        able = (st.holder[:, o] < 0) & (heir >= 0)
+        able &= st.active[rows_all, np.maximum(heir, 0)] & (
+            st.sanction[rows_all, np.maximum(heir, 0)] < 2
+        )
+        rows = np.flatnonzero(able)
+        st.holder[rows, o] = heir[rows]
+        st.holder[rows, d] = -1
+        for row in ctx.log.rows(able):
+            who = int(heir[row])
+            ctx.note(
+                row,
+                "office_gained",
+                f"{ctx.name(who)} succeeds to the office of {c.office_names[o]}.",
+                actors=(c.actors[who],),
+                cites=c.scenario.offices[o].cite,
+            )
+
+
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
     st, c = ctx.st, ctx.c
-    vacant = st.holder < 0
-    if not vacant.any():
+    if not (st.holder < 0).any():
         return
+    succeed_deputies(ctx)
+    vacant = st.holder < 0
     held = np.zeros((st.runs, len(c.actors)))
     np.add.at(held, (np.arange(st.runs)[:, None], np.maximum(st.holder, 0)), (st.holder >= 0) * 1.0)
     base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1]

@@ -1,0 +1,264 @@
+"""Paired counterfactual experiments: N runs of the factual world and of each arm.
+
+Run *i* of every arm uses the same luck (common random numbers), so the differences
+between arms come from the interventions, not from chance. Batches are written to the
+results store as they finish: a killed experiment keeps every finished batch, and
+running the same experiment again resumes where it stopped.
+
+``Experiment`` behaves like a scikit-learn estimator: the constructor only stores its
+arguments, ``run()`` does the work and returns ``self``, results live in attributes
+ending in ``_``, and ``get_params()`` is exactly the provenance the store records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from apparat.engine import compile_scenario
+from apparat.errors import InterventionError, SimulationError
+from apparat.experiments import interventions as iv
+from apparat.experiments.backends import make_backend
+from apparat.experiments.batch import BatchOutput, BatchSpec, content_hash, run_batch, scenario_json
+from apparat.experiments.conditioning import condition
+from apparat.experiments.summary import differences, summarise
+from apparat.scenario import Scenario, load_scenario
+from apparat.scenario.record import load_record
+from apparat.store import DEFAULT_PATH, ResultsStore
+
+FACTUAL = "factual"
+TABLES = ("outcomes", "actor_outcomes", "choices", "power_hist", "line_moments", "chronicle")
+MAX_RUNS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What run() will do, worked out before anything is simulated or stored."""
+
+    scenario: Scenario
+    arms: dict[str, iv.Applied]
+    runs: NDArray[np.int64]
+    kept: int
+    tried: int
+
+
+class Experiment:
+    """A paired ensemble: the factual arm and one arm per set of interventions."""
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario = "bolshevik_1923",
+        runs: int = 1000,
+        seed: int = 0,
+        arms: Mapping[str, Sequence[iv.Intervention]] | None = None,
+        *,
+        given_history_until: str | None = None,
+        store: str | Path | None = DEFAULT_PATH,
+        batch_size: int = 500,
+        workers: int = 1,
+        chronicles: int = 3,
+        name: str | None = None,
+        record: str | Path | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.runs = runs
+        self.seed = seed
+        self.arms = arms
+        self.given_history_until = given_history_until
+        self.store = store
+        self.batch_size = batch_size
+        self.workers = workers
+        self.chronicles = chronicles
+        self.name = name
+        self.record = record
+
+    def get_params(self) -> dict[str, Any]:
+        """The provenance of the results: everything that changes them (not ``workers``
+        or ``store``, which do not)."""
+        scenario = (
+            self.scenario if not isinstance(self.scenario, Scenario) else self.scenario.scenario.id
+        )
+        return {
+            "scenario": str(scenario),
+            "runs": self.runs,
+            "seed": self.seed,
+            "arms": {k: [str(i) for i in v] for k, v in (self.arms or {}).items()},
+            "given_history_until": self.given_history_until,
+            "batch_size": self.batch_size,
+            "chronicles": self.chronicles,
+            "record": str(self.record) if self.record else None,
+        }
+
+    # ------------------------------------------------------------------ planning
+
+    def _check(self) -> None:
+        if not 1 <= self.runs <= MAX_RUNS:
+            raise SimulationError(f"runs must be between 1 and {MAX_RUNS:,}, not {self.runs}")
+        if self.batch_size < 1:
+            raise SimulationError(f"batch_size must be at least 1, not {self.batch_size}")
+        if self.chronicles < 0:
+            raise SimulationError("chronicles must be 0 or more")
+        for arm in self.arms or {}:
+            if arm == FACTUAL:
+                raise InterventionError(f"'{FACTUAL}' is the name of the arm without interventions")
+
+    def plan(self) -> Plan:
+        """Validate the interventions, and condition on history when asked."""
+        self._check()
+        s = self.scenario if isinstance(self.scenario, Scenario) else load_scenario(self.scenario)
+        arms = {FACTUAL: iv.apply(s, [])}
+        arms.update({name: iv.apply(s, list(ivs)) for name, ivs in (self.arms or {}).items()})
+        until = self.given_history_until
+        if until is None:
+            idx = np.arange(self.runs, dtype=np.int64)
+            return Plan(s, arms, idx, self.runs, self.runs)
+        for name, ivs in (self.arms or {}).items():
+            if any(i.kind == "set" for i in ivs):
+                raise InterventionError(
+                    f"arm '{name}': a --set acts from the first month, so it cannot be "
+                    f"combined with --given-history-until {until}"
+                )
+        for name, applied in arms.items():
+            if applied.earliest_month is not None and applied.earliest_month <= until:
+                raise InterventionError(
+                    f"arm '{name}' changes {applied.earliest_month}, which is not after "
+                    f"--given-history-until {until}: condition on an earlier month"
+                )
+        c = compile_scenario(s)
+        record = load_record(self.record, scenario=s.scenario.id)
+        cond = condition(c, record, until, self.runs, self.seed, min(self.batch_size, 2000))
+        return Plan(s, arms, cond.runs, self.runs, cond.tried)
+
+    def _specs(self, plan: Plan) -> list[BatchSpec]:
+        chronicled = tuple(int(r) for r in plan.runs[: self.chronicles])
+        specs = []
+        for name, applied in plan.arms.items():
+            text = scenario_json(applied.scenario)
+            params = tuple(sorted(applied.params.items()))
+            forced = tuple(sorted(applied.forced.items()))
+            for b, start in enumerate(range(0, plan.runs.size, self.batch_size)):
+                chunk = tuple(int(r) for r in plan.runs[start : start + self.batch_size])
+                specs.append(
+                    BatchSpec(
+                        arm=name,
+                        batch=b,
+                        scenario_json=text,
+                        params=params,
+                        forced=forced,
+                        seed=self.seed,
+                        runs=chunk,
+                        chronicle_runs=tuple(r for r in chunk if r in chronicled),
+                    )
+                )
+        return specs
+
+    def _key(self, plan: Plan) -> str:
+        provenance = {
+            **self.get_params(),
+            "scenario_hash": content_hash(scenario_json(plan.scenario)),
+            "apparat": version("apparat"),
+        }
+        return hashlib.sha256(json.dumps(provenance, sort_keys=True).encode()).hexdigest()
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, progress: Callable[[int], None] | None = None) -> Experiment:
+        """Simulate every arm in batches, store each batch as it finishes, summarise."""
+        plan = self.plan()
+        specs = self._specs(plan)
+        self.runs_tried_ = plan.tried
+        self.experiment_id_: str | None = None
+        if self.store is None:
+            tables = self._run_in_memory(specs, progress)
+        else:
+            tables = self._run_stored(plan, specs, progress)
+        self._collect(plan, tables)
+        return self
+
+    def _run_in_memory(
+        self, specs: list[BatchSpec], progress: Callable[[int], None] | None
+    ) -> dict[str, pd.DataFrame]:
+        parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+        with make_backend(self.workers) as backend:
+            for out in backend.map_unordered(run_batch, specs):
+                for t in TABLES:
+                    parts[t].append(out.tables[t])
+                if progress:
+                    progress(len(out.tables["outcomes"]))
+        return {t: pd.concat(parts[t], ignore_index=True) for t in TABLES}
+
+    def _run_stored(
+        self, plan: Plan, specs: list[BatchSpec], progress: Callable[[int], None] | None
+    ) -> dict[str, pd.DataFrame]:
+        assert self.store is not None
+        with ResultsStore(self.store) as store:
+            meta = {
+                "name": self.name or _default_name(self.arms),
+                "scenario_id": plan.scenario.scenario.id,
+                "scenario_hash": content_hash(scenario_json(plan.scenario)),
+                "seed": self.seed,
+                "runs": self.runs,
+                "arms": list(plan.arms),
+                "interventions": self.get_params()["arms"],
+                "params": self.get_params(),
+                "given_history_until": self.given_history_until,
+                "apparat_version": version("apparat"),
+                "batch_size": self.batch_size,
+            }
+            eid = store.begin_experiment(self._key(plan), meta)
+            self.experiment_id_ = eid
+            done = store.done_batches(eid)
+            todo = [s for s in specs if (s.arm, s.batch) not in done]
+            self.batches_resumed_ = len(specs) - len(todo)
+            if progress:
+                progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done))
+            store.set_status(eid, "running", runs_needed=plan.tried)
+            with make_backend(self.workers) as backend:
+                for out in backend.map_unordered(run_batch, todo):
+                    _write(store, eid, out)
+                    if progress:
+                        progress(len(out.tables["outcomes"]))
+            tables = {t: store.table(eid, t) for t in TABLES}
+            self.power_quantiles_ = store.power_quantiles(eid)
+            summary = summarise(tables["outcomes"], tables["actor_outcomes"], self.seed)
+            store.set_status(
+                eid, "done", runs_needed=plan.tried, summary=summary.to_dict("records")
+            )
+        return tables
+
+    def _collect(self, plan: Plan, tables: dict[str, pd.DataFrame]) -> None:
+        self.outcomes_ = tables["outcomes"].sort_values(["arm", "run"], ignore_index=True)
+        self.actor_outcomes_ = tables["actor_outcomes"]
+        self.choices_ = tables["choices"]
+        self.chronicles_ = tables["chronicle"]
+        self.line_ = _line(tables["line_moments"])
+        self.summary_ = summarise(self.outcomes_, self.actor_outcomes_, self.seed)
+        self.differences_ = differences(self.outcomes_, self.actor_outcomes_, FACTUAL)
+        self.arms_ = list(plan.arms)
+
+
+def _write(store: ResultsStore, eid: str, out: BatchOutput) -> None:
+    store.write_batch(eid, out.arm, out.batch, out.tables, seconds=out.seconds)
+
+
+def _line(moments: pd.DataFrame) -> pd.DataFrame:
+    """Mean and sd of the governing line on each axis, by arm and month."""
+    g = moments.groupby(["arm", "month", "axis"], as_index=False)[["n", "sum", "sumsq"]].sum()
+    g["mean"] = g["sum"] / g["n"]
+    g["sd"] = np.sqrt(np.maximum(g["sumsq"] / g["n"] - g["mean"] ** 2, 0.0))
+    return g[["arm", "month", "axis", "mean", "sd"]]
+
+
+def _default_name(arms: Mapping[str, Sequence[iv.Intervention]] | None) -> str:
+    if not arms:
+        return "baseline"
+    return " vs ".join(arms)
