@@ -36,13 +36,15 @@ def test_all_is_sorted() -> None:
 
 
 def test_all_names_every_public_attribute() -> None:
-    """Every public non-module name in the apparat namespace is listed in __all__."""
+    """Every public non-module name in the apparat namespace (eager, or loaded lazily on
+    first use) is listed in __all__."""
     public = {
         name
         for name, value in vars(apparat).items()
         if not name.startswith("_") and not inspect.ismodule(value)
     }
-    assert public | {"__version__"} == set(apparat.__all__)
+    lazy = set(apparat._LAZY)
+    assert public | lazy | {"__version__"} == set(apparat.__all__)
 
 
 @pytest.mark.parametrize("name", EXPORTED)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
@@ -15,11 +14,16 @@ from rich.text import Text
 
 from apparat.cli.render import pct
 from apparat.errors import InterventionError
-from apparat.experiments import interventions as iv
-from apparat.experiments.experiment import FACTUAL, Experiment
-from apparat.experiments.presets import get_preset
 from apparat.scenario import load_scenario
-from apparat.store import DEFAULT_PATH, ResultsStore
+
+if TYPE_CHECKING:  # pandas and DuckDB load only when an experiment command runs
+    import pandas as pd
+
+    from apparat.experiments.experiment import Experiment
+    from apparat.experiments.interventions import Intervention
+
+DEFAULT_PATH = Path("apparat_results.duckdb")  # = apparat.store.DEFAULT_PATH (tested)
+FACTUAL = "factual"  # = apparat.experiments.experiment.FACTUAL (tested)
 
 Many = Annotated[list[str] | None, typer.Option(show_default=False)]
 StoreOpt = Annotated[Path, typer.Option("--store", help="The results store (a DuckDB file).")]
@@ -57,6 +61,8 @@ def experiment_command(
     Interventions: --do DECISION=OPTION, --set NAME=VALUE, --shift EVENT=YYYY-MM,
     --drop EVENT; or --preset NAME, or --compare NAME NAME ... for several presets.
     """
+    from apparat.experiments.experiment import Experiment
+
     arms, until = _arms(scenario, do, set_, shift, drop, preset, compare)
     exp = Experiment(
         scenario, runs, seed, arms,
@@ -80,9 +86,12 @@ def _arms(
     drop: list[str] | None,
     preset: str | None,
     compare: list[str] | None,
-) -> tuple[dict[str, list[iv.Intervention]], str | None]:
+) -> tuple[dict[str, list[Intervention]], str | None]:
     """The arms the options ask for, and the conditioning month a preset declares."""
-    arms: dict[str, list[iv.Intervention]] = {}
+    from apparat.experiments import interventions as iv
+    from apparat.experiments.presets import get_preset
+
+    arms: dict[str, list[Intervention]] = {}
     until: str | None = None
     direct = iv.parse(do or (), set_ or (), shift or (), drop or ())
     if direct:
@@ -173,6 +182,8 @@ def _diff_cell(diff: pd.DataFrame, arm: str, value: str) -> str:
 @results_app.command("list")
 def results_list(store: StoreOpt = DEFAULT_PATH) -> None:
     """The experiments in a store, newest first."""
+    from apparat.store import ResultsStore
+
     with ResultsStore(store, read_only=True) as st:
         df = st.experiments()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -192,6 +203,10 @@ def results_show(
     store: StoreOpt = DEFAULT_PATH,
 ) -> None:
     """One stored experiment: its provenance and its summary."""
+    import pandas as pd
+
+    from apparat.store import ResultsStore
+
     with ResultsStore(store, read_only=True) as st:
         meta = st.experiment(experiment)
     console = Console()
@@ -219,6 +234,8 @@ def results_export(
     store: StoreOpt = DEFAULT_PATH,
 ) -> None:
     """Write every table of an experiment as Parquet or CSV files."""
+    from apparat.store import ResultsStore
+
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter("--format must be parquet or csv")
     with ResultsStore(store, read_only=True) as st:
