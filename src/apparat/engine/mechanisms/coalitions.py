@@ -28,6 +28,7 @@ from apparat.engine.context import Context
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
+BEARABLE = 0.5  # the most friction two members of one camp will put up with
 FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
 
 
@@ -153,8 +154,12 @@ def form(ctx: Context, rows: B | None = None) -> None:
     all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)[None, :]
     se = self_enforcing(gam, all_el, _can_deviate(ctx, players, masks, fr), majority, k)
     group_se = np.where(idx >= 0, se[run_idx, np.maximum(idx, 0)], True)
-    side_a, tension = split_line(ctx, players, masks, fr, group)
+    side_a, tension, feasible = split_line(ctx, players, masks, fr, group)
     holds = (sitting & threatened) | (group_se & (tension < ctx.p("split_tension")))
+    # with no bearable alternative, whoever sits stays, even after a lost vote
+    stays = ~feasible & current.any(axis=1)
+    group = np.where(stays[:, None], current, group)
+    holds |= stays
     split = ~holds & side_a.any(axis=1)
     side_b = group & ~side_a
     a_strength = (gam * side_a).sum(axis=1)
@@ -198,12 +203,15 @@ def _codes(k: int) -> list[int]:
 
 def _can_deviate(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
     """(R, N): coalitions whose members can stand each other and keep factions whole."""
-    return (pair_max(fr, masks) <= 0.5) & ~pact_breaks(ctx, players, masks, fr)
+    return (pair_max(fr, masks) <= BEARABLE) & ~pact_breaks(ctx, players, masks, fr)
 
 
-def split_line(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> tuple[B, F]:
-    """The camp (R, k) on one side of the group's line of greatest friction, and that
-    friction (R,): the mean friction across the line, factions kept whole."""
+def split_line(
+    ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B
+) -> tuple[B, F, B]:
+    """The camp (R, k) on one side of the group's line of greatest friction, that
+    friction (R,) (the mean across the line, factions kept whole), and whether a line
+    exists with a bearable camp on each side (R,)."""
     st = ctx.st
     inside = (masks[None, :, :] & ~group[:, None, :]).sum(axis=2) == 0
     rest = group[:, None, :] & ~masks[None, :, :]
@@ -213,12 +221,29 @@ def split_line(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: 
     mean = cross / np.maximum(pairs, 1)
     ties = _broken_inside(ctx, players, masks, fr, group)
     ok = proper & ~ties
+    # each camp must be one its members can stand: sworn enemies do not rule together
+    camps_bearable = (_inner_max(fr, masks[None, :, :] & group[:, None, :]) <= BEARABLE) & (
+        _inner_max(fr, rest) <= BEARABLE
+    )
+    feasible = (ok & camps_bearable).any(axis=1)
+    ok &= np.where(feasible[:, None], camps_bearable, True)
     noise = ctx.p("coalition_noise") * ctx.rng.normal("coalitions.line", st.month, masks.shape[0])
     score = np.where(ok, mean + noise, -np.inf)
     best = np.argmax(score, axis=1)
     found = np.isfinite(score[np.arange(st.runs), best])
     side = masks[best] & found[:, None]
-    return side, np.where(found, mean[np.arange(st.runs), best], 0.0)
+    return side, np.where(found, mean[np.arange(st.runs), best], 0.0), feasible
+
+
+def _inner_max(fr: F, members: B) -> F:
+    """(R, N): the largest friction between two members of each (run-specific) camp."""
+    k = members.shape[2]
+    out = np.zeros(members.shape[:2])
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = members[:, :, i] & members[:, :, j]
+            out = np.maximum(out, fr[:, i, j][:, None] * both)
+    return out
 
 
 def _broken_inside(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> B:
