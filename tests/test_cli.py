@@ -158,3 +158,46 @@ def test_validate_refuses_a_missing_record(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "--runs", "1", "--record", str(tmp_path / "x.yaml")])
     assert result.exit_code == 2
     assert "no record file" in result.output
+
+
+def test_experiment_prints_paired_results_and_stores_them(tmp_path: Path) -> None:
+    """`apparat experiment` prints each arm's shares with the paired difference, stores
+    the experiment, and `results list/show/export` read it back."""
+    store = tmp_path / "r.duckdb"
+    args = ["experiment", "--runs", "40", "--batch-size", "20", "--store", str(store)]
+    result = runner.invoke(app, [*args, "--do", "trotsky.xii_congress=attack", "--at", "1926-12"])
+    assert result.exit_code == 0, result.output
+    assert "counterfactual: trotsky.xii_congress=attack" in result.output
+    assert "paired difference" in result.output
+    assert "Consolidated at 1926-12" in result.output
+    listed = runner.invoke(app, ["results", "list", "--store", str(store)])
+    assert "done" in listed.output
+    eid = listed.output.split("\n")[3].split()[0]
+    shown = runner.invoke(app, ["results", "show", eid, "--store", str(store)])
+    assert "dominant_end" in shown.output
+    out = tmp_path / "out"
+    exported = runner.invoke(
+        app, ["results", "export", eid, "--to", str(out), "--format", "csv", "--store", str(store)]
+    )
+    assert exported.exit_code == 0, exported.output
+    assert (out / "outcomes.csv").is_file()
+
+
+def test_experiment_refuses_unknown_interventions_and_presets(tmp_path: Path) -> None:
+    """Unknown decisions and presets are refused with the valid names, exit code 2."""
+    bad = runner.invoke(app, ["experiment", "--runs", "5", "--no-store", "--do", "x.y=z"])
+    assert bad.exit_code == 2
+    assert "trotsky.xii_congress" in bad.output
+    preset = runner.invoke(app, ["experiment", "--runs", "5", "--no-store", "--preset", "nope"])
+    assert preset.exit_code == 2
+    assert "xii_congress_attack" in preset.output
+
+
+def test_cli_defaults_match_the_layers_they_stand_in_for() -> None:
+    """The CLI's copies of the store path and arm name (kept to start fast) are right."""
+    from apparat.cli import experiment as cli_experiment
+    from apparat.experiments.experiment import FACTUAL
+    from apparat.store import DEFAULT_PATH
+
+    assert cli_experiment.DEFAULT_PATH == DEFAULT_PATH
+    assert cli_experiment.FACTUAL == FACTUAL

@@ -65,6 +65,7 @@ def batch_tables(arm: str, batch: int, size: int = 10, seed: int = 0) -> dict[st
         ),
         "power_hist": histogram_rows(power, MONTHS, ACTORS),
         "line_moments": moments_rows(rng.random((size, len(MONTHS), 3)), MONTHS, AXES),
+        "dominance": pd.DataFrame({"run": runs, "month": "1930-12", "dominant": dominant}),
         "chronicle": pd.DataFrame(
             {
                 "run": [int(runs[0])] * 2,

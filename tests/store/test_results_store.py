@@ -14,8 +14,9 @@ from store_data import ACTORS, batch_tables, meta
 
 from apparat.errors import ApparatError
 from apparat.store import DEFAULT_PATH, ResultsStore, StoreError, open_store
+from apparat.store.schema import RESULT_TABLES as SCHEMA_TABLES
 
-RESULT_TABLES = ["outcomes", "actor_outcomes", "choices", "power_hist", "line_moments", "chronicle"]
+RESULT_TABLES = list(SCHEMA_TABLES)
 
 
 def count(store: ResultsStore, table: str, eid: str) -> int:

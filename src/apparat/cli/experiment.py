@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pandas and DuckDB load only when an experiment command runs
 
 DEFAULT_PATH = Path("apparat_results.duckdb")  # = apparat.store.DEFAULT_PATH (tested)
 FACTUAL = "factual"  # = apparat.experiments.experiment.FACTUAL (tested)
+COUNTERFACTUAL = "counterfactual"  # the arm made of --do/--set/--shift/--drop
 
 Many = Annotated[list[str] | None, typer.Option(show_default=False)]
 StoreOpt = Annotated[Path, typer.Option("--store", help="The results store (a DuckDB file).")]
@@ -54,6 +55,9 @@ def experiment_command(
     no_store: Annotated[bool, typer.Option(help="Keep results in memory only.")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Processes to run batches in.")] = 1,
     batch_size: Annotated[int, typer.Option(min=1, help="Runs per stored batch.")] = 500,
+    at: Annotated[
+        list[str] | None, typer.Option(help="Also report who is dominant at YYYY-MM.")
+    ] = None,
     scenario: Annotated[str, typer.Option("--scenario", "-s")] = "bolshevik_1923",
 ) -> None:
     """Run the factual world and counterfactual arms with common random numbers.
@@ -68,6 +72,7 @@ def experiment_command(
         scenario, runs, seed, arms,
         given_history_until=given_history_until or until,
         store=None if no_store else store, batch_size=batch_size, workers=workers,
+        at=at or (),
     )  # fmt: skip
     console = Console()
     total = runs * (len(arms) + 1)
@@ -95,7 +100,7 @@ def _arms(
     until: str | None = None
     direct = iv.parse(do or (), set_ or (), shift or (), drop or ())
     if direct:
-        arms[iv.describe(direct)] = direct
+        arms[COUNTERFACTUAL] = direct
     for name in [*([preset] if preset else []), *(compare or [])]:
         p = get_preset(scenario, name)
         if name in arms:
@@ -111,8 +116,14 @@ def _arms(
 
 
 def _print_experiment(console: Console, exp: Experiment, store: Path | None) -> None:
+    from apparat.experiments.interventions import describe
+
+    for arm, ivs in (exp.arms or {}).items():
+        console.print(Text(f"{arm}: {describe(list(ivs))}", style="bold"))
     names = _names(exp)
-    for outcome, title in OUTCOME_TITLES.items():
+    titles = dict(OUTCOME_TITLES)
+    titles.update({f"dominant_at_{m}": f"Consolidated at {m}" for m in sorted(exp.at)})
+    for outcome, title in titles.items():
         console.print(_share_table(exp, outcome, title, names))
     cons = exp.summary_[exp.summary_["outcome"] == "consolidation_month"]
     for row in cons.itertuples():

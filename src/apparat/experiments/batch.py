@@ -36,6 +36,7 @@ class BatchSpec:
     runs: tuple[int, ...]  # global run indices
     chronicle_runs: tuple[int, ...] = ()
     kept: tuple[bool, ...] = field(default=())  # per run: matched the record when conditioning
+    at: tuple[str, ...] = ()  # months at which to record who is dominant, beyond each December
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,32 @@ def result_tables(res: SimulationResult, spec: BatchSpec) -> dict[str, pd.DataFr
         "choices": choices,
         "power_hist": histogram_rows(h.power, months, list(c.actors)),
         "line_moments": moments_rows(h.line, months, list(AXES)),
+        "dominance": _dominance(res, spec.at),
         "chronicle": _chronicle(res),
     }
     for df in tables.values():
         df.insert(0, "arm", spec.arm)
     return tables
+
+
+def _dominance(res: SimulationResult, at: tuple[str, ...]) -> pd.DataFrame:
+    """Who is consolidated in each run at each December and at each month asked for."""
+    c, h = res.compiled, res.history
+    labels = [c.label(m) for m in range(res.months)]
+    wanted = sorted({lab for lab in labels if lab.endswith("-12")} | (set(at) & set(labels)))
+    frames = []
+    for label in wanted:
+        dom = h.dominant[:, labels.index(label)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "run": res.outcomes.runs,
+                    "month": label,
+                    "dominant": [c.actors[int(d)] if d >= 0 else None for d in dom],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _choices(res: SimulationResult) -> pd.DataFrame:

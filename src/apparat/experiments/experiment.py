@@ -36,7 +36,10 @@ from apparat.scenario.record import load_record
 from apparat.store import DEFAULT_PATH, ResultsStore
 
 FACTUAL = "factual"
-TABLES = ("outcomes", "actor_outcomes", "choices", "power_hist", "line_moments", "chronicle")
+TABLES = (
+    "outcomes", "actor_outcomes", "choices", "power_hist", "line_moments", "dominance",
+    "chronicle",
+)  # fmt: skip
 MAX_RUNS = 10_000_000
 
 
@@ -68,6 +71,7 @@ class Experiment:
         chronicles: int = 3,
         name: str | None = None,
         record: str | Path | None = None,
+        at: Sequence[str] = (),
     ) -> None:
         self.scenario = scenario
         self.runs = runs
@@ -80,6 +84,7 @@ class Experiment:
         self.chronicles = chronicles
         self.name = name
         self.record = record
+        self.at = at
 
     def get_params(self) -> dict[str, Any]:
         """The provenance of the results: everything that changes them (not ``workers``
@@ -96,6 +101,7 @@ class Experiment:
             "batch_size": self.batch_size,
             "chronicles": self.chronicles,
             "record": str(self.record) if self.record else None,
+            "at": sorted(self.at),
         }
 
     # ------------------------------------------------------------------ planning
@@ -107,6 +113,9 @@ class Experiment:
             raise SimulationError(f"batch_size must be at least 1, not {self.batch_size}")
         if self.chronicles < 0:
             raise SimulationError("chronicles must be 0 or more")
+        for month in self.at:
+            if not (len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()):
+                raise SimulationError(f"--at {month!r}: write a month as YYYY-MM")
         for arm in self.arms or {}:
             if arm == FACTUAL:
                 raise InterventionError(f"'{FACTUAL}' is the name of the arm without interventions")
@@ -157,6 +166,7 @@ class Experiment:
                         seed=self.seed,
                         runs=chunk,
                         chronicle_runs=tuple(r for r in chunk if r in chronicled),
+                        at=tuple(sorted(self.at)),
                     )
                 )
         return specs
@@ -229,7 +239,13 @@ class Experiment:
                         progress(len(out.tables["outcomes"]))
             tables = {t: store.table(eid, t) for t in TABLES}
             self.power_quantiles_ = store.power_quantiles(eid)
-            summary = summarise(tables["outcomes"], tables["actor_outcomes"], self.seed)
+            summary = summarise(
+                tables["outcomes"],
+                tables["actor_outcomes"],
+                self.seed,
+                tables["dominance"],
+                self.at,
+            )
             store.set_status(
                 eid, "done", runs_needed=plan.tried, summary=summary.to_dict("records")
             )
@@ -240,9 +256,14 @@ class Experiment:
         self.actor_outcomes_ = tables["actor_outcomes"]
         self.choices_ = tables["choices"]
         self.chronicles_ = tables["chronicle"]
+        self.dominance_ = tables["dominance"]
         self.line_ = _line(tables["line_moments"])
-        self.summary_ = summarise(self.outcomes_, self.actor_outcomes_, self.seed)
-        self.differences_ = differences(self.outcomes_, self.actor_outcomes_, FACTUAL)
+        self.summary_ = summarise(
+            self.outcomes_, self.actor_outcomes_, self.seed, self.dominance_, self.at
+        )
+        self.differences_ = differences(
+            self.outcomes_, self.actor_outcomes_, FACTUAL, self.dominance_, self.at
+        )
         self.arms_ = list(plan.arms)
 
 

@@ -6,6 +6,8 @@ stored experiment can be summarised again without simulating anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -29,14 +31,23 @@ def _with_first_out(outcomes: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFram
     return merged.fillna({"dominant_end": NO_ONE, "first_out": NO_ONE})
 
 
-def summarise(outcomes: pd.DataFrame, actors: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Per arm: the share of runs with each dominant leader, strongest leader and first
-    leader out (95 % Wilson intervals), and the median consolidation month (bootstrap)."""
-    data = _with_first_out(outcomes[outcomes["kept"]], actors)
+def summarise(
+    outcomes: pd.DataFrame,
+    actors: pd.DataFrame,
+    seed: int,
+    dominance: pd.DataFrame | None = None,
+    at: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Per arm: the share of runs with each dominant leader (at the end and at each month
+    in ``at``), strongest leader and first leader out (95 % Wilson intervals), and the
+    median consolidation month (bootstrap)."""
+    data, extra = _with_dominance(
+        _with_first_out(outcomes[outcomes["kept"]], actors), dominance, at
+    )
     rows = []
     for arm, g in data.groupby("arm", sort=False):
         n = len(g)
-        for outcome in SHARE_OUTCOMES:
+        for outcome in (*SHARE_OUTCOMES, *extra):
             for value, k in g[outcome].value_counts().items():
                 low, high = wilson(int(k), n)
                 rows.append([arm, outcome, str(value), n, k / n, low, high])
@@ -50,17 +61,39 @@ def summarise(outcomes: pd.DataFrame, actors: pd.DataFrame, seed: int) -> pd.Dat
     return pd.DataFrame(rows, columns=cols)
 
 
-def differences(outcomes: pd.DataFrame, actors: pd.DataFrame, base: str) -> pd.DataFrame:
+def _with_dominance(
+    data: pd.DataFrame, dominance: pd.DataFrame | None, at: Sequence[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Add a column per month in ``at``: who was consolidated then, or no one."""
+    extra: list[str] = []
+    if dominance is None:
+        return data, extra
+    for month in at:
+        col = f"dominant_at_{month}"
+        d = dominance[dominance["month"] == month][["arm", "run", "dominant"]]
+        data = data.merge(d.rename(columns={"dominant": col}), on=["arm", "run"], how="left")
+        data[col] = data[col].fillna(NO_ONE)
+        extra.append(col)
+    return data, extra
+
+
+def differences(
+    outcomes: pd.DataFrame,
+    actors: pd.DataFrame,
+    base: str,
+    dominance: pd.DataFrame | None = None,
+    at: Sequence[str] = (),
+) -> pd.DataFrame:
     """Each arm against ``base`` on the same runs: the paired difference in the share of
     runs with each outcome, with a 95 % interval."""
-    data = _with_first_out(outcomes, actors)
+    data, extra = _with_dominance(_with_first_out(outcomes, actors), dominance, at)
     ref = data[data["arm"] == base].set_index("run")
     rows = []
     for arm, g in data[data["arm"] != base].groupby("arm", sort=False):
         g = g.set_index("run")
         both = g.index.intersection(ref.index)
         g, r = g.loc[both], ref.loc[both]
-        for outcome in SHARE_OUTCOMES:
+        for outcome in (*SHARE_OUTCOMES, *extra):
             for value in sorted(set(g[outcome]) | set(r[outcome])):
                 d, low, high = paired_difference(
                     (g[outcome] == value).to_numpy(), (r[outcome] == value).to_numpy()

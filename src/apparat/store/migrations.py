@@ -69,6 +69,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "batches.seconds: how long a batch took to simulate",
         ("ALTER TABLE batches ADD COLUMN seconds DOUBLE",),
     ),
+    Migration(
+        3,
+        "dominance: the consolidated leader of each run at chosen months",
+        (
+            """CREATE TABLE dominance (
+            experiment_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, run BIGINT NOT NULL,
+            month VARCHAR NOT NULL, dominant VARCHAR)""",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -51,6 +51,11 @@ RESULT_TABLES: dict[str, tuple[Column, ...]] = {
         Column("sum", "DOUBLE"),
         Column("sumsq", "DOUBLE"),
     ),
+    "dominance": (
+        Column("run", "BIGINT"),
+        Column("month", "VARCHAR"),
+        Column("dominant", "VARCHAR"),
+    ),
     "chronicle": (
         Column("run", "BIGINT"),
         Column("month", "INTEGER"),
@@ -71,6 +76,7 @@ ORDER: dict[str, str] = {
     "choices": "arm, run, rowid",
     "power_hist": "arm, month, actor, bin",
     "line_moments": "arm, month, rowid",
+    "dominance": "arm, run, month",
     "chronicle": "arm, run, month, rowid",
 }
 
