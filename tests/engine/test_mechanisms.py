@@ -226,3 +226,18 @@ def test_a_death_vacates_offices_seats_and_clients(bolshevik_compiled: Compiled)
     assert not ctx.st.executive[:, dz].any()
     assert not (ctx.st.secretaries == dz).any()
     assert (ctx.st.cc_clients[:, dz] == 0).all()
+
+
+def test_a_deputy_succeeds_to_a_vacant_office(bolshevik_compiled: Compiled) -> None:
+    """When an office falls vacant its deputy takes it, the deputy post opens, and the
+    chronicle names the successor."""
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=2)
+    ctx.log = Chronicle(np.arange(2, dtype=np.int64), np.ones(2, bool))
+    chair, deputy = c.offices.index("sovnarkom_chair"), c.offices.index("sovnarkom_deputy")
+    rykov = c.index("rykov")
+    ctx.st.holder[:, chair] = -1
+    circular_flow.succeed_deputies(ctx)
+    assert (ctx.st.holder[:, chair] == rykov).all()
+    assert (ctx.st.holder[:, deputy] == -1).all()
+    assert any(e.text.startswith("Alexei Rykov succeeds") for e in ctx.log.entries)

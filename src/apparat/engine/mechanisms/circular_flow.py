@@ -185,6 +185,21 @@ def fill_executive(ctx: Context, reason: str) -> None:
             )
 
 
+def note_office(
+    ctx: Context, row: int, who: int, office: int, verb: str, removed: int = -1
+) -> None:
+    """Chronicle who came to hold an office, citing the office's sources."""
+    c = ctx.c
+    instead = f" in place of {ctx.name(removed)}" if removed >= 0 else ""
+    ctx.note(
+        row,
+        "office_gained",
+        f"{ctx.name(who)} {verb} the office of {c.office_names[office]}{instead}.",
+        actors=(c.actors[who],),
+        cites=c.scenario.offices[office].cite,
+    )
+
+
 def succeed_deputies(ctx: Context) -> None:
     """A vacant office passes first to its deputy, if he can still serve; his own office
     then falls vacant in turn."""
@@ -192,7 +207,7 @@ def succeed_deputies(ctx: Context) -> None:
     rows_all = np.arange(st.runs)
     for o in np.flatnonzero(c.deputy >= 0):
         d = int(c.deputy[o])
-        heir = st.holder[:, d]
+        heir = st.holder[:, d].copy()  # a copy: the deputy post is blanked below
         able = (st.holder[:, o] < 0) & (heir >= 0)
         able &= st.active[rows_all, np.maximum(heir, 0)] & (
             st.sanction[rows_all, np.maximum(heir, 0)] < 2
@@ -201,14 +216,7 @@ def succeed_deputies(ctx: Context) -> None:
         st.holder[rows, o] = heir[rows]
         st.holder[rows, d] = -1
         for row in ctx.log.rows(able):
-            who = int(heir[row])
-            ctx.note(
-                row,
-                "office_gained",
-                f"{ctx.name(who)} succeeds to the office of {c.office_names[o]}.",
-                actors=(c.actors[who],),
-                cites=c.scenario.offices[o].cite,
-            )
+            note_office(ctx, row, int(heir[row]), int(o), "succeeds to")
 
 
 def fill_offices(ctx: Context) -> None:
@@ -229,14 +237,7 @@ def fill_offices(ctx: Context) -> None:
         st.holder[rows[good], o] = pick[good]
         held[rows[good], pick[good]] += 1.0
         for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
-            who = int(st.holder[row, o])
-            ctx.note(
-                row,
-                "office_gained",
-                f"{ctx.name(who)} takes the office of {c.office_names[o]}.",
-                actors=(c.actors[who],),
-                cites=c.scenario.offices[o].cite,
-            )
+            note_office(ctx, row, int(st.holder[row, o]), int(o), "takes")
 
 
 def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) -> None:
@@ -251,14 +252,7 @@ def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) ->
     st.holder[rows[good], office] = pick[good]
     for row, who in zip(rows[good], pick[good], strict=True):
         if ctx.log.tracked[row]:
-            ctx.note(
-                int(row),
-                "office_gained",
-                f"{ctx.name(int(who))} takes the office of {c.office_names[office]} "
-                f"in place of {ctx.name(int(removed[row]))}.",
-                actors=(c.actors[int(who)],),
-                cites=c.scenario.offices[office].cite,
-            )
+            note_office(ctx, int(row), int(who), office, "takes", removed=int(removed[row]))
 
 
 def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
