@@ -19,6 +19,7 @@ divide-and-rule; S2 and S4: the troika, the New and the United Opposition, the R
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +30,7 @@ from apparat.engine.context import Context
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 BEARABLE = 0.5  # the most friction two members of one camp will put up with
+Floats = NDArray[np.floating[Any]]
 FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
 
 
@@ -65,28 +67,37 @@ def self_enforcing(power: F, eligible: B, can_deviate: B, majority: float, k: in
     return se
 
 
-def friction(ctx: Context) -> F:
-    """(R, A, A): what it costs i and j to sit in one bloc."""
+def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
+    """(R, A, C): what it costs actor i and actor ``cols[j]`` to sit in one bloc."""
     st = ctx.st
+    cols = np.arange(st.position.shape[1]) if cols is None else cols
     sal = st.salience / st.salience.sum(axis=1, keepdims=True)
-    diff = st.position[:, :, None, :] - st.position[:, None, :, :]
+    diff = st.position[:, :, None, :] - st.position[:, None, cols, :]
     dist = np.sqrt((sal[:, None, None, :] * diff**2).sum(axis=3)) / 2.0
-    enmity = np.maximum(st.enmity, np.swapaxes(st.enmity, 1, 2))  # a grudge cuts both ways
-    grudge = enmity + st.betrayal + np.swapaxes(st.betrayal, 1, 2)
-    out = ctx.p("ideology_weight") * dist + ctx.p("enmity_weight") * grudge
-    pact = st.pact_until >= st.month
-    return np.where(pact | np.swapaxes(pact, 1, 2), 0.0, out)
+    enmity = np.maximum(st.enmity[:, :, cols], np.swapaxes(st.enmity[:, cols, :], 1, 2))
+    betrayal = st.betrayal[:, :, cols] + np.swapaxes(st.betrayal[:, cols, :], 1, 2)
+    out = ctx.p("ideology_weight") * dist + ctx.p("enmity_weight") * (enmity + betrayal)
+    pact = (st.pact_until[:, :, cols] >= st.month) | (
+        np.swapaxes(st.pact_until[:, cols, :], 1, 2) >= st.month
+    )
+    return np.where(pact, 0.0, out)
 
 
-def pair_max(values: F, masks: B) -> F:
-    """(R, N): the largest pairwise value inside each coalition."""
-    k = masks.shape[1]
-    out = np.zeros((values.shape[0], masks.shape[0]))
-    for i in range(k):
-        for j in range(i + 1, k):
-            both = masks[:, i] & masks[:, j]
-            out = np.maximum(out, values[:, i, j][:, None] * both[None, :])
-    return out
+def quadratic(left: Floats, mat: Floats, right: Floats) -> Floats:
+    """(R, N): sum over i, j of left[n, i] * mat[r, i, j] * right[n, j], where ``left``
+    and ``right`` are (N, k) or run-specific (R, N, k): one batched matmul, then a sum."""
+    return np.einsum(
+        "rnj,rnj->rn",
+        np.matmul(left, mat),
+        np.broadcast_to(right, (mat.shape[0], *right.shape[-2:])),
+    )
+
+
+def bad_pairs(bad: B, members: B) -> B:
+    """(R, N): whether a coalition holds a pair marked in ``bad`` (R, k, k). ``members``
+    is (N, k) for coalitions shared by all runs, or (R, N, k) for run-specific ones."""
+    m = members.astype(np.float32)
+    return quadratic(m, bad.astype(np.float32), m) > 0
 
 
 def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
@@ -136,10 +147,10 @@ def form(ctx: Context, rows: B | None = None) -> None:
         return
     masks, _ = subsets(k)
     el = eligible[:, players]
-    fr_all = friction(ctx)  # positions and grudges do not change while blocs re-form
-    _followers(ctx, fr_all)
+    fr_all = friction(ctx, players)  # (R, A, k): everyone against the contenders
+    _followers(ctx, fr_all, players)
     gam = strength(ctx)[:, players] * el
-    fr = fr_all[:, players][:, :, players]
+    fr = fr_all[:, players, :]
     majority = ctx.p("majority")
     total = gam.sum(axis=1)
     current = st.ruling[:, players] & el
@@ -154,12 +165,13 @@ def form(ctx: Context, rows: B | None = None) -> None:
     all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)[None, :]
     se = self_enforcing(gam, all_el, _can_deviate(ctx, players, masks, fr), majority, k)
     group_se = np.where(idx >= 0, se[run_idx, np.maximum(idx, 0)], True)
-    side_a, tension, feasible = split_line(ctx, players, masks, fr, group)
-    holds = (sitting & threatened) | (group_se & (tension < ctx.p("split_tension")))
+    ok, mean, feasible = split_lines(ctx, players, masks, fr, group)
     # with no bearable alternative, whoever sits stays, even after a lost vote
     stays = ~feasible & current.any(axis=1)
+    held = (sitting & threatened) | stays
+    side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
+    holds = held | (group_se & (tension < ctx.p("split_tension")))
     group = np.where(stays[:, None], current, group)
-    holds |= stays
     split = ~holds & side_a.any(axis=1)
     side_b = group & ~side_a
     a_strength = (gam * side_a).sum(axis=1)
@@ -178,7 +190,7 @@ def form(ctx: Context, rows: B | None = None) -> None:
         st.betrayal[d_rows, who, :] + 0.3 * st.ruling[d_rows], 1.0
     )
     _oppositions(ctx, players, masks, fr, el)
-    _followers(ctx, fr_all)
+    _followers(ctx, fr_all, players)
     if rows is not None:
         keep_old = ~rows
         st.ruling[keep_old], st.bloc[keep_old], st.follows[keep_old] = (
@@ -203,47 +215,48 @@ def _codes(k: int) -> list[int]:
 
 def _can_deviate(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
     """(R, N): coalitions whose members can stand each other and keep factions whole."""
-    return (pair_max(fr, masks) <= BEARABLE) & ~pact_breaks(ctx, players, masks, fr)
+    return ~bad_pairs(fr > BEARABLE, masks) & ~pact_breaks(ctx, players, masks, fr)
 
 
-def split_line(
+def split_lines(
     ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B
 ) -> tuple[B, F, B]:
-    """The camp (R, k) on one side of the group's line of greatest friction, that
-    friction (R,) (the mean across the line, factions kept whole), and whether a line
-    exists with a bearable camp on each side (R,)."""
-    st = ctx.st
+    """The admissible lines through each group (R, N) (factions kept whole; where some
+    line leaves a bearable camp on each side, only such lines), the mean friction across
+    each (R, N), and whether a line with two bearable camps exists (R,)."""
     inside = (masks[None, :, :] & ~group[:, None, :]).sum(axis=2) == 0
     rest = group[:, None, :] & ~masks[None, :, :]
     proper = inside & rest.any(axis=2)
-    cross = np.einsum("ni,rij,rnj->rn", masks.astype(np.float64), fr, rest.astype(np.float64))
+    cross = quadratic(masks.astype(np.float64), fr, rest.astype(np.float64))
     pairs = masks.sum(axis=1)[None, :] * rest.sum(axis=2)
     mean = cross / np.maximum(pairs, 1)
-    ties = _broken_inside(ctx, players, masks, fr, group)
-    ok = proper & ~ties
+    ok = proper & ~_broken_inside(ctx, players, masks, fr, group)
     # each camp must be one its members can stand: sworn enemies do not rule together
-    camps_bearable = (_inner_max(fr, masks[None, :, :] & group[:, None, :]) <= BEARABLE) & (
-        _inner_max(fr, rest) <= BEARABLE
-    )
+    unbearable = fr > BEARABLE
+    camps_bearable = ~bad_pairs(unbearable, masks[None, :, :] & group[:, None, :])
+    camps_bearable &= ~bad_pairs(unbearable, rest)
     feasible = (ok & camps_bearable).any(axis=1)
     ok &= np.where(feasible[:, None], camps_bearable, True)
-    noise = ctx.p("coalition_noise") * ctx.rng.normal("coalitions.line", st.month, masks.shape[0])
-    score = np.where(ok, mean + noise, -np.inf)
+    return ok, mean, feasible
+
+
+def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) -> tuple[B, F]:
+    """(R, k) the camp on one side of the line each run in ``rows`` would split along
+    (the line of greatest friction, give or take a random taste), and (R,) the group's
+    tension: the friction across that line. Drawn only for the runs that need it."""
+    st = ctx.st
+    side = np.zeros((st.runs, masks.shape[1]), dtype=bool)
+    tension = np.zeros(st.runs)
+    if rows.size == 0:
+        return side, tension
+    noise = ctx.p("coalition_noise") * ctx.rng.normal(
+        "coalitions.line", st.month, masks.shape[0], rows=rows
+    )
+    score = np.where(ok[rows], mean[rows] + noise, -np.inf)
     best = np.argmax(score, axis=1)
-    found = np.isfinite(score[np.arange(st.runs), best])
-    side = masks[best] & found[:, None]
-    return side, np.where(found, mean[np.arange(st.runs), best], 0.0), feasible
-
-
-def _inner_max(fr: F, members: B) -> F:
-    """(R, N): the largest friction between two members of each (run-specific) camp."""
-    k = members.shape[2]
-    out = np.zeros(members.shape[:2])
-    for i in range(k):
-        for j in range(i + 1, k):
-            both = members[:, :, i] & members[:, :, j]
-            out = np.maximum(out, fr[:, i, j][:, None] * both)
-    return out
+    side[rows] = masks[best]
+    tension[rows] = mean[rows, best]
+    return side, tension
 
 
 def _broken_inside(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> B:
@@ -254,9 +267,8 @@ def _broken_inside(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, gro
     loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
     tied = pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
     tied &= group[:, :, None] & group[:, None, :]
-    m = masks.astype(np.float64)
-    cut = np.einsum("ni,rij,nj->rn", m, tied.astype(np.float64), 1.0 - m)
-    return cut > 0
+    m = masks.astype(np.float32)
+    return quadratic(m, tied.astype(np.float32), 1.0 - m) > 0
 
 
 def strength(ctx: Context) -> F:
@@ -316,7 +328,7 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
     sanc = st.sanction[:, players].astype(np.float64)
     tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
-    bad = pair_max(np.where(fr > tolerance, 1.0, 0.0), masks) > 0
+    bad = bad_pairs(fr > tolerance, masks)
     free = el & ~ruling_pl & hostile(ctx)[:, players]
     for _ in range(2):
         inside = ((~free).astype(np.int64) @ masks.T.astype(np.int64)) == 0
@@ -335,12 +347,13 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         free &= ~members
 
 
-def _followers(ctx: Context, fr: F) -> None:
+def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     st, c = ctx.st, ctx.c
-    lead = st.active & (st.sanction < 5) & c.contender[None, :]
+    lead = st.active[:, players] & (st.sanction[:, players] < 5)
     score = np.where(lead[:, None, :], fr, np.inf)
-    st.follows = np.where(~c.contender[None, :] & st.alive, np.argmin(score, axis=2), -1)
+    nearest = players[np.argmin(score, axis=2)]
+    st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)
     st.follows[~np.isfinite(score.min(axis=2))] = -1
     rows = np.arange(st.runs)[:, None]
     followed_bloc = st.bloc[rows, np.maximum(st.follows, 0)]
