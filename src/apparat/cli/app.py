@@ -29,6 +29,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from apparat.cli.experiment import register
+from apparat.cli.play import play_command
 from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
@@ -380,3 +381,4 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
 
 
 register(app)
+app.command("play")(play_command)

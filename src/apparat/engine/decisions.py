@@ -43,6 +43,7 @@ class DecisionContext:
     uniform: F  # (R,): the decision's own random draw
     temperature: float
     month: int
+    world: Context | None = None  # the state and chronicle so far, for policies that look
 
     @property
     def options(self) -> list[str]:
@@ -139,6 +140,7 @@ def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, B]:
         uniform=ctx.rng.uniform(f"decision.{d.id}", st.month)[:, 0],
         temperature=ctx.p("decision_temperature"),
         month=st.month,
+        world=ctx,
     )
     choice = np.asarray(policy.choose(dc), dtype=np.int64)
     choice = np.where(eligible, choice, -1)

@@ -1,0 +1,162 @@
+"""A game: one run in which a person takes one contender's decisions.
+
+A game is its scenario, seed, run index, actor and answers, so it saves as a small JSON
+file and replays deterministically. At the end it is set against the runs in which
+the actor chose as history did (same seed range), and each of the player's choices is
+weighed by replaying the game with that one choice put back as history had it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from apparat.engine import SimulationResult, compile_scenario, simulate
+from apparat.engine.compiled import SANCTIONS
+from apparat.errors import InterventionError
+from apparat.policies import ForcedChoice
+from apparat.policies.interactive import Ask, Interactive
+from apparat.scenario import Scenario, load_scenario
+
+FORMAT = 1
+
+
+@dataclass
+class Game:
+    actor: str
+    seed: int = 1
+    run: int = 0
+    scenario: str = "bolshevik_1923"
+    answers: dict[str, str] = field(default_factory=dict)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps({"format": FORMAT, **asdict(self)}, indent=2))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Game:
+        try:
+            data = json.loads(Path(path).read_text())
+            if data.pop("format", None) != FORMAT:
+                raise ValueError("unknown format")
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as exc:
+            raise InterventionError(f"{path}: not a saved apparat game ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Mattered:
+    decision: str
+    chosen: str
+    historical: str
+    power_change: float  # the actor's mean power share over the run, as played minus history's
+    out_played: str | None  # month the actor left the executive as played (None: never)
+    out_then: str | None  # the same had he chosen as history did here
+    fate_then: str  # the actor's fate had he chosen as history did
+
+
+@dataclass(frozen=True)
+class Verdict:
+    actor: str
+    in_executive: bool
+    dominant: str | None
+    power: float
+    baseline_in_executive: float  # share of historical-choice runs with the actor at the top
+    baseline_dominant: float  # share of historical-choice runs in which he consolidated
+    baseline_runs: int
+    mattered: list[Mattered]
+
+
+def playable(s: Scenario) -> list[str]:
+    """Actors with decisions of their own."""
+    return sorted({d.actor for d in s.decisions if d.actor in {a.id for a in s.actors}})
+
+
+def check_actor(s: Scenario, actor: str) -> None:
+    actors = playable(s)
+    if actor not in actors:
+        raise InterventionError(
+            f"no decisions belong to {actor!r} in {s.scenario.id}; play as one of: "
+            + ", ".join(actors)
+        )
+
+
+def play(game: Game, ask: Ask) -> SimulationResult:
+    """Play (or replay, or resume) the game's run, asking for the unanswered decisions."""
+    s = load_scenario(game.scenario)
+    check_actor(s, game.actor)
+    policy = Interactive(game.actor, ask, game.answers)
+    res = simulate(compile_scenario(s), np.array([game.run]), game.seed, None, policy, True)
+    game.answers.update(policy.answers)
+    return res
+
+
+def replay(game: Game) -> SimulationResult:
+    """The saved game again, deterministically; refuses if an answer is missing."""
+
+    def missing(situation: Any) -> str:
+        raise InterventionError(f"the saved game has no answer for {situation.decision}")
+
+    return play(game, missing)
+
+
+def _fate(res: SimulationResult, actor: int) -> tuple[bool, float, str, str | None]:
+    """In the executive at the end; mean power over the run; fate; month out (or None)."""
+    h, o = res.history, res.outcomes
+    last = res.months - 1
+    in_exec = bool(h.executive[0, last, actor])
+    fate = "died" if o.died[0, actor] else SANCTIONS[int(o.final_sanction[0, actor])]
+    out = int(o.defeat_month[0, actor])
+    return (
+        in_exec,
+        float(h.power[0, :, actor].mean()),
+        "in the executive" if in_exec else fate.replace("_", " "),
+        res.compiled.label(out) if out >= 0 else None,
+    )
+
+
+def verdict(game: Game, res: SimulationResult, baseline_runs: int = 200) -> Verdict:
+    """The player's outcome against the historical-choice runs, and what each choice did."""
+    s = load_scenario(game.scenario)
+    c = compile_scenario(s)
+    i = c.index(game.actor)
+    in_exec, power, _, out_played = _fate(res, i)
+    dom = int(res.outcomes.dominant_end[0])
+    own = [d for d in s.decisions if d.actor == game.actor]
+    history = ForcedChoice(s, {d.id: d.historical for d in own})
+    base = simulate(c, baseline_runs, game.seed, None, history, False)
+    last = base.months - 1
+    mattered = []
+    for d in own:
+        chosen = game.answers.get(d.id)
+        if chosen is None or chosen == d.historical:
+            continue
+        flipped = Game(game.actor, game.seed, game.run, game.scenario, dict(game.answers))
+        flipped.answers[d.id] = d.historical
+        alt = replay_lenient(flipped)
+        _, alt_power, alt_fate, alt_out = _fate(alt, i)
+        mattered.append(
+            Mattered(d.id, chosen, d.historical, power - alt_power, out_played, alt_out, alt_fate)
+        )
+    return Verdict(
+        actor=game.actor,
+        in_executive=in_exec,
+        dominant=c.names[dom] if dom >= 0 else None,
+        power=power,
+        baseline_in_executive=float(base.history.executive[:, last, i].mean()),
+        baseline_dominant=float((base.outcomes.dominant_end == i).mean()),
+        baseline_runs=baseline_runs,
+        mattered=sorted(mattered, key=lambda m: -abs(m.power_change)),
+    )
+
+
+def replay_lenient(game: Game) -> SimulationResult:
+    """A replay in which decisions the original game never reached follow history."""
+    s = load_scenario(game.scenario)
+    hist = {d.id: d.historical for d in s.decisions}
+    return play(
+        game, lambda situation: game.answers.get(situation.decision, hist[situation.decision])
+    )
