@@ -92,7 +92,7 @@ class Interactive:
         leaders = [
             (names[i], float(st.power[0, i]), float(st.prestige[0, i]))
             for i in order
-            if c.contender[i] and st.alive[0, i]
+            if c.contender[i] and st.active[0, i]
         ]
         recent = [e for e in ctx.log.entries if e.month > self._since]
         self._since = dc.month
