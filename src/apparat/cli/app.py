@@ -31,6 +31,8 @@ from typer.core import TyperGroup
 from apparat.cli.experiment import register
 from apparat.cli.play import play_command
 from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
+from apparat.cli.report import report_command
+from apparat.cli.serve import serve_command
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
 from apparat.engine.chronicle import Entry
@@ -382,3 +384,5 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
 
 register(app)
 app.command("play")(play_command)
+app.command("report")(report_command)
+app.command("serve")(serve_command)

@@ -1,0 +1,557 @@
+"""The web API and the page it serves: toggle what-ifs, watch one run month by month.
+
+``create_app()`` builds a FastAPI application. Its endpoints read the bundled
+scenarios and run the engine; every request is bounded (runs, interventions, body
+size, time) and every bad input is answered with a 4xx and a message naming the field,
+never a 500. The simulations run in a small pool of worker threads, so a slow request
+cannot block the event loop, and a request that outlasts the time limit is answered
+503 (its thread finishes in the background; the pool bounds how many can pile up).
+
+Only bundled scenarios are served: a scenario name is never taken for a path. The
+page and its assets come from the package (Plotly from the installed ``plotly``
+package), so nothing the page loads leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, TypeVar
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from apparat.api.models import (
+    MAX_INTERVENTIONS,
+    MAX_SEED,
+    ActorInfo,
+    ActorPower,
+    BlocInfo,
+    Citation,
+    DecisionInfo,
+    Difference,
+    DominanceRow,
+    ErrorResponse,
+    ExperimentRequest,
+    ExperimentResponse,
+    MonthState,
+    OfficeInfo,
+    OptionInfo,
+    ParameterInfo,
+    PowerFan,
+    Quantiles,
+    RunEvent,
+    RunResponse,
+    ScenarioInfo,
+    Share,
+)
+from apparat.engine import Compiled, SimulationResult, compile_scenario, simulate
+from apparat.engine.compiled import SANCTIONS
+from apparat.errors import ApparatError, InterventionError
+from apparat.experiments import interventions as iv
+from apparat.experiments.statistics import paired_difference, wilson
+from apparat.policies import ForcedChoice, parse_do
+from apparat.scenario import Scenario, bundled_scenarios, load_scenario
+from apparat.scenario.citations import Citation as SourceCitation
+from apparat.scenario.parameters import PARAMETERS
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY = 64 * 1024
+TIME_LIMIT = 60.0
+WORKERS = 2
+ARMS = ["factual", "counterfactual"]
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+NO_ONE = "none"
+# The structural parameters the page offers as sliders, with the words it shows.
+KEY_PARAMETERS = {
+    "turnover_per_year": "Turnover of secretary posts (share per year)",
+    "oversight": "Politburo oversight of the Secretariat",
+    "appointment_skill": "Appointment skill (organisation → loyal appointees)",
+    "delegate_control": "Secretaries' control of congress delegates",
+    "faction_ban": "Ban on factions (1 = in force)",
+    "threat_threshold": "Power share at which an excluded rival is feared",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown scenario."},
+    413: {"model": ErrorResponse, "description": f"Request body over {MAX_BODY} bytes."},
+    422: {"model": ErrorResponse, "description": "Invalid input; the message names the field."},
+    503: {"model": ErrorResponse, "description": "The simulation outlasted the time limit."},
+}
+
+T = TypeVar("T")
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def scenario_names() -> list[str]:
+    return bundled_scenarios()
+
+
+@lru_cache(maxsize=8)
+def _load(name: str) -> Scenario:
+    return load_scenario(name)
+
+
+def get_scenario(name: str) -> Scenario:
+    """A bundled scenario by name; anything else is a 404, never a path on disk."""
+    names = scenario_names()
+    if name not in names:
+        raise HTTPException(
+            404, f"unknown scenario {name!r}; bundled scenarios: {', '.join(names) or 'none'}"
+        )
+    return _load(name)
+
+
+@lru_cache(maxsize=8)
+def _compiled(name: str) -> Compiled:
+    return compile_scenario(_load(name))
+
+
+def scenario_info(s: Scenario) -> ScenarioInfo:
+    m = s.scenario
+    return ScenarioInfo(id=m.id, title=m.title, start=m.start, end=m.end, description=m.description)
+
+
+def decisions_of(s: Scenario) -> list[DecisionInfo]:
+    names = {a.id: a.name for a in s.actors} | {b.id: b.name for b in s.bodies}
+    out = []
+    for d in s.decisions:
+        labels = {o.id: o.label for o in d.options}
+        out.append(
+            DecisionInfo(
+                id=d.id,
+                actor=d.actor,
+                actor_name=names.get(d.actor, d.actor),
+                date=d.date,
+                question=d.question,
+                historical=d.historical,
+                historical_label=labels[d.historical],
+                options=[
+                    OptionInfo(
+                        id=o.id,
+                        label=o.label,
+                        description=o.description,
+                        historical=o.id == d.historical,
+                        cites=[str(c) for c in o.cite],
+                    )
+                    for o in d.options
+                ],
+                cites=[str(c) for c in d.cite],
+            )
+        )
+    return out
+
+
+def parameters_of(s: Scenario) -> list[ParameterInfo]:
+    out = []
+    for name, label in KEY_PARAMETERS.items():
+        spec = PARAMETERS[name]
+        own = s.parameters.get(name)
+        out.append(
+            ParameterInfo(
+                name=name,
+                label=label,
+                doc=spec.doc,
+                value=own.value if own is not None else spec.default,
+                default=spec.default,
+                low=spec.low,
+                high=spec.high,
+                note=own.note if own is not None else "",
+                cites=[str(c) for c in own.cite] if own is not None else [],
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------ experiment
+
+
+def _applied(s: Scenario, req: ExperimentRequest) -> iv.Applied:
+    """The counterfactual arm's scenario; a refusal names the field it comes from."""
+    try:
+        ForcedChoice(s, dict(req.do))
+    except InterventionError as exc:
+        raise InterventionError(f"do: {exc}") from None
+    changes = [iv.Intervention("do", k, v) for k, v in req.do.items()]
+    changes += [iv.Intervention("set", k, repr(float(v))) for k, v in req.set_.items()]
+    try:
+        return iv.apply(s, changes)
+    except InterventionError as exc:
+        raise InterventionError(f"set: {exc}") from None
+
+
+def _share(codes: np.ndarray[Any, Any], code: int) -> Share:
+    k, n = int((codes == code).sum()), int(codes.size)
+    low, high = wilson(k, n)
+    return Share(share=k / n, low=low, high=high)
+
+
+def _finite(x: float) -> float | None:
+    return x if np.isfinite(x) else None
+
+
+def _quantiles(power: np.ndarray[Any, Any]) -> Quantiles:
+    """(runs, months) power shares to five quantile curves over the months."""
+    q = np.quantile(power.astype(np.float64), QUANTILES, axis=0).round(4)
+    return Quantiles(**{f"q{round(p * 100):02d}": q[i].tolist() for i, p in enumerate(QUANTILES)})
+
+
+def run_experiment(req: ExperimentRequest) -> ExperimentResponse:
+    """Simulate the factual arm and the what-if on the same runs; compare who wins."""
+    start = time.perf_counter()
+    s = get_scenario(req.scenario)
+    applied = _applied(s, req)
+    base = _compiled(req.scenario)
+    twin = (
+        compile_scenario(applied.scenario, applied.params)
+        if applied.params or applied.scenario is not s
+        else base
+    )
+    fact = simulate(base, req.runs, req.seed, None, ForcedChoice(s, {}), False)
+    what = simulate(
+        twin, req.runs, req.seed, None, ForcedChoice(applied.scenario, applied.forced), False
+    )
+    f_end, c_end = fact.outcomes.dominant_end, what.outcomes.dominant_end
+    names = dict(enumerate(base.names))
+    rows = []
+    for code in sorted(set(f_end.tolist()) | set(c_end.tolist())):
+        d, low, high = paired_difference(c_end == code, f_end == code)
+        rows.append(
+            DominanceRow(
+                actor=base.actors[code] if code >= 0 else NO_ONE,
+                name=names[code] if code >= 0 else "No one consolidated",
+                factual=_share(f_end, code),
+                counterfactual=_share(c_end, code),
+                difference=Difference(value=d, low=_finite(low), high=_finite(high)),
+            )
+        )
+    rows.sort(key=lambda r: (-r.factual.share, -r.counterfactual.share, r.actor))
+    contenders = [int(i) for i in np.flatnonzero(base.contender)]
+    power = PowerFan(
+        months=[base.label(m) for m in range(fact.months)],
+        actors=[
+            ActorPower(
+                id=base.actors[a],
+                name=base.names[a],
+                factual=_quantiles(fact.history.power[:, :, a]),
+                counterfactual=_quantiles(what.history.power[:, :, a]),
+            )
+            for a in contenders
+        ],
+    )
+    return ExperimentResponse(
+        scenario=req.scenario,
+        runs=req.runs,
+        seed=req.seed,
+        do=dict(req.do),
+        set=dict(req.set_),
+        arms=ARMS,
+        dominance=rows,
+        power=power,
+        seconds=round(time.perf_counter() - start, 3),
+    )
+
+
+# ------------------------------------------------------------------ run explorer
+
+
+def _citation(text: str, titles: dict[str, str]) -> Citation:
+    c = SourceCitation.model_validate(text)
+    return Citation(
+        source=c.source,
+        line=c.line,
+        end_line=c.end_line,
+        quote=c.quote,
+        title=titles.get(c.source, ""),
+    )
+
+
+def _blocs(res: SimulationResult, m: int) -> list[BlocInfo]:
+    c, h = res.compiled, res.history
+    groups: dict[int, list[int]] = {}
+    for a, lead in enumerate(h.bloc[0, m].tolist()):
+        if lead >= 0:
+            groups.setdefault(int(lead), []).append(a)
+    out = [
+        BlocInfo(
+            leader=c.actors[lead],
+            members=[c.actors[a] for a in sorted(members, key=lambda a: (a != lead, a))],
+            ruling=bool(h.ruling[0, m, members].any()),
+        )
+        for lead, members in groups.items()
+    ]
+    return sorted(out, key=lambda b: (not b.ruling, -len(b.members), b.leader))
+
+
+def _month_state(res: SimulationResult, m: int) -> MonthState:
+    c, h = res.compiled, res.history
+    dom = int(h.dominant[0, m])
+    return MonthState(
+        month=c.label(m),
+        holders=[c.actors[w] if w >= 0 else None for w in h.holder[0, m].tolist()],
+        executive=[c.actors[a] for a in np.flatnonzero(h.executive[0, m])],
+        blocs=_blocs(res, m),
+        ruling=[c.actors[a] for a in np.flatnonzero(h.ruling[0, m])],
+        power={a: round(float(p), 4) for a, p in zip(c.actors, h.power[0, m], strict=True)},
+        sanction={c.actors[a]: SANCTIONS[int(k)] for a, k in enumerate(h.sanction[0, m]) if k > 0},
+        dominant=c.actors[dom] if dom >= 0 else None,
+    )
+
+
+def explore_run(name: str, seed: int, do: list[str]) -> RunResponse:
+    """One run with its chronicle: offices, blocs, power and cited events month by month."""
+    s = get_scenario(name)
+    try:
+        forced = parse_do(do)
+        policy = ForcedChoice(s, forced)
+    except InterventionError as exc:
+        raise InterventionError(f"do: {exc}") from None
+    res = simulate(_compiled(name), 1, seed, None, policy, True)
+    c = res.compiled
+    titles = {src.id: src.title for src in s.sources}
+    dom = int(res.outcomes.dominant_end[0])
+    since = int(res.outcomes.consolidation_month[0])
+    return RunResponse(
+        scenario=name,
+        seed=seed,
+        do=forced,
+        months=[c.label(m) for m in range(res.months)],
+        actors=[
+            ActorInfo(id=a, name=n, contender=bool(k))
+            for a, n, k in zip(c.actors, c.names, c.contender, strict=True)
+        ],
+        offices=[OfficeInfo(id=o, name=n) for o, n in zip(c.offices, c.office_names, strict=True)],
+        by_month=[_month_state(res, m) for m in range(res.months)],
+        events=[
+            RunEvent(
+                month=e.month,
+                date=e.date,
+                kind=e.kind,
+                text=e.text,
+                actors=list(e.actors),
+                cites=[_citation(t, titles) for t in e.cites],
+            )
+            for e in res.chronicle
+        ],
+        dominant=c.actors[dom] if dom >= 0 else None,
+        dominant_since=c.label(since) if dom >= 0 and since >= 0 else None,
+    )
+
+
+# ------------------------------------------------------------------ the application
+
+
+class Guard:
+    """ASGI middleware: refuse request bodies over ``max_body`` bytes with 413 (whether
+    or not the client declares a length) and add security headers to every answer."""
+
+    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
+        (
+            b"content-security-policy",
+            b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
+            b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    ]
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_body
+            except ValueError:
+                await self._refuse(send_with_headers, 400, "invalid Content-Length header")
+                return
+            if too_big:
+                await self._refuse_too_big(send_with_headers)
+                return
+            await self.app(scope, receive, send_with_headers)
+            return
+        # No declared length (chunked): read the body up to the limit, then replay it.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await self._refuse_too_big(send_with_headers)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send_with_headers)
+
+    async def _refuse_too_big(self, send: Send) -> None:
+        await self._refuse(send, 413, f"request body too large: at most {self.max_body} bytes")
+
+    async def _refuse(self, send: Send, status: int, detail: str) -> None:
+        response = JSONResponse({"detail": detail}, status_code=status)
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    messages = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "")
+            messages.append(
+                f"body: malformed JSON in the request body{': ' + str(reason) if reason else ''}"
+            )
+            continue
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        messages.append(f"{_field(err.get('loc', ()))}: {msg}")
+    return "; ".join(messages) or "invalid request"
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> bytes:
+    # Imported here: Plotly loads only when the page asks for its script.
+    offline = importlib.import_module("plotly.offline")
+    text: str = offline.get_plotlyjs()
+    return text.encode("utf-8")
+
+
+def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> FastAPI:
+    """The application: the JSON API under /api, the page at /, its assets under /static."""
+    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="apparat-sim")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="apparat",
+        summary="What if? Counterfactual ensembles and single runs of a one-party succession.",
+        description=(
+            "Paired counterfactual experiments (the factual world and one what-if, with the "
+            "same luck run for run) and a month-by-month run explorer whose every event "
+            "cites its sources. Runs are capped at 1000 per arm, interventions at "
+            f"{MAX_INTERVENTIONS}, request bodies at {max_body} bytes, and each request at "
+            f"{time_limit:g} seconds."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    async def in_worker(fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(executor, fn), time_limit)
+        except TimeoutError:
+            raise HTTPException(
+                503,
+                f"the simulation took longer than the limit of {time_limit:g} s; "
+                "ask for fewer runs or try again",
+            ) from None
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(ApparatError)
+    async def _refused(_: Request, exc: ApparatError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.get("/api/scenarios", tags=["scenarios"])
+    def list_scenarios() -> list[ScenarioInfo]:
+        """The bundled scenarios."""
+        return [scenario_info(_load(name)) for name in scenario_names()]
+
+    @app.get("/api/scenarios/{scenario}/decisions", tags=["scenarios"], responses=ERRORS)
+    def list_decisions(scenario: str) -> list[DecisionInfo]:
+        """The decision points a what-if can force, with their options and sources."""
+        return decisions_of(get_scenario(scenario))
+
+    @app.get("/api/scenarios/{scenario}/parameters", tags=["scenarios"], responses=ERRORS)
+    def list_parameters(scenario: str) -> list[ParameterInfo]:
+        """Key structural parameters a what-if can change, with the scenario's value and range."""
+        return parameters_of(get_scenario(scenario))
+
+    @app.post("/api/experiment", tags=["experiments"], responses=ERRORS)
+    async def experiment(req: ExperimentRequest) -> ExperimentResponse:
+        """A paired counterfactual ensemble: the share of runs each leader ends up dominant
+        in, factual vs what-if, with 95 % intervals, and quantiles of power over time."""
+        return await in_worker(lambda: run_experiment(req))
+
+    @app.get("/api/run", tags=["runs"], responses=ERRORS)
+    async def run(
+        scenario: Annotated[str, Query(max_length=80)] = "bolshevik_1923",
+        seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 1,
+        do: Annotated[
+            list[Annotated[str, Query(max_length=200)]],
+            Query(
+                max_length=MAX_INTERVENTIONS,
+                description="A forced decision, DECISION=OPTION (repeatable).",
+            ),
+        ] = [],  # noqa: B006 -- FastAPI copies query defaults
+    ) -> RunResponse:
+        """One run, month by month: who holds which office, the blocs, power, and events
+        with the sources behind them."""
+        return await in_worker(lambda: explore_run(scenario, seed, do))
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(
+            _plotly_js(),
+            media_type="application/javascript",
+            headers={"cache-control": "public, max-age=86400"},
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Guard, max_body=max_body)
+    return app
