@@ -328,6 +328,8 @@ def test_openapi_schema_lists_the_endpoints(client: TestClient) -> None:
         "/api/scenarios/{scenario}/parameters",
         "/api/experiment",
         "/api/run",
+        "/api/play/actors",
+        "/api/play/step",
     }
     post = schema["paths"]["/api/experiment"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(

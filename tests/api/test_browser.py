@@ -188,3 +188,55 @@ def test_page_shows_the_apis_numbers_and_stays_on_localhost(
     outside = [u for u in urls if not u.startswith(LOCAL) and not u.startswith("data:")]
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, f"the page reported errors: {errors}"
+
+
+def test_play_tab_plays_a_game_to_the_verdict(
+    server: str, page: tuple[Page, list[str], list[str]]
+) -> None:
+    """Playing Trotsky with seed 1 on the Play tab, always taking the first option, reaches
+    the verdict, and no request leaves localhost."""
+    pg, urls, errors = page
+    pg.goto(server + "/")
+    pg.click("#tab-play")
+    pg.locator('#play-actor option[value="trotsky"]').wait_for(state="attached")
+    pg.select_option("#play-actor", "trotsky")
+    pg.fill("#play-seed", "1")
+    pg.click("#play-start")
+    decisions = 0
+    while True:
+        pg.wait_for_selector(
+            "#play-situation:not([hidden]) #play-options button:not([disabled]), "
+            "#play-end:not([hidden])",
+            timeout=60_000,
+        )
+        if pg.is_visible("#play-end"):
+            break
+        assert pg.locator("#play-recent li").count() >= 1
+        assert pg.locator("#play-leaders tbody tr").count() >= 1
+        if decisions == 1:
+            ARTIFACTS.mkdir(exist_ok=True)
+            pg.screenshot(path=str(ARTIFACTS / "play-decision.png"), full_page=True)
+        question = pg.text_content("#play-question")
+        with pg.expect_response(lambda r: r.url.endswith("/api/play/step")):
+            pg.locator("#play-options button").first.click()
+        pg.wait_for_function(
+            "q => document.querySelector('#play-question').textContent !== q"
+            " || !document.querySelector('#play-end').hidden",
+            arg=question,
+            timeout=60_000,
+        )
+        assert "History chose:" in (pg.text_content("#play-revealed") or "")
+        decisions += 1
+        assert decisions <= 20, "the game did not end"
+    verdict = pg.text_content("#play-verdict") or ""
+    assert verdict.startswith("Leon Trotsky still in the executive at the end:")
+    assert "runs in which he chose as history did" in verdict
+    assert decisions >= 5
+    assert pg.locator("#play-mattered li").count() >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.screenshot(path=str(ARTIFACTS / "play.png"), full_page=True)
+
+    outside = [u for u in urls if not u.startswith(LOCAL) and not u.startswith("data:")]
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, f"the page reported errors: {errors}"

@@ -476,7 +476,8 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
         description=(
             "Paired counterfactual experiments (the factual world and one what-if, with the "
             "same luck run for run) and a month-by-month run explorer whose every event "
-            "cites its sources. Runs are capped at 1000 per arm, interventions at "
+            "cites its sources, and a game in which you take one contender's decisions. "
+            "Runs are capped at 1000 per arm, interventions at "
             f"{MAX_INTERVENTIONS}, request bodies at {max_body} bytes, and each request at "
             f"{time_limit:g} seconds."
         ),
@@ -539,6 +540,11 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
         """One run, month by month: who holds which office, the blocs, power, and events
         with the sources behind them."""
         return await in_worker(lambda: explore_run(scenario, seed, do))
+
+    # Imported here: the play module builds on this one's helpers.
+    from apparat.api.play import add_routes as add_play_routes
+
+    add_play_routes(app, in_worker)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

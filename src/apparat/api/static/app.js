@@ -1,5 +1,5 @@
-// apparat's web page: what-if toggles over paired ensembles, and a month-by-month run
-// explorer. Plain JavaScript, no build step; every request goes to this server's /api.
+// apparat's web page: what-if toggles over paired ensembles, a month-by-month run
+// explorer, and a game in which the reader takes one contender's decisions. Plain JavaScript, no build step; every request goes to this server's /api.
 "use strict";
 
 (() => {
@@ -10,6 +10,7 @@
     experiment: null, // last /api/experiment answer
     run: null, // last /api/run answer
     timer: null, // the Play button's interval
+    game: null, // the game under Play: {scenario, actor, seed, answers}
   };
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
@@ -128,11 +129,14 @@
     state.run = null;
     $("#results").hidden = true;
     $("#explorer").hidden = true;
+    resetGame();
     $("#scenario-title").textContent = `${s.title} · ${monthName(s.start)} to ${monthName(s.end)}`;
-    const [decisions, parameters] = await Promise.all([
+    const [decisions, parameters, actors] = await Promise.all([
       api(`/api/scenarios/${encodeURIComponent(id)}/decisions`),
       api(`/api/scenarios/${encodeURIComponent(id)}/parameters`),
+      api(`/api/play/actors?${new URLSearchParams({ scenario: id })}`),
     ]);
+    renderPlayActors(actors);
     state.decisions = decisions;
     state.parameters = parameters;
     renderDecisions();
@@ -517,15 +521,19 @@
           el("time", { datetime: e.date }, monthName(e.date, true)),
           el("span", { class: `kind ${e.kind}` }, humanise(e.kind)),
           e.text,
-          e.cites.length
-            ? el("ul", { class: "cites", "aria-label": "Sources" },
-              ...e.cites.map((c) =>
-                el("li", {},
-                  el("abbr", { title: c.title }, c.source),
-                  `:${c.line}${c.end_line ? `–${c.end_line}` : ""}`,
-                  c.quote ? [" ", el("q", {}, c.quote)] : null)))
-            : null)),
+          citeList(e.cites))),
     );
+  }
+
+  // Source passages as a list: document id (its title on hover), line, short quote.
+  function citeList(cites) {
+    if (!cites.length) return null;
+    return el("ul", { class: "cites", "aria-label": "Sources" },
+      ...cites.map((c) =>
+        el("li", {},
+          el("abbr", { title: c.title }, c.source),
+          `:${c.line}${c.end_line ? `–${c.end_line}` : ""}`,
+          c.quote ? [" ", el("q", {}, c.quote)] : null)));
   }
 
   function stopPlaying() {
@@ -554,6 +562,166 @@
     }, 450);
   }
 
+  // ------------------------------------------------------------------ play
+
+  function renderPlayActors(actors) {
+    const select = $("#play-actor");
+    const previous = select.value;
+    select.replaceChildren(...actors.map((a) => el("option", { value: a.id }, a.name)));
+    if (actors.some((a) => a.id === previous)) select.value = previous;
+    else if (actors.some((a) => a.id === "trotsky")) select.value = "trotsky";
+  }
+
+  function resetGame() {
+    state.game = null;
+    $("#play-game").hidden = true;
+    setStatus($("#play-status"), "");
+  }
+
+  function startGame(ev) {
+    ev.preventDefault();
+    const seed = Number($("#play-seed").value);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 4294967295) {
+      setStatus($("#play-status"), "The seed must be a whole number from 0 to 4,294,967,295.", true);
+      $("#play-seed").focus();
+      return;
+    }
+    state.game = { scenario: state.scenario, actor: $("#play-actor").value, seed, answers: {} };
+    $("#play-revealed").hidden = true;
+    playStep(null, null);
+  }
+
+  async function playStep(decision, option) {
+    const game = state.game;
+    if (!game) return;
+    const answers = { ...game.answers };
+    if (decision) answers[decision] = option;
+    const status = $("#play-status");
+    const buttons = document.querySelectorAll("#play-options button, #play-start");
+    for (const b of buttons) b.disabled = true;
+    setStatus(status, decision ? "Playing on to your next decision…" : "Starting the game…");
+    try {
+      const step = await api("/api/play/step", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ scenario: game.scenario, actor: game.actor, seed: game.seed, answers }),
+      });
+      if (state.game !== game) return; // a new game was started meanwhile
+      game.answers = step.answers;
+      game.name = step.name;
+      $("#play-game").hidden = false;
+      renderRevealed(step.revealed);
+      if (step.status === "decision") {
+        renderSituation(step);
+        setStatus(status, `${step.name}, seed ${step.seed}: decision ${step.answered + 1}.`);
+      } else {
+        renderEnd(step);
+        setStatus(status, `${step.name}, seed ${step.seed}: the game is over after ${step.answered} decisions.`);
+      }
+    } catch (err) {
+      setStatus(status, `Could not play on: ${err.message}`, true);
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  }
+
+  function renderRevealed(r) {
+    const node = $("#play-revealed");
+    node.hidden = !r;
+    if (!r) return;
+    const same = r.chosen === r.historical;
+    node.replaceChildren(
+      el("strong", {}, `You chose: ${r.chosen_label}. `),
+      `History chose: ${r.historical_label}${same ? " — as you did." : "."}`,
+    );
+  }
+
+  function renderSituation(step) {
+    const s = step.situation;
+    $("#play-end").hidden = true;
+    $("#play-situation").hidden = false;
+    $("#play-date").textContent = `${monthName(s.date)} — your decision as ${step.name}`;
+    $("#play-recent-heading").textContent =
+      step.answered ? "Since your last decision" : "Since the story opens";
+    const recent = s.recent.filter((e) => !ROUTINE.has(e.kind));
+    $("#play-recent").replaceChildren(
+      ...(recent.length
+        ? recent.slice().reverse().map((e) =>
+          el("li", {},
+            el("time", { datetime: e.date }, monthName(e.date, true)),
+            el("span", { class: `kind ${e.kind}` }, humanise(e.kind)),
+            e.text,
+            citeList(e.cites)))
+        : [el("li", {}, "Nothing of note.")]),
+    );
+    $("#play-leaders tbody").replaceChildren(
+      ...s.leaders.map((l) =>
+        el("tr", {},
+          el("th", { scope: "row" }, l.name),
+          el("td", { class: "power" },
+            el("span", { class: "powerbar", style: `width:${Math.round(l.power * 150)}px`, "aria-hidden": "true" }),
+            pct(l.power)),
+          el("td", {}, l.prestige.toFixed(2)))),
+    );
+    $("#play-blocs").replaceChildren(
+      ...(s.blocs.length
+        ? s.blocs.map((b) =>
+          el("li", { class: b.ruling ? "ruling" : null },
+            el("strong", {}, `${b.ruling ? "Ruling coalition" : "Bloc"} of ${b.leader}`), ": ",
+            b.members.filter((x) => x !== b.leader).join(", ") || "alone"))
+        : [el("li", {}, "No blocs.")]),
+    );
+    $("#play-offices tbody").replaceChildren(
+      ...s.offices.map((o) => el("tr", {}, el("th", { scope: "row" }, o.office), el("td", {}, o.holder))),
+    );
+    $("#play-question").textContent = s.question;
+    $("#play-options").replaceChildren(
+      ...s.options.map((o) => {
+        const button = el("button", { type: "button", dataset: { option: o.id } }, o.label);
+        button.addEventListener("click", () => playStep(s.decision, o.id));
+        return el("div", { class: "option" },
+          button,
+          el("p", { class: "description" }, o.description),
+          citeList(o.cites));
+      }),
+    );
+  }
+
+  function renderEnd(step) {
+    const v = step.verdict;
+    const sum = step.summary;
+    $("#play-situation").hidden = true;
+    $("#play-end").hidden = false;
+    const made = v.in_executive ? "you made it" : "you did not";
+    $("#play-verdict").textContent =
+      `${v.name} still in the executive at the end: ${pct(v.baseline_in_executive)} of ` +
+      `${v.baseline_runs} runs in which he chose as history did; ${made}.`;
+    $("#play-consolidated").textContent =
+      `${v.name} consolidated power in ${pct(v.baseline_dominant)} of those runs; ` +
+      `in your game ${v.dominant || "no one"} did` +
+      `${v.dominant && sum.dominant_since ? ` (from ${monthName(sum.dominant_since)})` : ""}.`;
+    $("#play-final").textContent =
+      `By ${monthName(sum.month)}: ${v.name} ${sum.fate}` +
+      `${sum.out ? `, out of the executive since ${monthName(sum.out)}` : ""}; ` +
+      `his mean power share over the run ${pct(v.power)}.`;
+    $("#play-mattered").replaceChildren(
+      ...(v.mattered.length
+        ? v.mattered.map((m) =>
+          el("li", {},
+            el("strong", {}, m.question), " ",
+            `You: ${m.chosen_label} (history: ${m.historical_label}). Mean power ` +
+            `${m.power_change >= 0 ? "+" : "−"}${(100 * Math.abs(m.power_change)).toFixed(1)} points; ` +
+            `out of the executive ${m.out_played ? monthName(m.out_played) : "never"} ` +
+            `(with history's choice: ${m.out_then ? monthName(m.out_then) : "never"}, ${m.fate_then}).`))
+        : [el("li", {}, "You chose as history did at every decision.")]),
+    );
+    const g = state.game;
+    const file = { format: 1, actor: g.actor, seed: g.seed, run: 0, scenario: g.scenario, answers: g.answers };
+    const link = $("#play-download");
+    link.href = `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(file, null, 2))}`;
+    link.download = `apparat-${g.actor}-seed${g.seed}.json`;
+  }
+
   // ------------------------------------------------------------------ start
 
   function start() {
@@ -567,6 +735,7 @@
     $("#month-next").addEventListener("click", () => showMonth(Number($("#month-slider").value) + 1));
     $("#month-play").addEventListener("click", togglePlay);
     $("#show-routine").addEventListener("change", () => showMonth(Number($("#month-slider").value)));
+    $("#play-form").addEventListener("submit", startGame);
     loadScenarios().catch((err) => {
       setStatus($("#status"), `Could not load the scenarios: ${err.message}`, true);
       $("#scenario-title").textContent = "No scenario loaded.";
