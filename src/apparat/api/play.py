@@ -119,13 +119,7 @@ class Revealed(Frozen):
     historical_label: str
 
 
-class PlayMattered(Frozen):
-    decision: str
-    question: str
-    chosen: str
-    chosen_label: str
-    historical: str
-    historical_label: str
+class PlayMattered(Revealed):
     power_change: float = Field(description="Mean power share as played minus with history's.")
     out_played: str | None = Field(description="Month out of the executive as played.")
     out_then: str | None = Field(description="The same with history's choice here.")
