@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from apparat.api import create_app
 from apparat.experiments.play import Game, play, replay
 from apparat.policies.interactive import Situation
 from apparat.scenario import load_scenario
@@ -20,12 +18,6 @@ with warnings.catch_warnings():
 ACTOR = "trotsky"
 SEED = 1
 BASELINE = 10
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
