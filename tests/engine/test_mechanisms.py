@@ -53,6 +53,7 @@ def test_appointments_fill_every_vacancy_and_touch_nothing_else(
     ctx = make_context(bolshevik_compiled)
     before = ctx.st.secretaries.copy()
     ctx.st.secretaries[:, :10] = VACANT
+    ctx.st.mark_secretaries()  # direct writes must say so: the tally is kept
     circular_flow.appoint(ctx)
     assert (ctx.st.secretaries != VACANT).all()
     assert (ctx.st.secretaries[:, 10:] == before[:, 10:]).all()
@@ -68,6 +69,7 @@ def test_turnover_opens_posts_at_the_yearly_rate(bolshevik_compiled: Compiled) -
         circular_flow.turnover(ctx)
         opened += int((ctx.st.secretaries == VACANT).sum())
         ctx.st.secretaries[ctx.st.secretaries == VACANT] = -1
+        ctx.st.mark_secretaries()  # direct writes must say so: the tally is kept
     rate = opened / (400 * n_posts)
     expected = bolshevik_compiled.params["turnover_per_year"]
     assert rate == pytest.approx(expected, rel=0.15)
@@ -80,6 +82,7 @@ def test_oversight_makes_appointments_less_loyal(bolshevik_compiled: Compiled) -
         ctx = make_context(bolshevik_compiled, runs=300)
         ctx.st.oversight[:] = watch
         ctx.st.secretaries[:] = VACANT
+        ctx.st.mark_secretaries()  # direct writes must say so: the tally is kept
         circular_flow.appoint(ctx)
         appointer = ctx.st.holder[0, bolshevik_compiled.appoints]
         loyal.append(float((ctx.st.secretaries == appointer).mean()))
@@ -93,6 +96,7 @@ def test_cc_election_places_the_list_makers_people(bolshevik_compiled: Compiled)
     stalin = c.index("stalin")
     ctx.st.ruling[:] = c.contender[None, :]  # a leadership the congress will follow
     ctx.st.secretaries[:, :80] = stalin  # the apparatus one of them built
+    ctx.st.mark_secretaries()  # direct writes must say so: the tally is kept
     before = ctx.st.cc_clients[:, stalin].copy()
     circular_flow.elect_cc(ctx, seats=c.cc_seats0 + 20)
     assert (ctx.st.cc_clients[:, stalin] > before + 5).all()
@@ -220,6 +224,7 @@ def test_a_death_vacates_offices_seats_and_clients(bolshevik_compiled: Compiled)
     ctx = make_context(c, runs=3)
     dz = c.index("dzerzhinsky")
     ctx.st.secretaries[:, :5] = dz
+    ctx.st.mark_secretaries()  # direct writes must say so: the tally is kept
     incapacitate(ctx, dz, dies=True)
     assert not ctx.st.alive[:, dz].any()
     assert not (ctx.st.holder == dz).any()

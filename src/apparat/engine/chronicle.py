@@ -48,6 +48,12 @@ class Chronicle:
         self.entries: list[Entry] = []
         self.any = bool(tracked.any())
 
+    def subset(self, rows: NDArray[np.intp]) -> Chronicle:
+        """The chronicle of some rows: entries go to the same list, under their own runs."""
+        sub = Chronicle(self.runs[rows], self.tracked[rows])
+        sub.entries = self.entries
+        return sub
+
     def rows(self, mask: NDArray[np.bool_] | None = None) -> list[int]:
         """Tracked rows, optionally restricted to a mask over the batch."""
         if not self.any:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from apparat.engine.chronicle import Chronicle
 from apparat.engine.compiled import Compiled
@@ -27,6 +30,10 @@ class Context:
     def date(self) -> str:
         return self.c.label(self.st.month)
 
+    def subset(self, rows: NDArray[np.intp]) -> Context:
+        """A context over some runs only; write results back with ``st.put``."""
+        return Context(self.c, self.st.take(rows), self.rng.subset(rows), self.log.subset(rows))
+
     def p(self, name: str) -> float:
         return self.c.params[name]
 
@@ -46,3 +53,24 @@ class Context:
 
     def name(self, actor: int) -> str:
         return self.c.names[actor] if actor >= 0 else "nobody"
+
+
+def on_rows(
+    ctx: Context,
+    rows: NDArray[np.bool_],
+    work: Callable[[Context], None],
+    changes: tuple[str, ...] | None = None,
+) -> None:
+    """Do ``work`` for the runs in ``rows`` only, computing nothing for the others.
+
+    Every mechanism is row-wise (a run's luck is keyed by its global index), so working
+    on a subset gives those runs exactly what working on the whole batch would.
+    ``changes`` names the state arrays ``work`` may change (default: all of them).
+    """
+    sel = np.flatnonzero(rows)
+    if sel.size == ctx.st.runs:
+        work(ctx)
+    elif sel.size:
+        sub = ctx.subset(sel)
+        work(sub)
+        ctx.st.put(sel, sub.st, sub.st.per_run() if changes is None else changes)

@@ -23,6 +23,7 @@ def incapacitate(ctx: Context, actor: int, dies: bool) -> None:
         st.executive[:, actor] = False
         st.holder[st.holder == actor] = -1
         st.secretaries[st.secretaries == actor] = -1
+        st.mark_secretaries()
         st.cc_clients[:, n] += st.cc_clients[:, actor]
         st.cc_clients[:, actor] = 0.0
         st.prestige[:, actor] = 0.0

@@ -89,6 +89,10 @@ class Streams:
         idx = np.arange(runs, dtype=np.int64) if isinstance(runs, int) else np.asarray(runs)
         self.runs = idx.astype(np.uint64)
 
+    def subset(self, rows: NDArray[np.intp]) -> Streams:
+        """The streams of some rows of the batch: the same luck, run for run."""
+        return Streams(self.seed, self.runs[rows].astype(np.int64))
+
     def _blocks(
         self, stream: str, month: int, rows: NDArray[np.intp] | None, slots: NDArray[np.int64]
     ) -> list[U32]:

@@ -6,7 +6,7 @@ often (CC clients per patron, secretaries per patron) are kept as running counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,10 +54,31 @@ class State:
     dominant: I  # (R,): consolidated leader, -1 none
     rebuffed: B  # (R,): the rulers lost a vote since the blocs last formed
     dominant_since: I  # (R,)
+    secretary_tally: F  # (R, A): share of posts beholden to each actor, kept between changes
+    secretaries_changed: B  # (R,): the tally must be recounted before it is read
+
+    def mark_secretaries(
+        self, rows: NDArray[np.intp] | NDArray[np.bool_] | slice = slice(None)
+    ) -> None:
+        """Writers of ``secretaries`` call this, so readers recount only what changed."""
+        self.secretaries_changed[rows] = True
 
     @property
     def runs(self) -> int:
         return int(self.alive.shape[0])
+
+    def per_run(self) -> tuple[str, ...]:
+        """The names of the arrays with a runs axis (everything but the batch's scalars)."""
+        return tuple(f.name for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
+
+    def take(self, rows: NDArray[np.intp]) -> State:
+        """A copy of some runs' state, so a mechanism can work on just the runs it concerns."""
+        return replace(self, **{name: getattr(self, name)[rows] for name in self.per_run()})
+
+    def put(self, rows: NDArray[np.intp], sub: State, names: tuple[str, ...]) -> None:
+        """Write the named arrays of ``sub`` (taken with ``rows``) back into these runs."""
+        for name in names:
+            getattr(self, name)[rows] = getattr(sub, name)
 
 
 TACTICS = ("none", "open", "appeal", "underground", "demonstrate")
@@ -100,4 +121,6 @@ def initial_state(c: Compiled, runs: int) -> State:
         dominant=np.full(runs, -1, dtype=np.int64),
         rebuffed=np.zeros(runs, dtype=bool),
         dominant_since=np.full(runs, -1, dtype=np.int64),
+        secretary_tally=np.zeros((runs, n)),
+        secretaries_changed=np.ones(runs, dtype=bool),
     )

@@ -20,9 +20,10 @@ from math import comb
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine.context import Context
+from apparat.engine.context import Context, on_rows
 from apparat.engine.mechanisms.power import cc_share, congress_share, secretary_share
 from apparat.engine.state import VACANT
+from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -89,6 +90,7 @@ def appoint(ctx: Context) -> None:
 def monthly(ctx: Context) -> None:
     turnover(ctx)
     appoint(ctx)
+    ctx.st.mark_secretaries()
 
 
 def vacate_clients(ctx: Context, rows: I, actor: I) -> None:
@@ -97,6 +99,7 @@ def vacate_clients(ctx: Context, rows: I, actor: I) -> None:
     hit = np.zeros(st.secretaries.shape, dtype=bool)
     hit[rows] = st.secretaries[rows] == actor[:, None]
     st.secretaries[hit] = VACANT
+    st.mark_secretaries(rows)
 
 
 def elect_cc(ctx: Context, seats: int) -> None:
@@ -165,6 +168,11 @@ def candidates_score(ctx: Context) -> F:
 
 def fill_executive(ctx: Context, reason: str) -> None:
     """Fill empty executive seats with the ruling coalition's candidates."""
+    need = (ctx.st.executive & ctx.st.alive).sum(axis=1) < ctx.st.executive_seats
+    on_rows(ctx, need, lambda sub: _fill_executive(sub, reason))
+
+
+def _fill_executive(ctx: Context, reason: str) -> None:
     st = ctx.st
     score = np.where(st.executive, -np.inf, candidates_score(ctx))
     for _ in range(st.executive_seats):
@@ -226,8 +234,7 @@ def fill_offices(ctx: Context) -> None:
         return
     succeed_deputies(ctx)
     vacant = st.holder < 0
-    held = np.zeros((st.runs, len(c.actors)))
-    np.add.at(held, (np.arange(st.runs)[:, None], np.maximum(st.holder, 0)), (st.holder >= 0) * 1.0)
+    held = tally(np.maximum(st.holder, 0), len(c.actors), st.holder >= 0)
     base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1]
     for o in np.flatnonzero(vacant.any(axis=0)):
         rows = np.flatnonzero(vacant[:, o])

@@ -18,53 +18,28 @@ divide-and-rule; S2 and S4: the troika, the New and the United Opposition, the R
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.compiled import TRAIT
-from apparat.engine.context import Context
+from apparat.engine.context import Context, on_rows
+from apparat.engine.mechanisms.coalition_sets import (
+    any_pair,
+    bad_pairs,
+    position_of_code,
+    quadratic,
+    self_enforcing,
+    subsets,
+)
+from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 BEARABLE = 0.5  # the most friction two members of one camp will put up with
 Floats = NDArray[np.floating[Any]]
 FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
-
-
-@lru_cache(maxsize=16)
-def subsets(k: int) -> tuple[NDArray[np.bool_], list[NDArray[np.intp]]]:
-    """Membership masks of all non-empty subsets of k players, by size, and each one's
-    proper non-empty subsets."""
-    codes = sorted(range(1, 2**k), key=lambda x: (bin(x).count("1"), x))
-    masks = np.array([[(x >> i) & 1 for i in range(k)] for x in codes], dtype=bool)
-    pos = {x: n for n, x in enumerate(codes)}
-    proper = [
-        np.array([pos[y] for y in codes if y != x and (y & x) == y], dtype=np.intp) for x in codes
-    ]
-    return masks, proper
-
-
-def self_enforcing(power: F, eligible: B, can_deviate: B, majority: float, k: int) -> B:
-    """(R, 2^k - 1): which coalitions are self-enforcing (AES 2008, recursively by size).
-
-    X is self-enforcing unless some proper subset Y, itself self-enforcing and able to
-    hold together (``can_deviate``: its members can stand each other), would be
-    winning inside X and so do better by turning on the rest.
-    """
-    masks, proper = subsets(k)
-    pw = power @ masks.T.astype(np.float64)
-    se = np.zeros_like(eligible)
-    for x, ys in enumerate(proper):
-        if ys.size == 0:
-            se[:, x] = eligible[:, x]
-            continue
-        able = se[:, ys] & can_deviate[:, ys]
-        threat = (able & (pw[:, ys] > majority * pw[:, x : x + 1])).any(axis=1)
-        se[:, x] = eligible[:, x] & ~threat
-    return se
 
 
 def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
@@ -83,38 +58,24 @@ def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
     return np.where(pact, 0.0, out)
 
 
-def quadratic(left: Floats, mat: Floats, right: Floats) -> Floats:
-    """(R, N): sum over i, j of left[n, i] * mat[r, i, j] * right[n, j], where ``left``
-    and ``right`` are (N, k) or run-specific (R, N, k): one batched matmul, then a sum."""
-    return np.einsum(
-        "rnj,rnj->rn",
-        np.matmul(left, mat),
-        np.broadcast_to(right, (mat.shape[0], *right.shape[-2:])),
-    )
-
-
-def bad_pairs(bad: B, members: B) -> B:
-    """(R, N): whether a coalition holds a pair marked in ``bad`` (R, k, k). ``members``
-    is (N, k) for coalitions shared by all runs, or (R, N, k) for run-specific ones."""
-    m = members.astype(np.float32)
-    return quadratic(m, bad.astype(np.float32), m) > 0
-
-
-def pact_breaks(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
-    """(R, N): coalitions that split a pair bound by a pact or so close that they act as
-    one faction (friction under ``faction_tie``, scaled down for flexible leaders)."""
+def ties(ctx: Context, players: NDArray[np.intp], fr: F, rows: NDArray[np.intp] | None) -> B:
+    """(R, k, k): pairs bound by a pact or so close that they act as one faction
+    (friction under ``faction_tie``, scaled down for flexible leaders)."""
     st = ctx.st
-    out = np.zeros((st.runs, masks.shape[0]), dtype=bool)
-    pact = st.pact_until[:, players][:, :, players] >= st.month
+    pact_until = st.pact_until if rows is None else st.pact_until[rows]
+    pact = pact_until[:, players][:, :, players] >= st.month
     # a pragmatist binds to no faction: the tie loosens with the more flexible one's flexibility
     flex = ctx.c.traits[players, TRAIT["flexibility"]]
     loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
-    tied = pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
-    for i in range(len(players)):
-        for j in range(i + 1, len(players)):
-            split = masks[:, i] ^ masks[:, j]
-            out |= tied[:, i, j][:, None] & split[None, :]
-    return out
+    return pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
+
+
+def pact_breaks(tied: B) -> B:
+    """(R, N): coalitions that split a pair of ``ties``: factions stay whole."""
+    return any_pair(tied, "split", tied.shape[1])
+
+
+FORMED = ("ruling", "bloc", "follows", "betrayal", "rebuffed")  # what forming changes
 
 
 def form(ctx: Context, rows: B | None = None) -> None:
@@ -124,19 +85,17 @@ def form(ctx: Context, rows: B | None = None) -> None:
     it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
     it splits along its line of greatest friction (factions stay whole) and the camp
     with more strength keeps power. With no coalition yet, everyone starts together.
-    Only the runs in ``rows`` (all by default) re-form: one run's events never touch
-    another's blocs.
+    Only the runs in ``rows`` (all by default) re-form, and only they are computed: one
+    run's events never touch another's blocs, and quiet runs cost nothing.
     """
+    if rows is None:
+        _form(ctx)
+    else:
+        on_rows(ctx, rows, _form, FORMED)
+
+
+def _form(ctx: Context) -> None:
     st, c = ctx.st, ctx.c
-    if rows is not None and not rows.any():
-        return
-    saved = (
-        st.ruling.copy(),
-        st.bloc.copy(),
-        st.follows.copy(),
-        st.betrayal.copy(),
-        st.rebuffed.copy(),
-    )
     eligible = st.active & (st.sanction < 5) & c.contender[None, :]
     if c.founder >= 0:
         # while the founder can still work, he arbitrates: the succession game waits
@@ -158,17 +117,27 @@ def form(ctx: Context, rows: B | None = None) -> None:
     sitting &= ~st.rebuffed
     group = np.where(sitting[:, None], current, el)
     threatened = enemy_strength(ctx) > ctx.p("threat_threshold")
-    run_idx = np.arange(st.runs)
-    code = (group.astype(np.int64) << np.arange(k)).sum(axis=1)
-    order = {int(x): n for n, x in enumerate(_codes(k))}
-    idx = np.array([order.get(int(x), -1) for x in code])
-    all_el = (el.astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)[None, :]
-    se = self_enforcing(gam, all_el, _can_deviate(ctx, players, masks, fr), majority, k)
-    group_se = np.where(idx >= 0, se[run_idx, np.maximum(idx, 0)], True)
-    ok, mean, feasible = split_lines(ctx, players, masks, fr, group)
+    # a sitting coalition facing a common enemy holds: the rest of the test is for the others
+    held_fast = sitting & threatened
+    need = np.flatnonzero(~held_fast)
+    n_sets = masks.shape[0]
+    group_se = np.ones(st.runs, dtype=bool)
+    feasible = np.ones(st.runs, dtype=bool)
+    ok = np.zeros((st.runs, n_sets), dtype=bool)
+    mean = np.zeros((st.runs, n_sets))
+    if need.size:
+        fr_n, group_n = fr[need], group[need]
+        code = (group_n.astype(np.int64) << np.arange(k)).sum(axis=1)
+        idx = position_of_code(k)[code]
+        all_el = (el[need].astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)
+        tied = ties(ctx, players, fr_n, need)
+        can_deviate = ~bad_pairs(fr_n > BEARABLE, k) & ~pact_breaks(tied)
+        se = self_enforcing(gam[need], all_el, can_deviate, majority, k)
+        group_se[need] = np.where(idx >= 0, se[np.arange(need.size), np.maximum(idx, 0)], True)
+        ok[need], mean[need], feasible[need] = split_lines(masks, fr_n, group_n, tied)
     # with no bearable alternative, whoever sits stays, even after a lost vote
     stays = ~feasible & current.any(axis=1)
-    held = (sitting & threatened) | stays
+    held = held_fast | stays
     side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
     holds = held | (group_se & (tension < ctx.p("split_tension")))
     group = np.where(stays[:, None], current, group)
@@ -191,12 +160,6 @@ def form(ctx: Context, rows: B | None = None) -> None:
     )
     _oppositions(ctx, players, masks, fr, el)
     _followers(ctx, fr_all, players)
-    if rows is not None:
-        keep_old = ~rows
-        st.ruling[keep_old], st.bloc[keep_old], st.follows[keep_old] = (
-            a[keep_old] for a in saved[:3]
-        )
-        st.betrayal[keep_old], st.rebuffed[keep_old] = saved[3][keep_old], saved[4][keep_old]
     _chronicle(ctx, old_ruling, players, tension)
 
 
@@ -209,32 +172,23 @@ def contenders(ctx: Context) -> NDArray[np.intp]:
     return np.flatnonzero(mask)
 
 
-def _codes(k: int) -> list[int]:
-    return sorted(range(1, 2**k), key=lambda x: (bin(x).count("1"), x))
-
-
-def _can_deviate(ctx: Context, players: NDArray[np.intp], masks: B, fr: F) -> B:
-    """(R, N): coalitions whose members can stand each other and keep factions whole."""
-    return ~bad_pairs(fr > BEARABLE, masks) & ~pact_breaks(ctx, players, masks, fr)
-
-
-def split_lines(
-    ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B
-) -> tuple[B, F, B]:
+def split_lines(masks: B, fr: F, group: B, tied: B) -> tuple[B, F, B]:
     """The admissible lines through each group (R, N) (factions kept whole; where some
     line leaves a bearable camp on each side, only such lines), the mean friction across
     each (R, N), and whether a line with two bearable camps exists (R,)."""
+    k = masks.shape[1]
     inside = (masks[None, :, :] & ~group[:, None, :]).sum(axis=2) == 0
     rest = group[:, None, :] & ~masks[None, :, :]
     proper = inside & rest.any(axis=2)
     cross = quadratic(masks.astype(np.float64), fr, rest.astype(np.float64))
     pairs = masks.sum(axis=1)[None, :] * rest.sum(axis=2)
     mean = cross / np.maximum(pairs, 1)
-    ok = proper & ~_broken_inside(ctx, players, masks, fr, group)
+    # a line through the group may not cut a tie between two of its members
+    ok = proper & ~bad_pairs(tied, k, within=group, table="split")
     # each camp must be one its members can stand: sworn enemies do not rule together
     unbearable = fr > BEARABLE
-    camps_bearable = ~bad_pairs(unbearable, masks[None, :, :] & group[:, None, :])
-    camps_bearable &= ~bad_pairs(unbearable, rest)
+    camps_bearable = ~bad_pairs(unbearable, k, within=group)
+    camps_bearable &= ~bad_pairs(unbearable, k, within=group, table="neither")
     feasible = (ok & camps_bearable).any(axis=1)
     ok &= np.where(feasible[:, None], camps_bearable, True)
     return ok, mean, feasible
@@ -259,25 +213,21 @@ def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) 
     return side, tension
 
 
-def _broken_inside(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, group: B) -> B:
-    """(R, N): whether a split by this subset cuts a tie between two group members."""
-    st = ctx.st
-    pact = st.pact_until[:, players][:, :, players] >= st.month
-    flex = ctx.c.traits[players, TRAIT["flexibility"]]
-    loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
-    tied = pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
-    tied &= group[:, :, None] & group[:, None, :]
-    m = masks.astype(np.float32)
-    return quadratic(m, tied.astype(np.float32), 1.0 - m) > 0
-
-
 def strength(ctx: Context) -> F:
     """(R, A): a contender's power with that of the second-rank actors who follow him."""
     st = ctx.st
-    out = st.power * ctx.c.contender[None, :]
-    rows, who = np.nonzero(st.follows >= 0)
-    np.add.at(out, (rows, st.follows[rows, who]), FOLLOWER_WEIGHT * st.power[rows, who])
-    return out
+    n = st.power.shape[1]
+    following = st.follows >= 0
+    # the leader's own power first, then his followers' in order: the sums of np.add.at
+    bins = np.concatenate(
+        [np.broadcast_to(np.arange(n), st.follows.shape), np.where(following, st.follows, n)],
+        axis=1,
+    )
+    weights = np.concatenate(
+        [st.power * ctx.c.contender[None, :], np.where(following, FOLLOWER_WEIGHT * st.power, 0.0)],
+        axis=1,
+    )
+    return tally(bins, n + 1, weights)[:, :n]
 
 
 def enemy_strength(ctx: Context) -> F:
@@ -285,9 +235,7 @@ def enemy_strength(ctx: Context) -> F:
     st = ctx.st
     n = st.bloc.shape[1]
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
-    group = np.zeros((st.runs, 2 * n))
-    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(feared(ctx), strength(ctx), 0.0))
-    return group.max(axis=1)
+    return tally(key, 2 * n, np.where(feared(ctx), strength(ctx), 0.0)).max(axis=1)
 
 
 def hostile(ctx: Context) -> B:
@@ -328,16 +276,12 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
     sanc = st.sanction[:, players].astype(np.float64)
     tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
-    bad = bad_pairs(fr > tolerance, masks)
+    bad = bad_pairs(fr > tolerance, len(players))
+    unsplit = ~pact_breaks(ties(ctx, players, fr, None))
     free = el & ~ruling_pl & hostile(ctx)[:, players]
     for _ in range(2):
         inside = ((~free).astype(np.int64) @ masks.T.astype(np.int64)) == 0
-        cand = (
-            inside
-            & ~bad
-            & (masks.sum(axis=1) >= 2)[None, :]
-            & ~pact_breaks(ctx, players, masks, fr)
-        )
+        cand = inside & ~bad & (masks.sum(axis=1) >= 2)[None, :] & unsplit
         pw = st.power[:, players] @ masks.T.astype(np.float64)
         pick = np.argmax(np.where(cand, pw, -1.0), axis=1)
         ok = cand[rows, pick]

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.compiled import SANCTIONS
-from apparat.engine.context import Context
+from apparat.engine.context import Context, on_rows
 from apparat.engine.mechanisms import circular_flow as flow
 from apparat.engine.mechanisms.coalitions import hostile, strength
 from apparat.engine.mechanisms.power import (
@@ -27,6 +27,7 @@ from apparat.engine.mechanisms.power import (
     office_sum,
     secretary_share,
 )
+from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -185,8 +186,7 @@ def targets(ctx: Context, hostile_now: B) -> B:
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
     fresh = hostile_now & (st.sanction < 3)
     power = strength(ctx) + st.power * ~ctx.c.contender[None, :]
-    group = np.zeros((st.runs, 2 * n))
-    np.add.at(group, (np.arange(st.runs)[:, None], key), np.where(fresh, power, 0.0))
+    group = tally(key, 2 * n, np.where(fresh, power, 0.0))
     best = np.argmax(group, axis=1)
     chosen = fresh & (key == best[:, None])
     return (hostile_now & (st.sanction >= 3)) | chosen
@@ -194,6 +194,17 @@ def targets(ctx: Context, hostile_now: B) -> B:
 
 def meeting(ctx: Context, kind: str) -> None:
     """The ruling coalition moves, one rung each, against rivals who threaten or organise."""
+    st = ctx.st
+    # only runs with rulers and a hostile rival they could move against have business
+    business = st.ruling.any(axis=1) & (hostile(ctx) & st.alive).any(axis=1)
+    if kind == "executive":  # the executive's own rungs concern the expelled only
+        business &= (st.sanction >= 5).any(axis=1)
+    on_rows(ctx, business, lambda sub: _motions(sub, kind))
+    flow.fill_offices(ctx)
+    flow.fill_executive(ctx, "co-opted after a removal")
+
+
+def _motions(ctx: Context, kind: str) -> None:
     st, c = ctx.st, ctx.c
     role = BODY_OF[kind]
     rows_all = np.arange(st.runs)
@@ -217,7 +228,12 @@ def meeting(ctx: Context, kind: str) -> None:
         if not cond.any():
             continue
         target = np.full(st.runs, t, dtype=np.int64)
-        yes, noise = vote(ctx, role, leader, target, slot=int(t))
+        # only the runs with a motion vote: a smaller batch, the same draws
+        voting = np.flatnonzero(cond)
+        yes, noise = np.zeros(st.runs), np.zeros(st.runs)
+        yes[voting], noise[voting] = vote(
+            ctx.subset(voting), role, leader[voting], target[voting], slot=int(t)
+        )
         passed = cond & (yes > 0.5)
         failed = cond & ~passed
         apply_step(ctx, rows_all[passed], target, level, leader)
@@ -241,8 +257,6 @@ def meeting(ctx: Context, kind: str) -> None:
                 },
                 params=("threat_threshold", "vote_noise", "faction_ban"),
             )
-    flow.fill_offices(ctx)
-    flow.fill_executive(ctx, "co-opted after a removal")
 
 
 def motion(

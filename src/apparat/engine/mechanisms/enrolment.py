@@ -29,4 +29,5 @@ def enrol(ctx: Context, cohort: int) -> float:
         posts = (u * n_posts).astype(np.int64)
         rows = np.repeat(np.arange(st.runs), k)
         st.secretaries[rows, posts.ravel()] = VACANT
+        st.mark_secretaries()
     return share

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from apparat.engine.compiled import Compiled
 from apparat.engine.state import State
+from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 
@@ -20,10 +21,8 @@ F = NDArray[np.float64]
 def office_sum(c: Compiled, st: State, resource: F) -> F:
     """(R, A): a resource summed over the offices each actor holds."""
     n = len(c.actors)
-    out = np.zeros((st.runs, n + 1))
     h = np.where(st.holder < 0, n, st.holder)
-    np.add.at(out, (np.arange(st.runs)[:, None], h), resource[None, :])
-    return out[:, :n]
+    return tally(h, n + 1, resource)[:, :n]
 
 
 def apparatus_control(c: Compiled, month: int) -> float:
@@ -46,13 +45,16 @@ def rank_and_file(c: Compiled, st: State, month: int) -> F:
 
 
 def secretary_share(c: Compiled, st: State) -> F:
-    """(R, A): share of secretary posts beholden to each actor."""
-    n = len(c.actors)
-    runs, posts = st.secretaries.shape
-    patron = np.where(st.secretaries < 0, n, st.secretaries)
-    flat = (np.arange(runs)[:, None] * (n + 1) + patron).ravel()
-    counts = np.bincount(flat, minlength=runs * (n + 1)).reshape(runs, n + 1)
-    return counts[:, :n] / posts
+    """(R, A): share of secretary posts beholden to each actor (read-only: a kept tally,
+    recounted for the runs whose posts changed since it was last read)."""
+    rows = np.flatnonzero(st.secretaries_changed)
+    if rows.size:
+        n = len(c.actors)
+        posts = st.secretaries[rows]
+        patron = np.where(posts < 0, n, posts)
+        st.secretary_tally[rows] = tally(patron, n + 1)[:, :n] / posts.shape[1]
+        st.secretaries_changed[rows] = False
+    return st.secretary_tally
 
 
 def congress_share(c: Compiled, st: State, month: int) -> F:
