@@ -196,7 +196,7 @@ def meeting(ctx: Context, kind: str) -> None:
     """The ruling coalition moves, one rung each, against rivals who threaten or organise."""
     st = ctx.st
     # only runs with rulers and a hostile rival they could move against have business
-    business: B = st.ruling.any(axis=1) & (hostile(ctx) & st.alive).any(axis=1)
+    business = np.asarray(st.ruling.any(axis=1) & (hostile(ctx) & st.alive).any(axis=1))
     if kind == "executive":  # the executive's own rungs concern the expelled only
         business &= (st.sanction >= 5).any(axis=1)
     on_rows(ctx, business, lambda sub: _motions(sub, kind))
