@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
@@ -21,12 +22,15 @@ def simulate(
     until: str | None = None,
     do: dict[str, str] | None = None,
     chronicle: bool | int | list[int] = True,
+    factors: Mapping[str, ArrayLike] | None = None,
 ) -> SimulationResult:
     """Simulate ``runs`` runs of a scenario (a bundled name, a path, or a loaded one).
 
     ``do`` forces decisions, e.g. ``{"trotsky.xii_congress": "attack"}``; every other
-    decision follows the actors' behavioural policy. Same seed, same result.
+    decision follows the actors' behavioural policy. ``factors`` gives each run its own
+    value of a parameter or trait, e.g. ``{"stalin.organisation": [0.5, 0.9]}`` for two
+    runs (a sweep in one batch). Same seed, same result.
     """
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     policy = ForcedChoice(s, do or {})
-    return run_batch(compile_scenario(s), runs, seed, until, policy, chronicle)
+    return run_batch(compile_scenario(s), runs, seed, until, policy, chronicle, factors)

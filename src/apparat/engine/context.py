@@ -11,8 +11,10 @@ from numpy.typing import NDArray
 from apparat.engine.chronicle import Chronicle
 from apparat.engine.compiled import Compiled
 from apparat.engine.random import Streams
-from apparat.engine.state import State
+from apparat.engine.state import State, param
 from apparat.scenario.citations import Citation
+
+F = NDArray[np.float64]
 
 
 @dataclass
@@ -34,8 +36,9 @@ class Context:
         """A context over some runs only; write results back with ``st.put``."""
         return Context(self.c, self.st.take(rows), self.rng.subset(rows), self.log.subset(rows))
 
-    def p(self, name: str) -> float:
-        return self.c.params[name]
+    def p(self, name: str, ndim: int = 1, rows: NDArray[np.intp] | None = None) -> float | F:
+        """A parameter, per run when a sweep varies it (see :func:`state.param`)."""
+        return param(self.c, self.st, name, ndim, rows)
 
     def note(
         self,

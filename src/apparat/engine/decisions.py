@@ -41,7 +41,7 @@ class DecisionContext:
     eligible: B  # (R,)
     utilities: F  # (R, n_options)
     uniform: F  # (R,): the decision's own random draw
-    temperature: float
+    temperature: float | F  # (R,) when a sweep varies it
     month: int
     world: Context | None = None  # the state and chronicle so far, for policies that look
 
@@ -50,7 +50,10 @@ class DecisionContext:
         return [o.id for o in self.decision.options]
 
     def probabilities(self) -> F:
-        z = self.utilities / max(self.temperature, 1e-9)
+        t = self.temperature
+        z = self.utilities / (
+            max(t, 1e-9) if isinstance(t, float) else np.maximum(t, 1e-9)[:, None]
+        )
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
@@ -80,10 +83,10 @@ def chooser_of(ctx: Context, d: Decision) -> tuple[I, F]:
     st, c = ctx.st, ctx.c
     if d.actor in c.actors:
         i = c.index(d.actor)
-        return np.full(st.runs, i, dtype=np.int64), np.repeat(c.traits[None, i], st.runs, 0)
+        return np.full(st.runs, i, dtype=np.int64), st.traits[:, i].copy()
     w = st.ruling.astype(np.float64)
     w[w.sum(axis=1) == 0] = 1.0
-    traits = (w @ c.traits) / w.sum(axis=1, keepdims=True)
+    traits = np.matmul(w[:, None, :], st.traits)[:, 0] / w.sum(axis=1, keepdims=True)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     return leader.astype(np.int64), traits
 
@@ -197,7 +200,7 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:
         st.sanction[idx, a] = np.where(st.sanction[idx, a] >= 5, 4, st.sanction[idx, a])
-        st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost"), 0.0)
+        st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost", 1, idx), 0.0)
         st.tactic[idx, a] = 0
         st.quiet_until[idx, a] = st.month + QUIET_MONTHS
         st.pact_until[idx, a, :] = -1

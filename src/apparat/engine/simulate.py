@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from apparat.engine.chronicle import Chronicle, Entry
 from apparat.engine.compiled import Compiled, compile_scenario, month_index
 from apparat.engine.context import Context
 from apparat.engine.decisions import Behavioural, Policy, take
 from apparat.engine.events import apply as apply_events
+from apparat.engine.factors import apply as apply_factors
 from apparat.engine.mechanisms import (
     circular_flow,
     coalitions,
@@ -50,12 +52,15 @@ def simulate(
     until: str | None = None,
     policy_: Policy | None = None,
     chronicle: bool | int | list[int] = True,
+    factors: Mapping[str, ArrayLike] | None = None,
 ) -> SimulationResult:
     """Run a batch of runs of ``scenario`` month by month.
 
     ``runs`` is a count (runs 0..n-1) or the global indices of the runs, which fix each
-    run's luck whatever batch it is in. ``chronicle`` says which runs to narrate: True
-    for all (sensible for a handful), a count, or a list of global run indices.
+    run's luck whatever batch it is in (an index may repeat: the same luck twice).
+    ``chronicle`` says which runs to narrate: True for all (sensible for a handful), a
+    count, or a list of global run indices. ``factors`` gives each row its own value of
+    a parameter, trait or initial line (see :mod:`apparat.engine.factors`).
     """
     c = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     idx = (
@@ -80,6 +85,8 @@ def simulate(
     else:
         tracked = np.isin(idx, chronicle)
     st = initial_state(c, idx.size)
+    if factors:
+        apply_factors(c, st, factors)
     ctx = Context(c=c, st=st, rng=Streams(seed_n, idx), log=Chronicle(idx, tracked))
     pol = policy_ or Behavioural()
     hist = History.empty(idx.size, months, len(c.actors), len(c.offices))
@@ -112,7 +119,7 @@ def simulate(
         opposition.monthly(ctx)
         prestige.monthly(ctx)
         policy.monthly(ctx)
-        st.betrayal *= c.params["betrayal_memory"]
+        st.betrayal *= ctx.p("betrayal_memory", 3)
         st.power = compute_power(c, st, m)
         dom = dominance(ctx)
         for row in ctx.log.rows((dom >= 0) & (st.dominant != dom)):

@@ -6,7 +6,7 @@ often (CC clients per patron, secretaries per patron) are kept as running counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,6 +56,8 @@ class State:
     dominant_since: I  # (R,)
     secretary_tally: F  # (R, A): share of posts beholden to each actor, kept between changes
     secretaries_changed: B  # (R,): the tally must be recounted before it is read
+    traits: F  # (R, A, 7): the scenario's traits, or a sweep's values for each run
+    varied: dict[str, F] = field(default_factory=dict)  # parameters with a value per run
 
     def mark_secretaries(
         self, rows: NDArray[np.intp] | NDArray[np.bool_] | slice = slice(None)
@@ -73,7 +75,8 @@ class State:
 
     def take(self, rows: NDArray[np.intp]) -> State:
         """A copy of some runs' state, so a mechanism can work on just the runs it concerns."""
-        return replace(self, **{name: getattr(self, name)[rows] for name in self.per_run()})
+        sliced = {name: getattr(self, name)[rows] for name in self.per_run()}
+        return replace(self, **sliced, varied={k: v[rows] for k, v in self.varied.items()})
 
     def put(self, rows: NDArray[np.intp], sub: State, names: tuple[str, ...]) -> None:
         """Write the named arrays of ``sub`` (taken with ``rows``) back into these runs."""
@@ -123,4 +126,19 @@ def initial_state(c: Compiled, runs: int) -> State:
         dominant_since=np.full(runs, -1, dtype=np.int64),
         secretary_tally=np.zeros((runs, n)),
         secretaries_changed=np.ones(runs, dtype=bool),
+        traits=tile(c.traits).astype(np.float64),
     )
+
+
+def param(
+    c: Compiled, st: State, name: str, ndim: int = 1, rows: NDArray[np.intp] | None = None
+) -> float | F:
+    """A parameter's value: the scenario's number, or, when a sweep varies it, one value
+    per run shaped (R, 1, ...) to broadcast against arrays of ``ndim`` dimensions (for
+    the runs in ``rows`` only, when given)."""
+    v = st.varied.get(name)
+    if v is None:
+        return c.params[name]
+    if rows is not None:
+        v = v[rows]
+    return v.reshape((-1,) + (1,) * (ndim - 1))

@@ -14,6 +14,7 @@ S1: the Stalinists' base in the apparatus.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from math import comb
 
@@ -35,6 +36,16 @@ def binomial_cdf(n: int, p: float) -> NDArray[np.float64]:
     """CDF table, so a count of vacancies costs one uniform (inverse transform)."""
     pmf = np.array([comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)])
     return np.cumsum(pmf)
+
+
+def binomial_cdfs(n: int, p: F) -> F:
+    """(R, n + 1): one CDF table per run, for a rate that differs between runs."""
+    k = np.arange(n + 1)
+    log_comb = np.array(
+        [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in k]
+    )
+    q = np.clip(p, 1e-12, 1 - 1e-12)[:, None]
+    return np.cumsum(np.exp(log_comb + k * np.log(q) + (n - k) * np.log1p(-q)), axis=1)
 
 
 def allied(ctx: Context, actor: I) -> B:
@@ -61,8 +72,12 @@ def turnover(ctx: Context) -> None:
     """Posts fall vacant at the turnover rate; one uniform for the count, one per post."""
     st = ctx.st
     n_posts = st.secretaries.shape[1]
-    cdf = binomial_cdf(n_posts, ctx.p("turnover_per_year") / 12.0)
-    k = np.searchsorted(cdf, ctx.rng.uniform("flow.turnover", st.month)[:, 0])
+    rate = ctx.p("turnover_per_year")
+    u = ctx.rng.uniform("flow.turnover", st.month)[:, 0]
+    if isinstance(rate, float):
+        k = np.searchsorted(binomial_cdf(n_posts, rate / 12.0), u)
+    else:  # a rate per run: each run inverts its own binomial
+        k = (binomial_cdfs(n_posts, rate / 12.0) < u[:, None]).sum(axis=1)
     k = np.minimum(k, n_posts)
     if k.max() == 0:
         return
@@ -79,7 +94,8 @@ def appoint(ctx: Context) -> None:
     if rows.size == 0:
         return
     appointer = st.holder[:, c.appoints]
-    skill = np.where(appointer >= 0, c.traits[np.maximum(appointer, 0), 1], 0.0)
+    rows_all = np.arange(st.runs)
+    skill = np.where(appointer >= 0, st.traits[rows_all, np.maximum(appointer, 0), 1], 0.0)
     p_loyal = np.clip(skill * ctx.p("appointment_skill") * (1 - oversight(ctx)), 0.0, 0.95)
     able = (appointer >= 0) & st.active[np.arange(st.runs), np.maximum(appointer, 0)]
     u = ctx.rng.uniform("flow.appoint", st.month, posts[:, None], rows=rows)[:, 0]
@@ -118,7 +134,7 @@ def elect_cc(ctx: Context, seats: int) -> None:
     gone = ~st.alive | (st.sanction >= 4)
     dropped = (clients[:, :n] * gone).sum(axis=1)
     clients[:, :n] *= ~gone
-    renewed = clients * ctx.p("cc_renewal")
+    renewed = clients * ctx.p("cc_renewal", 2)
     clients -= renewed
     pool = np.maximum(target - clients.sum(axis=1), 0.0)
     delegates = congress_share(c, st, st.month)
@@ -235,7 +251,7 @@ def fill_offices(ctx: Context) -> None:
     succeed_deputies(ctx)
     vacant = st.holder < 0
     held = tally(np.maximum(st.holder, 0), len(c.actors), st.holder >= 0)
-    base = candidates_score(ctx) + 0.5 * c.traits[None, :, 1]
+    base = candidates_score(ctx) + 0.5 * st.traits[:, :, 1]
     for o in np.flatnonzero(vacant.any(axis=0)):
         rows = np.flatnonzero(vacant[:, o])
         score = base[rows] - 0.6 * held[rows]
@@ -250,9 +266,9 @@ def fill_offices(ctx: Context) -> None:
 def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) -> None:
     """After a carried motion the majority that removed a holder fills his office, and
     not with one of his own people (``barred``: his side)."""
-    st, c = ctx.st, ctx.c
+    st = ctx.st
     score = np.where(
-        barred[rows], -np.inf, candidates_score(ctx)[rows] + 0.5 * c.traits[None, :, 1]
+        barred[rows], -np.inf, candidates_score(ctx)[rows] + 0.5 * st.traits[rows, :, 1]
     )
     pick = np.argmax(score, axis=1)
     good = np.isfinite(score[np.arange(rows.size), pick])

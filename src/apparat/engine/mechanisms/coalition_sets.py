@@ -97,12 +97,13 @@ def quadratic(left: Floats, mat: Floats, right: Floats) -> Floats:
     )
 
 
-def self_enforcing(power: F, eligible: B, can_deviate: B, majority: float, k: int) -> B:
+def self_enforcing(power: F, eligible: B, can_deviate: B, majority: float | F, k: int) -> B:
     """(R, 2^k - 1): which coalitions are self-enforcing (AES 2008, recursively by size).
 
     X is self-enforcing unless some proper subset Y, itself self-enforcing and able to
     hold together (``can_deviate``: its members can stand each other), would be
-    winning inside X and so do better by turning on the rest.
+    winning inside X and so do better by turning on the rest. ``majority`` is a number
+    or (R, 1), one per run.
     """
     masks, proper = subsets(k)
     pw = power @ masks.T.astype(np.float64)

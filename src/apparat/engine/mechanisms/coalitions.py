@@ -51,7 +51,7 @@ def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
     dist = np.sqrt((sal[:, None, None, :] * diff**2).sum(axis=3)) / 2.0
     enmity = np.maximum(st.enmity[:, :, cols], np.swapaxes(st.enmity[:, cols, :], 1, 2))
     betrayal = st.betrayal[:, :, cols] + np.swapaxes(st.betrayal[:, cols, :], 1, 2)
-    out = ctx.p("ideology_weight") * dist + ctx.p("enmity_weight") * (enmity + betrayal)
+    out = ctx.p("ideology_weight", 3) * dist + ctx.p("enmity_weight", 3) * (enmity + betrayal)
     pact = (st.pact_until[:, :, cols] >= st.month) | (
         np.swapaxes(st.pact_until[:, cols, :], 1, 2) >= st.month
     )
@@ -63,11 +63,12 @@ def ties(ctx: Context, players: NDArray[np.intp], fr: F, rows: NDArray[np.intp] 
     (friction under ``faction_tie``, scaled down for flexible leaders)."""
     st = ctx.st
     pact_until = st.pact_until if rows is None else st.pact_until[rows]
+    traits = st.traits if rows is None else st.traits[rows]
     pact = pact_until[:, players][:, :, players] >= st.month
     # a pragmatist binds to no faction: the tie loosens with the more flexible one's flexibility
-    flex = ctx.c.traits[players, TRAIT["flexibility"]]
-    loose = 1.0 - np.maximum(flex[:, None], flex[None, :])
-    return pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie") * loose[None, :, :])
+    flex = traits[:, players, TRAIT["flexibility"]]
+    loose = 1.0 - np.maximum(flex[:, :, None], flex[:, None, :])
+    return pact | np.swapaxes(pact, 1, 2) | (fr < ctx.p("faction_tie", 3, rows) * loose)
 
 
 def pact_breaks(tied: B) -> B:
@@ -110,7 +111,7 @@ def _form(ctx: Context) -> None:
     _followers(ctx, fr_all, players)
     gam = strength(ctx)[:, players] * el
     fr = fr_all[:, players, :]
-    majority = ctx.p("majority")
+    majority = ctx.p("majority")  # (R,) when swept
     total = gam.sum(axis=1)
     current = st.ruling[:, players] & el
     sitting = current.any(axis=1) & ((gam * current).sum(axis=1) > majority * total)
@@ -132,7 +133,7 @@ def _form(ctx: Context) -> None:
         all_el = (el[need].astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)
         tied = ties(ctx, players, fr_n, need)
         can_deviate = ~bad_pairs(fr_n > BEARABLE, k) & ~pact_breaks(tied)
-        se = self_enforcing(gam[need], all_el, can_deviate, majority, k)
+        se = self_enforcing(gam[need], all_el, can_deviate, ctx.p("majority", 2, need), k)
         group_se[need] = np.where(idx >= 0, se[np.arange(need.size), np.maximum(idx, 0)], True)
         ok[need], mean[need], feasible[need] = split_lines(masks, fr_n, group_n, tied)
     # with no bearable alternative, whoever sits stays, even after a lost vote
@@ -203,7 +204,7 @@ def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) 
     tension = np.zeros(st.runs)
     if rows.size == 0:
         return side, tension
-    noise = ctx.p("coalition_noise") * ctx.rng.normal(
+    noise = ctx.p("coalition_noise", 2, rows) * ctx.rng.normal(
         "coalitions.line", st.month, masks.shape[0], rows=rows
     )
     score = np.where(ok[rows], mean[rows] + noise, -np.inf)
@@ -249,10 +250,8 @@ def hostile(ctx: Context) -> B:
     rows = np.arange(st.runs)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     grievance = st.betrayal[rows, :, leader] > 0.1  # dropped by the rulers, and remembers it
-    strong = st.power > ctx.p("threat_threshold")
     # recanting buys readmission and an end to punishment, not a seat at the top
     spared = recanted & (~st.executive | (st.sanction >= 3))
-    del strong
     return out & ~spared & (grievance | recanted | (st.tactic > 0))
 
 
@@ -261,7 +260,7 @@ def feared(ctx: Context) -> B:
     threaten them even while he keeps quiet. Fear unites; only hostility is struck."""
     st, c = ctx.st, ctx.c
     outside = st.alive & c.contender[None, :] & ~st.ruling & (st.sanction < 5)
-    return hostile(ctx) | (outside & (st.power > ctx.p("threat_threshold")))
+    return hostile(ctx) | (outside & (st.power > ctx.p("threat_threshold", 2)))
 
 
 def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:

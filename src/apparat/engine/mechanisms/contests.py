@@ -65,7 +65,7 @@ def body_weights(ctx: Context, role: str) -> F:
         # delegates steered by a patron's base or secretaries follow him; the free
         # delegates judge the motion itself (see `vote`), which is what enrolment erodes
         free = 1.0 - c.delegates.sum()
-        steered = apparatus_control(c, st.month) * secretary_share(c, st)
+        steered = apparatus_control(c, st) * secretary_share(c, st)
         w = office_sum(c, st, c.delegates) + free * steered
     rest = np.clip(1.0 - w.sum(axis=1, keepdims=True), 0.0, 1.0)
     return np.append(w, rest, axis=1)
@@ -133,11 +133,12 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
     lv = level[rows]
     st.sanction[rows, t] = np.maximum(st.sanction[rows, t], lv)
     st.last_step[rows, t] = st.month
-    st.prestige[rows, a] = np.maximum(st.prestige[rows, a] - ctx.p("hostile_act_cost"), 0.0)
+    cost = ctx.p("hostile_act_cost", 1, rows)
+    st.prestige[rows, a] = np.maximum(st.prestige[rows, a] - cost, 0.0)
     st.enmity[rows, t, a] = np.minimum(st.enmity[rows, t, a] + 0.1, 1.0)
     st.betrayal[rows, t, a] = np.minimum(st.betrayal[rows, t, a] + 0.25, 1.0)
     loss = np.array([0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1])[lv] * (
-        0.5 + 0.5 * ctx.p("faction_ban")
+        0.5 + 0.5 * ctx.p("faction_ban", 1, rows)
     )
     st.prestige[rows, t] = np.maximum(st.prestige[rows, t] - loss, 0.0)
     office = best_office(ctx, target)[rows]
@@ -237,7 +238,8 @@ def _motions(ctx: Context, kind: str) -> None:
         passed = cond & (yes > 0.5)
         failed = cond & ~passed
         apply_step(ctx, rows_all[passed], target, level, leader)
-        st.prestige[failed, leader[failed]] -= 2 * ctx.p("hostile_act_cost")
+        lost = np.flatnonzero(failed)
+        st.prestige[lost, leader[lost]] -= 2 * ctx.p("hostile_act_cost", 1, lost)
         st.last_step[failed, t] = st.month
         st.rebuffed |= failed
         for row in ctx.log.rows(cond):

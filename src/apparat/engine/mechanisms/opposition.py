@@ -26,8 +26,8 @@ def monthly(ctx: Context) -> None:
     recanted = st.quiet_until >= st.month
     st.tactic = np.where(in_opposition & ~recanted & (st.tactic == 0), OPEN, st.tactic)
     st.tactic = np.where(recanted | ~st.alive, 0, st.tactic)
-    free = 1.0 - apparatus_control(c, st.month)
-    oratory = c.traits[None, :, 3]
+    free = 1.0 - apparatus_control(c, st)
+    oratory = st.traits[:, :, 3]
     gain = (
         np.select(
             [
@@ -36,17 +36,17 @@ def monthly(ctx: Context) -> None:
                 st.tactic == UNDERGROUND,
                 st.tactic == DEMONSTRATE,
             ],
-            [0.01, 0.02, ctx.p("underground_gain"), 0.05],
+            [0.01, 0.02, ctx.p("underground_gain", 2), 0.05],
             0.0,
         )
         * oratory
         * free
     )
-    penalty = ctx.p("factionalism_penalty") * ctx.p("faction_ban") * (st.tactic > 0)
+    penalty = ctx.p("factionalism_penalty", 2) * ctx.p("faction_ban", 2) * (st.tactic > 0)
     st.prestige = np.clip(st.prestige + gain - penalty, 0.0, 1.0)
     risky = st.tactic >= UNDERGROUND
     if risky.any():
         u = ctx.rng.uniform("opposition.exposed", st.month, len(c.actors))
-        caught = risky & (u < 0.2 * ctx.p("underground_risk"))
+        caught = risky & (u < 0.2 * ctx.p("underground_risk", 2))
         st.last_step = np.where(caught, st.month - 99, st.last_step)
     st.tactic = np.where(st.tactic == DEMONSTRATE, OPEN, st.tactic)

@@ -31,13 +31,13 @@ def weighted_median(
 
 
 def monthly(ctx: Context) -> None:
-    st, c = ctx.st, ctx.c
+    st = ctx.st
     weights = st.power * st.active
     support = (weights[:, :, None] * st.position).sum(axis=1) / np.maximum(
         weights.sum(axis=1, keepdims=True), 1e-9
     )
     target = np.clip(support + st.mood, -1.0, 1.0)
-    step = ctx.p("policy_speed") * c.traits[None, :, 6, None] * (st.salience[:, None, :] / 3.0)
+    step = ctx.p("policy_speed", 3) * st.traits[:, :, 6, None] * (st.salience[:, None, :] / 3.0)
     st.position += step * (target[:, None, :] - st.position) * st.active[:, :, None]
     rulers = np.where(st.ruling.any(axis=1, keepdims=True), st.ruling, st.active)
     st.line = weighted_median(st.position, st.power * rulers)

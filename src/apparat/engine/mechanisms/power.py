@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.compiled import Compiled
-from apparat.engine.state import State
+from apparat.engine.state import State, param
 from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
@@ -25,12 +25,16 @@ def office_sum(c: Compiled, st: State, resource: F) -> F:
     return tally(h, n + 1, resource)[:, :n]
 
 
-def apparatus_control(c: Compiled, month: int) -> float:
-    """Share of conference delegates the secretaries steer: cohorts' loyalty to the apparatus."""
-    present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
+def apparatus_control(c: Compiled, st: State) -> float | F:
+    """Share of conference delegates the secretaries steer: cohorts' loyalty to the
+    apparatus; (R, 1) when a sweep varies ``delegate_control``."""
+    present = (c.cohort_joins < 0) | (c.cohort_joins <= st.month)
     w = c.cohort_members * present
     loyalty = float((w * c.cohort_loyalty).sum() / w.sum())
-    return float(np.clip(c.params["delegate_control"] * (0.5 + loyalty), 0.0, 0.97))
+    control = param(c, st, "delegate_control", 2)
+    if isinstance(control, float):
+        return float(np.clip(control * (0.5 + loyalty), 0.0, 0.97))
+    return np.clip(control * (0.5 + loyalty), 0.0, 0.97)
 
 
 def rank_and_file(c: Compiled, st: State, month: int) -> F:
@@ -38,7 +42,7 @@ def rank_and_file(c: Compiled, st: State, month: int) -> F:
     present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
     w = c.cohort_members * present
     pull = float((w * c.cohort_pull).sum() / w.sum())
-    appeal = st.prestige * ((1 - pull) + pull * c.traits[None, :, 3])
+    appeal = st.prestige * ((1 - pull) + pull * st.traits[:, :, 3])
     appeal = appeal * (st.active & (st.sanction < 5)) * c.contender[None, :]
     total = appeal.sum(axis=1, keepdims=True)
     return np.divide(appeal, total, out=np.zeros_like(appeal), where=total > 0)
@@ -61,7 +65,7 @@ def congress_share(c: Compiled, st: State, month: int) -> F:
     """(R, A): delegates each leader can count on at a congress or conference."""
     base = office_sum(c, st, c.delegates)
     free = 1.0 - c.delegates.sum()
-    ctl = apparatus_control(c, month)
+    ctl = apparatus_control(c, st)
     return base + free * (ctl * secretary_share(c, st) + (1 - ctl) * rank_and_file(c, st, month))
 
 
@@ -80,16 +84,19 @@ def executive_share(st: State) -> F:
 
 def compute_power(c: Compiled, st: State, month: int) -> F:
     """(R, A) power shares summing to one over active actors."""
-    p = c.params
+
+    def p(name: str) -> float | F:
+        return param(c, st, name, 2)
+
     force = office_sum(c, st, c.force + 0.5 * c.surveillance)
     force = force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9)
     prest = st.prestige * st.active * (st.sanction < 5)
     prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)
     raw = (
-        p["weight_executive"] * executive_share(st)
-        + p["weight_cc"] * cc_share(st)
-        + p["weight_congress"] * congress_share(c, st, month)
-        + p["weight_force"] * force
-        + p["weight_prestige"] * prest
+        p("weight_executive") * executive_share(st)
+        + p("weight_cc") * cc_share(st)
+        + p("weight_congress") * congress_share(c, st, month)
+        + p("weight_force") * force
+        + p("weight_prestige") * prest
     ) * st.active
     return raw / np.maximum(raw.sum(axis=1, keepdims=True), 1e-9)

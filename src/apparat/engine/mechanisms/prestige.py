@@ -15,9 +15,9 @@ from apparat.engine.context import Context
 
 def monthly(ctx: Context) -> None:
     """Pull prestige back toward the actor's standing, lowered by each sanction suffered."""
-    st, c = ctx.st, ctx.c
-    standing = c.traits[None, :, 0] * (1.0 - 0.1 * st.sanction)
-    st.prestige += ctx.p("prestige_recovery") * (standing - st.prestige)
+    st = ctx.st
+    standing = st.traits[:, :, 0] * (1.0 - 0.1 * st.sanction)
+    st.prestige += ctx.p("prestige_recovery", 2) * (standing - st.prestige)
     st.prestige = np.clip(st.prestige, 0.0, 1.0) * st.alive
 
 
