@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,6 +34,16 @@ OUTCOME_TITLES = {
     "strongest_end": "Strongest at the end",
     "first_out": "First out of the executive",
 }
+
+
+class BackendChoice(StrEnum):
+    """Where batches run (= apparat.experiments.backends.BACKENDS, tested)."""
+
+    serial = "serial"
+    process = "process"
+    dask = "dask"
+
+
 results_app = typer.Typer(help="Browse and export stored experiments.", no_args_is_help=True)
 
 
@@ -53,7 +64,33 @@ def experiment_command(
     ] = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: Annotated[bool, typer.Option(help="Keep results in memory only.")] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Processes to run batches in.")] = 1,
+    backend: Annotated[
+        BackendChoice | None,
+        typer.Option(
+            help="Where batches run: serial (this process), process (local processes) or "
+            "dask (a Dask cluster: pip install 'apparat[distributed]'). Default: serial, "
+            "process when --workers is over 1, dask when --scheduler is given. The "
+            "numbers are the same on every backend.",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running Dask scheduler (tcp://HOST:8786); without it "
+            "--backend dask starts a local cluster and stops it at the end.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes: for process and a local dask cluster (default: one "
+            "per core); without --backend, 1 runs serially and more use processes.",
+            show_default=False,
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Runs per stored batch.")] = 500,
     at: Annotated[
         list[str] | None, typer.Option(help="Also report who is dominant at YYYY-MM.")
@@ -72,7 +109,7 @@ def experiment_command(
         scenario, runs, seed, arms,
         given_history_until=given_history_until or until,
         store=None if no_store else store, batch_size=batch_size, workers=workers,
-        at=at or (),
+        backend=backend.value if backend else None, scheduler=scheduler, at=at or (),
     )  # fmt: skip
     console = Console()
     total = runs * (len(arms) + 1)

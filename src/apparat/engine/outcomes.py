@@ -26,17 +26,14 @@ I = NDArray[np.int64]
 def dominance(ctx: Context) -> I:
     """(R,): the consolidated leader of each run this month, -1 if none."""
     st, c = ctx.st, ctx.c
-    out = np.full(st.runs, -1, dtype=np.int64)
     in_exec = st.executive & st.active & (st.sanction < 3)
-    cc = cc_share(st)
-    for i in np.flatnonzero(c.contender):
-        who = np.full(st.runs, i, dtype=np.int64)
-        mine = side(ctx, who)
-        rivals = in_exec & c.contender[None, :] & ~(np.arange(len(c.actors)) == i)[None, :]
-        exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
-        ok = in_exec[:, i] & ~rivals.any(axis=1) & (exec_share > 0.5)
-        ok &= (cc * mine).sum(axis=1) > 0.5
-        out = np.where(ok & (out < 0), i, out)
+    # every rival must be out of the executive: only a lone contender there can dominate
+    present = in_exec & c.contender[None, :]
+    who = np.argmax(present, axis=1)
+    mine = side(ctx, who)
+    exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
+    ok = (present.sum(axis=1) == 1) & (exec_share > 0.5) & ((cc_share(st) * mine).sum(axis=1) > 0.5)
+    out = np.where(ok, who, -1)
     return out
 
 

@@ -1,7 +1,8 @@
 """Execution backends: where batches run. One base class, used as a context manager.
 
 Results do not depend on the backend: every draw is keyed by the global run index, so
-serial and parallel execution give bit-identical tables for the same seed.
+serial, process and Dask execution give bit-identical tables for the same seed. That is
+why the backend is not part of an experiment's provenance.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from types import TracebackType
-from typing import TypeVar
+from typing import Literal, TypeVar, cast, get_args
 
-from apparat.errors import SimulationError
+from apparat.errors import ApparatError, SimulationError
 
 S = TypeVar("S")
 R = TypeVar("R")
+BackendName = Literal["serial", "process", "dask"]
+BACKENDS: tuple[str, ...] = get_args(BackendName)
+
+
+class BackendError(ApparatError):
+    """A backend cannot be used: an optional dependency is missing, a scheduler cannot be
+    reached, or the options contradict each other."""
 
 
 class Backend:
@@ -67,8 +75,52 @@ class ProcessBackend(Backend):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_backend(workers: int = 1) -> Backend:
-    """Serial for one worker (no process start-up), processes for more."""
-    if workers < 1:
+def check_backend(
+    workers: int | None = None, backend: str | None = None, scheduler: str | None = None
+) -> BackendName:
+    """The backend the options ask for, refusing contradictions before any work is done.
+
+    Without a name: Dask when a scheduler is given, else serial for one worker (no
+    process start-up) and processes for more, as ``workers`` alone always meant.
+    """
+    if backend is not None and backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if workers is not None and workers < 1:
         raise SimulationError(f"workers must be at least 1, not {workers}")
-    return Backend() if workers == 1 else ProcessBackend(workers)
+    name = cast(BackendName, backend) if backend else _default(workers, scheduler)
+    if name == "serial" and workers is not None and workers > 1:
+        raise BackendError(
+            f"workers={workers} asks for parallel runs, but the serial backend runs in "
+            "this process: choose the process or dask backend"
+        )
+    if scheduler is not None and name != "dask":
+        raise BackendError(f"a scheduler address ({scheduler}) needs the dask backend")
+    if scheduler is not None and workers is not None:
+        raise BackendError(
+            f"the Dask cluster at {scheduler} has its own workers: drop workers={workers}"
+        )
+    if name == "dask":
+        from apparat.experiments.dask_backend import import_distributed
+
+        import_distributed()  # a missing extra is reported now, not after conditioning
+    return name
+
+
+def _default(workers: int | None, scheduler: str | None) -> BackendName:
+    if scheduler is not None:
+        return "dask"
+    return "serial" if (workers or 1) == 1 else "process"
+
+
+def make_backend(
+    workers: int | None = 1, backend: str | None = None, scheduler: str | None = None
+) -> Backend:
+    """The backend :func:`check_backend` picks, started (use it as a context manager)."""
+    name = check_backend(workers, backend, scheduler)
+    if name == "serial":
+        return Backend()
+    if name == "process":
+        return ProcessBackend(workers)
+    from apparat.experiments.dask_backend import DaskBackend
+
+    return DaskBackend(workers, scheduler)

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from apparat.engine import compile_scenario
 from apparat.errors import InterventionError, SimulationError
 from apparat.experiments import interventions as iv
-from apparat.experiments.backends import make_backend
+from apparat.experiments.backends import Backend, check_backend, make_backend
 from apparat.experiments.batch import BatchOutput, BatchSpec, content_hash, run_batch, scenario_json
 from apparat.experiments.conditioning import condition
 from apparat.experiments.summary import differences, summarise
@@ -67,7 +67,9 @@ class Experiment:
         given_history_until: str | None = None,
         store: str | Path | None = DEFAULT_PATH,
         batch_size: int = 500,
-        workers: int = 1,
+        workers: int | None = None,
+        backend: str | None = None,
+        scheduler: str | None = None,
         chronicles: int = 3,
         name: str | None = None,
         record: str | Path | None = None,
@@ -81,14 +83,16 @@ class Experiment:
         self.store = store
         self.batch_size = batch_size
         self.workers = workers
+        self.backend = backend
+        self.scheduler = scheduler
         self.chronicles = chronicles
         self.name = name
         self.record = record
         self.at = at
 
     def get_params(self) -> dict[str, Any]:
-        """The provenance of the results: everything that changes them (not ``workers``
-        or ``store``, which do not)."""
+        """The provenance of the results: everything that changes them (not ``workers``,
+        ``backend``, ``scheduler`` or ``store``, which do not)."""
         scenario = (
             self.scenario if not isinstance(self.scenario, Scenario) else self.scenario.scenario.id
         )
@@ -119,6 +123,7 @@ class Experiment:
         for arm in self.arms or {}:
             if arm == FACTUAL:
                 raise InterventionError(f"'{FACTUAL}' is the name of the arm without interventions")
+        check_backend(self.workers, self.backend, self.scheduler)
 
     def plan(self) -> Plan:
         """Validate the interventions, and condition on history when asked."""
@@ -187,27 +192,32 @@ class Experiment:
         specs = self._specs(plan)
         self.runs_tried_ = plan.tried
         self.experiment_id_: str | None = None
-        if self.store is None:
-            tables = self._run_in_memory(specs, progress)
-        else:
-            tables = self._run_stored(plan, specs, progress)
+        # started before the store is touched: an unreachable scheduler leaves no trace
+        with make_backend(self.workers, self.backend, self.scheduler) as backend:
+            if self.store is None:
+                tables = self._run_in_memory(backend, specs, progress)
+            else:
+                tables = self._run_stored(backend, plan, specs, progress)
         self._collect(plan, tables)
         return self
 
     def _run_in_memory(
-        self, specs: list[BatchSpec], progress: Callable[[int], None] | None
+        self, backend: Backend, specs: list[BatchSpec], progress: Callable[[int], None] | None
     ) -> dict[str, pd.DataFrame]:
         parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
-        with make_backend(self.workers) as backend:
-            for out in backend.map_unordered(run_batch, specs):
-                for t in TABLES:
-                    parts[t].append(out.tables[t])
-                if progress:
-                    progress(len(out.tables["outcomes"]))
+        for out in backend.map_unordered(run_batch, specs):
+            for t in TABLES:
+                parts[t].append(out.tables[t])
+            if progress:
+                progress(len(out.tables["outcomes"]))
         return {t: pd.concat(parts[t], ignore_index=True) for t in TABLES}
 
     def _run_stored(
-        self, plan: Plan, specs: list[BatchSpec], progress: Callable[[int], None] | None
+        self,
+        backend: Backend,
+        plan: Plan,
+        specs: list[BatchSpec],
+        progress: Callable[[int], None] | None,
     ) -> dict[str, pd.DataFrame]:
         assert self.store is not None
         with ResultsStore(self.store) as store:
@@ -232,11 +242,10 @@ class Experiment:
             if progress:
                 progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done))
             store.set_status(eid, "running", runs_needed=plan.tried)
-            with make_backend(self.workers) as backend:
-                for out in backend.map_unordered(run_batch, todo):
-                    _write(store, eid, out)
-                    if progress:
-                        progress(len(out.tables["outcomes"]))
+            for out in backend.map_unordered(run_batch, todo):
+                _write(store, eid, out)
+                if progress:
+                    progress(len(out.tables["outcomes"]))
             tables = {t: store.table(eid, t) for t in TABLES}
             self.power_quantiles_ = store.power_quantiles(eid)
             summary = summarise(

@@ -268,26 +268,34 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     st = ctx.st
     st.bloc[:] = -1
     ruling_pl = st.ruling[:, players]
-    rows = np.arange(st.runs)
     leader = np.argmax(np.where(ruling_pl, st.power[:, players], -1.0), axis=1)
     has = np.asarray(ruling_pl.any(axis=1), dtype=bool)
     lead_id = np.asarray(players)[leader]
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
-    sanc = st.sanction[:, players].astype(np.float64)
+    free = el & ~ruling_pl & hostile(ctx)[:, players]
+    # a bloc takes two: only runs with two or more free hostile contenders have one to form
+    rows = np.flatnonzero(free.sum(axis=1) >= 2)
+    if rows.size == 0:
+        return
+    free, fr = free[rows], fr[rows]
+    sanc = st.sanction[rows][:, players].astype(np.float64)
     tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
     bad = bad_pairs(fr > tolerance, len(players))
-    unsplit = ~pact_breaks(ties(ctx, players, fr, None))
-    free = el & ~ruling_pl & hostile(ctx)[:, players]
+    unsplit = ~pact_breaks(ties(ctx, players, fr, rows))
+    power = st.power[rows][:, players]
+    pw = power @ masks.T.astype(np.float64)
+    at = np.arange(rows.size)
+    blocs = st.bloc[rows][:, players]
     for _ in range(2):
         inside = ((~free).astype(np.int64) @ masks.T.astype(np.int64)) == 0
         cand = inside & ~bad & (masks.sum(axis=1) >= 2)[None, :] & unsplit
-        pw = st.power[:, players] @ masks.T.astype(np.float64)
         pick = np.argmax(np.where(cand, pw, -1.0), axis=1)
-        ok = cand[rows, pick]
+        ok = cand[at, pick]
         members = masks[pick] & ok[:, None]
-        lead = np.argmax(np.where(members, st.power[:, players], -1.0), axis=1)
-        st.bloc[:, players] = np.where(members, players[lead][:, None], st.bloc[:, players])
+        lead = np.argmax(np.where(members, power, -1.0), axis=1)
+        blocs = np.where(members, players[lead][:, None], blocs)
         free &= ~members
+    st.bloc[np.ix_(rows, players)] = blocs
 
 
 def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:

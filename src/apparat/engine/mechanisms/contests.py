@@ -196,13 +196,26 @@ def targets(ctx: Context, hostile_now: B) -> B:
 def meeting(ctx: Context, kind: str) -> None:
     """The ruling coalition moves, one rung each, against rivals who threaten or organise."""
     st = ctx.st
-    # only runs with rulers and a hostile rival they could move against have business
-    business = np.asarray(st.ruling.any(axis=1) & (hostile(ctx) & st.alive).any(axis=1))
+    # only runs with rulers and a hostile rival they are ready to move against have
+    # business (nothing a motion against one rival does makes another one ready)
+    could = hostile(ctx) & st.alive & _ready(ctx)
     if kind == "executive":  # the executive's own rungs concern the expelled only
-        business &= (st.sanction >= 5).any(axis=1)
+        could &= st.sanction >= 5
+    business = np.asarray(st.ruling.any(axis=1) & could.any(axis=1))
     on_rows(ctx, business, lambda sub: _motions(sub, kind))
     flow.fill_offices(ctx)
     flow.fill_executive(ctx, "co-opted after a removal")
+
+
+def _ready(ctx: Context) -> B:
+    """(R, A): whether enough time has passed since the last step against each actor.
+    A popular leader must first be worn down: the wait grows with his prestige."""
+    st = ctx.st
+    provoked = st.tactic >= 3
+    wait = (
+        ctx.p("escalation_interval", 2) * (1.0 + 2.0 * st.prestige) / np.where(provoked, 2.0, 1.0)
+    )
+    return np.asarray((st.month - st.last_step) >= wait)
 
 
 def _motions(ctx: Context, kind: str) -> None:
@@ -212,16 +225,12 @@ def _motions(ctx: Context, kind: str) -> None:
     has_rulers = st.ruling.any(axis=1)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     hostile_now = targets(ctx, hostile(ctx))
-    interval = ctx.p("escalation_interval")
+    ready = _ready(ctx)
     for t in np.argsort(-c.traits[:, 0], kind="stable"):  # a fixed order, the same for every run
         if not c.contender[t]:
             continue
         opposing = hostile_now[:, t]
-        provoked = st.tactic[:, t] >= 3
-        # a popular leader must first be worn down: the wait grows with his prestige
-        wait = interval * (1.0 + 2.0 * st.prestige[:, t]) / np.where(provoked, 2.0, 1.0)
-        ready = (st.month - st.last_step[:, t]) >= wait
-        cond = has_rulers & st.alive[:, t] & opposing & ready
+        cond = has_rulers & st.alive[:, t] & opposing & ready[:, t]
         level = next_rung(ctx, int(t), RUNGS[kind])
         if kind == "executive":
             level = np.where(police_loyal(ctx) & (st.sanction[:, t] >= 5), level, 0)
