@@ -178,9 +178,12 @@ def split_lines(masks: B, fr: F, group: B, tied: B) -> tuple[B, F, B]:
     line leaves a bearable camp on each side, only such lines), the mean friction across
     each (R, N), and whether a line with two bearable camps exists (R,)."""
     k = masks.shape[1]
-    inside = (masks[None, :, :] & ~group[:, None, :]).sum(axis=2) == 0
+    bit = np.int64(1) << np.arange(k)
+    m_code = masks.astype(np.int64) @ bit
+    g_code = group.astype(np.int64) @ bit
+    inside = (m_code[None, :] & ~g_code[:, None]) == 0
+    proper = inside & ((g_code[:, None] & ~m_code[None, :]) != 0)
     rest = group[:, None, :] & ~masks[None, :, :]
-    proper = inside & rest.any(axis=2)
     cross = quadratic(masks.astype(np.float64), fr, rest.astype(np.float64))
     pairs = masks.sum(axis=1)[None, :] * rest.sum(axis=2)
     mean = cross / np.maximum(pairs, 1)
@@ -204,10 +207,15 @@ def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) 
     tension = np.zeros(st.runs)
     if rows.size == 0:
         return side, tension
-    noise = ctx.p("coalition_noise", 2, rows) * ctx.rng.normal(
-        "coalitions.line", st.month, masks.shape[0], rows=rows
-    )
-    score = np.where(ok[rows], mean[rows] + noise, -np.inf)
+    # a draw only for the admissible lines: slot n is line n, so the luck is the same
+    admissible = ok[rows]
+    count = admissible.sum(axis=1)
+    order = np.argsort(~admissible, axis=1, kind="stable")[:, : max(int(count.max()), 1)]
+    drawn = ctx.rng.normal("coalitions.line", st.month, order, rows=rows)
+    noise = np.zeros(admissible.shape)
+    np.put_along_axis(noise, order, drawn, axis=1)
+    noise *= ctx.p("coalition_noise", 2, rows)
+    score = np.where(admissible, mean[rows] + noise, -np.inf)
     best = np.argmax(score, axis=1)
     side[rows] = masks[best]
     tension[rows] = mean[rows, best]
