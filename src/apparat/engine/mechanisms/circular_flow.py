@@ -21,7 +21,7 @@ from math import comb
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine.context import Context, on_rows
+from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import cc_share, congress_share, secretary_share
 from apparat.engine.state import VACANT
 from apparat.engine.tally import tally
@@ -169,43 +169,49 @@ def elect_cc(ctx: Context, seats: int) -> None:
         )
 
 
-def candidates_score(ctx: Context) -> F:
-    """Who a ruling coalition puts forward: its own members and followers, by power."""
+def candidates_score(ctx: Context, rows: I | None = None) -> F:
+    """Who a ruling coalition puts forward: its own members and followers, by power
+    (for the runs in ``rows``, all by default)."""
     st = ctx.st
-    rows = np.arange(st.runs)[:, None]
-    patron = np.where(st.follows >= 0, st.follows, np.arange(st.follows.shape[1])[None, :])
-    ours = st.ruling | ((st.follows >= 0) & st.ruling[rows, patron])
-    cc = cc_share(st)[rows, patron]  # the CC elects: its patrons' people come first
-    ok = st.active & (st.sanction < 2)
+    sel = np.arange(st.runs) if rows is None else rows
+    follows, ruling = st.follows[sel], st.ruling[sel]
+    at = np.arange(sel.size)[:, None]
+    patron = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
+    ours = ruling | ((follows >= 0) & ruling[at, patron])
+    cc = cc_share(st)[sel][at, patron]  # the CC elects: its patrons' people come first
+    ok = st.active[sel] & (st.sanction[sel] < 2)
     # equals are told apart by chance, never by their order in the scenario file
-    jitter = 1e-6 * ctx.rng.uniform("flow.tiebreak", st.month, st.power.shape[1])
-    return np.where(ok, st.power + 0.3 * st.prestige + 1.0 * ours + 2.0 * cc + jitter, -np.inf)
+    jitter = 1e-6 * ctx.rng.uniform("flow.tiebreak", st.month, st.power.shape[1], rows=rows)
+    score = st.power[sel] + 0.3 * st.prestige[sel] + 1.0 * ours + 2.0 * cc + jitter
+    return np.where(ok, score, -np.inf)
 
 
 def fill_executive(ctx: Context, reason: str) -> None:
-    """Fill empty executive seats with the ruling coalition's candidates."""
-    need = (ctx.st.executive & ctx.st.alive).sum(axis=1) < ctx.st.executive_seats
-    on_rows(ctx, need, lambda sub: _fill_executive(sub, reason))
-
-
-def _fill_executive(ctx: Context, reason: str) -> None:
+    """Fill empty executive seats with the ruling coalition's candidates (computed only
+    for the runs with a seat to fill)."""
     st = ctx.st
-    score = np.where(st.executive, -np.inf, candidates_score(ctx))
+    rows = np.flatnonzero((st.executive & st.alive).sum(axis=1) < st.executive_seats)
+    if rows.size == 0:
+        return
+    score = np.where(st.executive[rows], -np.inf, candidates_score(ctx, rows))
+    at = np.arange(rows.size)
     for _ in range(st.executive_seats):
-        need = (st.executive & st.alive).sum(axis=1) < st.executive_seats
+        need = (st.executive[rows] & st.alive[rows]).sum(axis=1) < st.executive_seats
         pick = np.argmax(score, axis=1)
-        ok = need & np.isfinite(score[np.arange(st.runs), pick])
+        ok = need & np.isfinite(score[at, pick])
         if not ok.any():
             break
-        rows = np.flatnonzero(ok)
-        st.executive[rows, pick[rows]] = True
-        score[rows, pick[rows]] = -np.inf
-        for row in ctx.log.rows(ok):
+        st.executive[rows[ok], pick[ok]] = True
+        score[ok, pick[ok]] = -np.inf
+        chosen = np.zeros(st.runs, dtype=bool)
+        chosen[rows[ok]] = True
+        for row in ctx.log.rows(chosen):
+            who = int(pick[np.searchsorted(rows, row)])
             ctx.note(
                 row,
                 "executive_added",
-                f"{ctx.name(int(pick[row]))} enters the executive ({reason}).",
-                actors=(ctx.c.actors[int(pick[row])],),
+                f"{ctx.name(who)} enters the executive ({reason}).",
+                actors=(ctx.c.actors[who],),
             )
 
 
@@ -250,15 +256,18 @@ def fill_offices(ctx: Context) -> None:
         return
     succeed_deputies(ctx)
     vacant = st.holder < 0
-    held = tally(np.maximum(st.holder, 0), len(c.actors), st.holder >= 0)
-    base = candidates_score(ctx) + 0.5 * st.traits[:, :, 1]
+    vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
+    holder = st.holder[vac]
+    held = tally(np.maximum(holder, 0), len(c.actors), holder >= 0)
+    base = candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1]
     for o in np.flatnonzero(vacant.any(axis=0)):
-        rows = np.flatnonzero(vacant[:, o])
-        score = base[rows] - 0.6 * held[rows]
+        local = np.flatnonzero(vacant[vac, o])
+        rows = vac[local]
+        score = base[local] - 0.6 * held[local]
         pick = np.argmax(score, axis=1)
         good = np.isfinite(score[np.arange(rows.size), pick])
         st.holder[rows[good], o] = pick[good]
-        held[rows[good], pick[good]] += 1.0
+        held[local[good], pick[good]] += 1.0
         for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
             note_office(ctx, row, int(st.holder[row, o]), int(o), "takes")
 
@@ -268,7 +277,7 @@ def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) ->
     not with one of his own people (``barred``: his side)."""
     st = ctx.st
     score = np.where(
-        barred[rows], -np.inf, candidates_score(ctx)[rows] + 0.5 * st.traits[rows, :, 1]
+        barred[rows], -np.inf, candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]
     )
     pick = np.argmax(score, axis=1)
     good = np.isfinite(score[np.arange(rows.size), pick])

@@ -47,8 +47,12 @@ def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
     st = ctx.st
     cols = np.arange(st.position.shape[1]) if cols is None else cols
     sal = st.salience / st.salience.sum(axis=1, keepdims=True)
-    diff = st.position[:, :, None, :] - st.position[:, None, cols, :]
-    dist = np.sqrt((sal[:, None, None, :] * diff**2).sum(axis=3)) / 2.0
+    pos = st.position
+    square = np.zeros((st.runs, pos.shape[1], cols.size))
+    for ax in range(pos.shape[2]):  # axis by axis: no (R, A, C, 3) temporaries
+        d = pos[:, :, ax, None] - pos[:, None, cols, ax]
+        square += sal[:, ax, None, None] * (d * d)
+    dist = np.sqrt(square) / 2.0
     enmity = np.maximum(st.enmity[:, :, cols], np.swapaxes(st.enmity[:, cols, :], 1, 2))
     betrayal = st.betrayal[:, :, cols] + np.swapaxes(st.betrayal[:, cols, :], 1, 2)
     out = ctx.p("ideology_weight", 3) * dist + ctx.p("enmity_weight", 3) * (enmity + betrayal)

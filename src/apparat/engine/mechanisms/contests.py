@@ -81,9 +81,16 @@ def side(ctx: Context, actor: I) -> B:
 
 
 def vote(
-    ctx: Context, role: str, mover: I, target: I, slot: int, authority: float = 0.0
+    ctx: Context,
+    role: str,
+    mover: I,
+    target: I,
+    slot: int,
+    authority: float = 0.0,
+    rows: I | None = None,
 ) -> tuple[F, F]:
-    """Share voting yes on a motion by ``mover`` against ``target``, and the noise drawn.
+    """Share voting yes on a motion by ``mover`` against ``target``, and the noise drawn,
+    for the runs in ``rows`` (all by default; ``mover`` and ``target`` cover all runs).
 
     Every member weighs the motion: who is the greater threat, whom he dislikes more,
     whose standing is higher, and any authority the motion carries beyond its mover's
@@ -91,27 +98,31 @@ def vote(
     can break on a strong enough motion. Unaligned votes follow standing alone.
     """
     st = ctx.st
-    rows = np.arange(st.runs)
-    w = body_weights(ctx, role)
-    noise = ctx.p("vote_noise") * ctx.rng.normal("contests.vote", st.month, np.array([slot]))[:, 0]
-    pro, con = side(ctx, mover), side(ctx, target)
-    m, t = np.maximum(mover, 0), np.maximum(target, 0)
-    standing = st.prestige[rows, m] - st.prestige[rows, t] + authority
+    sel = np.arange(st.runs) if rows is None else rows
+    w = body_weights(ctx, role)[sel]
+    draw = ctx.rng.normal("contests.vote", st.month, np.array([slot]), rows=rows)[:, 0]
+    noise = ctx.p("vote_noise", 1, rows) * draw
+    pro, con = side(ctx, mover)[sel], side(ctx, target)[sel]
+    m, t = np.maximum(mover[sel], 0), np.maximum(target[sel], 0)
+    at = np.arange(sel.size)
+    standing = st.prestige[sel, m] - st.prestige[sel, t] + authority
+    enmity = st.enmity[sel]
     lean = (
-        st.power[rows, t][:, None]
-        - st.power[rows, m][:, None]
-        + st.enmity[rows, :, t]
-        - st.enmity[rows, :, m]
+        st.power[sel, t][:, None]
+        - st.power[sel, m][:, None]
+        + enmity[at, :, t]
+        - enmity[at, :, m]
         + 0.5 * standing[:, None]
         + noise[:, None]
         + LOYALTY * (pro.astype(np.float64) - con.astype(np.float64))
     )
     stance = sigmoid(lean / 0.1)
-    stance[rows, m] = 1.0
-    stance[rows, t] = 0.0
+    stance[at, m] = 1.0
+    stance[at, t] = 0.0
     # a motion from outside the leadership is factionalism while the ban stands
-    outsider = ~st.ruling[rows, m] & st.ruling.any(axis=1)
-    split_fear = 0.5 * ctx.p("faction_ban") * outsider
+    ruling = st.ruling[sel]
+    outsider = ~ruling[at, m] & ruling.any(axis=1)
+    split_fear = 0.5 * ctx.p("faction_ban", 1, rows) * outsider
     unaligned = sigmoid((standing - split_fear + noise) / 0.3)
     yes = (w[:, :-1] * stance).sum(axis=1) + w[:, -1] * unaligned
     return yes, noise
@@ -241,9 +252,7 @@ def _motions(ctx: Context, kind: str) -> None:
         # only the runs with a motion vote: a smaller batch, the same draws
         voting = np.flatnonzero(cond)
         yes, noise = np.zeros(st.runs), np.zeros(st.runs)
-        yes[voting], noise[voting] = vote(
-            ctx.subset(voting), role, leader[voting], target[voting], slot=int(t)
-        )
+        yes[voting], noise[voting] = vote(ctx, role, leader, target, slot=int(t), rows=voting)
         passed = cond & (yes > 0.5)
         failed = cond & ~passed
         apply_step(ctx, rows_all[passed], target, level, leader)

@@ -21,13 +21,15 @@ def weighted_median(
     values: NDArray[np.float64], weights: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """(R, 3): per run and axis, the median of values (R, A, 3) under weights (R, A)."""
-    order = np.argsort(values, axis=1)
-    v = np.take_along_axis(values, order, axis=1)
-    w = np.take_along_axis(np.broadcast_to(weights[:, :, None], values.shape), order, axis=1)
-    cum = np.cumsum(w, axis=1)
-    half = cum[:, -1:, :] / 2.0
-    idx = np.clip((cum < half).sum(axis=1, keepdims=True), 0, values.shape[1] - 1)
-    return np.take_along_axis(v, idx, axis=1)[:, 0, :]
+    # sort along a contiguous last axis (R, 3, A): the same order, far faster
+    vals = np.ascontiguousarray(np.swapaxes(values, 1, 2))
+    order = np.argsort(vals, axis=2)
+    v = np.take_along_axis(vals, order, axis=2)
+    w = np.take_along_axis(np.broadcast_to(weights[:, None, :], vals.shape), order, axis=2)
+    cum = np.cumsum(w, axis=2)
+    half = cum[:, :, -1:] / 2.0
+    idx = np.clip((cum < half).sum(axis=2, keepdims=True), 0, vals.shape[2] - 1)
+    return np.take_along_axis(v, idx, axis=2)[:, :, 0]
 
 
 def monthly(ctx: Context) -> None:
