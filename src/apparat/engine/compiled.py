@@ -7,6 +7,7 @@ congress. Compilation is where a scenario's people and offices become indices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -96,6 +97,22 @@ class Compiled:
     founder: int = -1
     body_role: dict[str, str] = field(default_factory=dict)
     param_cites: dict[str, list[Citation]] = field(default_factory=dict)
+
+    @cached_property
+    def party_mix(self) -> F:
+        """(months, 2): the members' loyalty to the apparatus and the pull of oratory on
+        them, month by month, averaged over the cohorts present (the same in every run)."""
+        months = np.arange(self.months)[:, None]
+        present = (self.cohort_joins[None, :] < 0) | (self.cohort_joins[None, :] <= months)
+        w = self.cohort_members[None, :] * present
+        total = w.sum(axis=1)
+        return np.stack(
+            [
+                (w * self.cohort_loyalty).sum(axis=1) / total,
+                (w * self.cohort_pull).sum(axis=1) / total,
+            ],
+            axis=1,
+        )
 
     @property
     def start(self) -> str:

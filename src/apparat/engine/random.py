@@ -43,9 +43,35 @@ def normalize_seed(seed: SeedLike) -> int:
     return int(seed)
 
 
+_SMALL = 8  # below this many blocks, plain Python integers beat numpy's call overhead
+
+
+def _philox_ints(c0: int, c1: int, c2: int, c3: int, k0: int, k1: int) -> tuple[int, ...]:
+    """One Philox4x32-10 block in Python integers: the same function, for tiny draws."""
+    for _ in range(_ROUNDS):
+        p0 = 0xD2511F53 * c0
+        p1 = 0xCD9E8D57 * c2
+        c0, c1, c2, c3 = (
+            (p1 >> 32) ^ c1 ^ k0,
+            p1 & 0xFFFFFFFF,
+            (p0 >> 32) ^ c3 ^ k1,
+            p0 & 0xFFFFFFFF,
+        )
+        k0 = (k0 + _W0) & 0xFFFFFFFF
+        k1 = (k1 + _W1) & 0xFFFFFFFF
+    return c0, c1, c2, c3
+
+
 def philox4x32(counter: tuple[U32, U32, U32, U32], key: tuple[int, int]) -> list[U32]:
     """Philox4x32-10 on arrays of 32-bit words held in uint64 (so products fit)."""
     c0, c1, c2, c3 = (np.asarray(c, dtype=np.uint64) for c in counter)
+    if c0.size <= _SMALL:
+        blocks = [
+            _philox_ints(int(a), int(b), int(c), int(d), *key)
+            for a, b, c, d in zip(c0.ravel(), c1.ravel(), c2.ravel(), c3.ravel(), strict=True)
+        ]
+        words = np.array(blocks, dtype=np.uint64).reshape(*c0.shape, 4)
+        return [words[..., i] for i in range(4)]
     k0, k1 = key
     for _ in range(_ROUNDS):
         p0 = _M0 * c0

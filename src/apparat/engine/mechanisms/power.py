@@ -28,9 +28,7 @@ def office_sum(c: Compiled, st: State, resource: F) -> F:
 def apparatus_control(c: Compiled, st: State) -> float | F:
     """Share of conference delegates the secretaries steer: cohorts' loyalty to the
     apparatus; (R, 1) when a sweep varies ``delegate_control``."""
-    present = (c.cohort_joins < 0) | (c.cohort_joins <= st.month)
-    w = c.cohort_members * present
-    loyalty = float((w * c.cohort_loyalty).sum() / w.sum())
+    loyalty = float(c.party_mix[st.month, 0])
     control = param(c, st, "delegate_control", 2)
     if isinstance(control, float):
         return float(np.clip(control * (0.5 + loyalty), 0.0, 0.97))
@@ -39,9 +37,7 @@ def apparatus_control(c: Compiled, st: State) -> float | F:
 
 def rank_and_file(c: Compiled, st: State, month: int) -> F:
     """(R, A): the share of free delegates each leader's prestige and oratory would win."""
-    present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
-    w = c.cohort_members * present
-    pull = float((w * c.cohort_pull).sum() / w.sum())
+    pull = float(c.party_mix[month, 1])
     appeal = st.prestige * ((1 - pull) + pull * st.traits[:, :, 3])
     appeal = appeal * (st.active & (st.sanction < 5)) * c.contender[None, :]
     total = appeal.sum(axis=1, keepdims=True)
