@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from apparat.scenario.citations import Citation, as_list
 from apparat.scenario.parameters import Param
@@ -288,6 +295,32 @@ class Roles(Strict):
     )
 
 
+FactorGroup = Literal["structure", "character"]
+FactorTarget = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
+
+
+class Factor(Strict):
+    """A quantity sensitivity analysis may vary, over the range the sources leave open.
+
+    ``target`` uses the grammar of ``--set`` (PARAMETER, BODY.PARAMETER, ACTOR.TRAIT,
+    ACTOR.AXIS); ``group`` says whether it is structure (the apparatus, the rules) or
+    a leader's character, the two kinds of cause the sources argue about.
+    """
+
+    target: FactorTarget
+    low: float
+    high: float
+    group: FactorGroup = "structure"
+    cite: Cites
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _low_below_high(self) -> Factor:
+        if not self.low < self.high:
+            raise ValueError(f"'low' ({self.low}) must be below 'high' ({self.high})")
+        return self
+
+
 class Meta(Strict):
     id: Ident
     title: str
@@ -308,3 +341,4 @@ class Scenario(Strict):
     calendar: list[Event]
     decisions: list[Decision] = []
     parameters: dict[str, Param] = {}
+    factors: list[Factor] = []

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from apparat.scenario.citations import Citation
+from apparat.scenario.factors import check_factors
 from apparat.scenario.models import Scenario
 from apparat.scenario.parameters import PARAMETERS
 
@@ -120,6 +121,7 @@ def check_references(s: Scenario) -> list[Problem]:
                     f"unknown parameter '{name}' (valid: {', '.join(sorted(PARAMETERS))})",
                 )
             )
+    out += check_factors(s)
     for loc, cite in _citations(s, ()):
         if cite.source not in sources:
             out.append(

@@ -7,6 +7,7 @@ stored here, not produced.
 
 from __future__ import annotations
 
+from apparat.store.analyses import Analyses
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, histogram_rows, moments_rows
 from apparat.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_PATH",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Analyses",
     "ResultsStore",
     "StoreError",
     "histogram_quantiles",

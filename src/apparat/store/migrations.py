@@ -78,6 +78,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             month VARCHAR NOT NULL, dominant VARCHAR)""",
         ),
     ),
+    Migration(
+        4,
+        "analyses: sensitivity indices, discovered boxes and decompositions, tidy",
+        (
+            """CREATE TABLE analyses (
+            id VARCHAR PRIMARY KEY, key VARCHAR NOT NULL UNIQUE, kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL, created TIMESTAMP NOT NULL, scenario_id VARCHAR,
+            scenario_hash VARCHAR, seed BIGINT, samples BIGINT, runs BIGINT,
+            seconds DOUBLE, apparat_version VARCHAR, params VARCHAR NOT NULL,
+            extra VARCHAR NOT NULL)""",
+            """CREATE TABLE analysis_indices (
+            analysis_id VARCHAR NOT NULL, outcome VARCHAR NOT NULL, factor VARCHAR NOT NULL,
+            factor_group VARCHAR, statistic VARCHAR NOT NULL, estimate DOUBLE, low DOUBLE,
+            high DOUBLE)""",
+            """CREATE TABLE analysis_boxes (
+            analysis_id VARCHAR NOT NULL, outcome VARCHAR NOT NULL, method VARCHAR NOT NULL,
+            box INTEGER NOT NULL, factor VARCHAR NOT NULL, low DOUBLE, high DOUBLE,
+            coverage DOUBLE, density DOUBLE, mass DOUBLE, n BIGINT)""",
+            """CREATE TABLE analysis_decomposition (
+            analysis_id VARCHAR NOT NULL, outcome VARCHAR NOT NULL, part VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL, estimate DOUBLE, low DOUBLE, high DOUBLE)""",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

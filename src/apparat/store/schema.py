@@ -68,6 +68,41 @@ RESULT_TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+# The tidy result tables of analyses (``apparat analyze``); each also has
+# ``analysis_id`` in front. One row per (outcome, factor, statistic), per (outcome, box,
+# restricted factor), per (outcome, part of the variance, first-order or total).
+ANALYSIS_TABLES: dict[str, tuple[Column, ...]] = {
+    "analysis_indices": (
+        Column("outcome", "VARCHAR"),
+        Column("factor", "VARCHAR"),
+        Column("factor_group", "VARCHAR"),
+        Column("statistic", "VARCHAR"),  # S1, ST (Sobol), mu_star, sigma, mu (Morris)
+        Column("estimate", "DOUBLE"),
+        Column("low", "DOUBLE"),
+        Column("high", "DOUBLE"),
+    ),
+    "analysis_boxes": (
+        Column("outcome", "VARCHAR"),
+        Column("method", "VARCHAR"),  # prim or cart
+        Column("box", "INTEGER"),
+        Column("factor", "VARCHAR"),
+        Column("low", "DOUBLE"),
+        Column("high", "DOUBLE"),
+        Column("coverage", "DOUBLE"),
+        Column("density", "DOUBLE"),
+        Column("mass", "DOUBLE"),
+        Column("n", "BIGINT"),
+    ),
+    "analysis_decomposition": (
+        Column("outcome", "VARCHAR"),
+        Column("part", "VARCHAR"),  # structure, agency, chance (or finer groups)
+        Column("kind", "VARCHAR"),  # first or total
+        Column("estimate", "DOUBLE"),
+        Column("low", "DOUBLE"),
+        Column("high", "DOUBLE"),
+    ),
+}
+
 # Row order of ``table()`` and ``export()``; ``rowid`` keeps the order rows were written
 # in where the keys tie (the actors of a run, the entries of a month).
 ORDER: dict[str, str] = {

@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from apparat.store.analyses import Analyses
 from apparat.store.connection import connect, explain
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, quantile_name
@@ -101,6 +102,11 @@ class ResultsStore:
         if self._con is None:
             raise StoreError(f"the results store {self.path} is closed")
         return self._con
+
+    @property
+    def analyses(self) -> Analyses:
+        """The sensitivity analyses, discoveries and decompositions in this store."""
+        return Analyses(self)
 
     def _sql(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
         try:
