@@ -1,0 +1,330 @@
+"""Coalitions for one run: blocs hold, split or re-form (docs/model.md §7.6).
+
+Subsets of the players are bitmasks over their positions in ``players``, ordered by
+size and then by code, the order in which the engine lists them (ties in the random
+taste for a split line are broken by that order, and the taste of line n is slot n).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import inf, sqrt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.mesa_peer.model import PeerModel
+
+BEARABLE = 0.5  # the most friction two members of one camp will put up with
+FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
+Matrix = list[list[float]]
+
+
+@lru_cache(maxsize=8)
+def codes(k: int) -> list[int]:
+    """Bit codes of the non-empty subsets of k players, by size, then code."""
+    return sorted(range(1, 2**k), key=lambda x: (x.bit_count(), x))
+
+
+def members(x: int, k: int) -> list[int]:
+    return [i for i in range(k) if x >> i & 1]
+
+
+def friction(model: PeerModel, players: list[int]) -> Matrix:
+    """What it costs each actor and each player to sit in one bloc (zero under a pact)."""
+    p, month = model.c.params, model.month
+    total = sum(model.salience)
+    sal = [s / total for s in model.salience]
+    people = model.people
+    out = []
+    for a in people:
+        row = []
+        for j in players:
+            b = people[j]
+            if a.pact_until[j] >= month or b.pact_until[a.index] >= month:
+                row.append(0.0)
+                continue
+            d2 = sum(sal[x] * (a.position[x] - b.position[x]) ** 2 for x in range(3))
+            enmity = max(a.enmity[j], b.enmity[a.index])
+            betrayal = a.betrayal[j] + b.betrayal[a.index]
+            row.append(
+                p["ideology_weight"] * (sqrt(d2) / 2.0) + p["enmity_weight"] * (enmity + betrayal)
+            )
+        out.append(row)
+    return out
+
+
+def ties(model: PeerModel, players: list[int], fr: Matrix) -> list[tuple[int, int]]:
+    """Pairs (i < j) bound by a pact or so close they act as one faction; a pragmatist
+    binds to no one (the bar falls with the more flexible one's flexibility)."""
+    people, month, tie = model.people, model.month, model.c.params["faction_tie"]
+    out = []
+    for i, pi in enumerate(players):
+        for j in range(i + 1, len(players)):
+            a, b = people[pi], people[players[j]]
+            pact = a.pact_until[b.index] >= month or b.pact_until[a.index] >= month
+            loose = 1.0 - max(a.flexibility, b.flexibility)
+            if pact or fr[i][j] < tie * loose or fr[j][i] < tie * loose:
+                out.append((i, j))
+    return out
+
+
+def splits(x: int, pairs: list[tuple[int, int]]) -> bool:
+    """Whether subset ``x`` holds exactly one member of some pair."""
+    return any((x >> i & 1) != (x >> j & 1) for i, j in pairs)
+
+
+def holds_pair(x: int, pairs: list[tuple[int, int]]) -> bool:
+    """Whether subset ``x`` holds both members of some pair (i == j: that member)."""
+    return any(x >> i & 1 and x >> j & 1 for i, j in pairs)
+
+
+def flagged(fr: Matrix, limit: Matrix | float) -> list[tuple[int, int]]:
+    """Pairs (i <= j) whose friction, either way, exceeds the limit."""
+    k = len(fr)
+    lim = (lambda i, j: limit) if isinstance(limit, float) else (lambda i, j: limit[i][j])
+    return [
+        (i, j)
+        for i in range(k)
+        for j in range(i, k)
+        if fr[i][j] > lim(i, j) or fr[j][i] > lim(j, i)
+    ]
+
+
+def strength(model: PeerModel) -> list[float]:
+    """A contender's power with that of the second-rank actors who follow him."""
+    people = model.people
+    out = [a.power if a.contender else 0.0 for a in people]
+    for a in people:
+        if a.follows >= 0:
+            out[a.follows] += FOLLOWER_WEIGHT * a.power
+    return out
+
+
+def hostile(model: PeerModel) -> list[bool]:
+    """Excluded contenders with a grievance against the rulers' leader, or who campaign;
+    a recanter is spared unless he still sits in the executive."""
+    month, leader = model.month, model.leader()
+    out = []
+    for a in model.people:
+        expelled_opposing = 5 <= a.sanction < 7 and a.tactic > 0
+        outside = a.alive and a.contender and not a.ruling and (a.sanction < 5 or expelled_opposing)
+        recanted = a.quiet_until >= month
+        spared = recanted and (not a.executive or a.sanction >= 3)
+        grievance = a.betrayal[leader] > 0.1
+        out.append(outside and not spared and (grievance or recanted or a.tactic > 0))
+    return out
+
+
+def feared(model: PeerModel) -> list[bool]:
+    """The hostile, and any excluded contender strong enough to threaten the rulers."""
+    threat = model.c.params["threat_threshold"]
+    return [
+        h or (a.alive and a.contender and not a.ruling and a.sanction < 5 and a.power > threat)
+        for a, h in zip(model.people, hostile(model), strict=True)
+    ]
+
+
+def group_key(model: PeerModel, i: int) -> int:
+    """A bloc's leader, or a lone actor's own key past the actor indices."""
+    bloc = model.people[i].bloc
+    return bloc if bloc >= 0 else len(model.people) + i
+
+
+def enemy_strength(model: PeerModel) -> float:
+    """Strength of the strongest feared group outside the ruling coalition."""
+    sums: dict[int, float] = {}
+    for i, (f, s) in enumerate(zip(feared(model), strength(model), strict=True)):
+        if f:
+            sums[group_key(model, i)] = sums.get(group_key(model, i), 0.0) + s
+    return max(sums.values(), default=0.0)
+
+
+def self_enforcing(
+    group: int, gam: list[float], eligible: int, can_deviate: list[bool], majority: float
+) -> bool:
+    """Whether ``group`` is self-enforcing (AES 2008): no proper subset, itself
+    self-enforcing and able to stand together (``can_deviate``, by code), would win
+    inside it. Known answer: with strengths 3, 4, 5 no pair is, so the triple is."""
+    k = len(gam)
+    pw: dict[int, float] = {}
+    se: dict[int, bool] = {}
+    for x in codes(k):  # by size: every subset before its supersets
+        if x & group != x:
+            continue
+        pw[x] = sum(gam[i] for i in members(x, k))
+        threat = False
+        y = (x - 1) & x
+        while y and not threat:
+            threat = se[y] and can_deviate[y] and pw[y] > majority * pw[x]
+            y = (y - 1) & x
+        se[x] = (x & eligible == x) and not threat
+    return se[group]
+
+
+class Line:
+    """A way to cut the group in two: the camp on one side and the mean friction across."""
+
+    __slots__ = ("bearable", "camp", "mean", "slot")
+
+    def __init__(self, slot: int, camp: int, mean: float, bearable: bool) -> None:
+        self.slot, self.camp, self.mean, self.bearable = slot, camp, mean, bearable
+
+
+def split_lines(group: int, fr: Matrix, tied: list[tuple[int, int]]) -> tuple[list[Line], bool]:
+    """The admissible lines through the group (no tie cut; where some line leaves both
+    camps bearable, only such lines), and whether such a line exists."""
+    k = len(fr)
+    inside = [(i, j) for i, j in tied if group >> i & 1 and group >> j & 1]
+    unbearable = [(i, j) for i, j in flagged(fr, BEARABLE) if group >> i & 1 and group >> j & 1]
+    lines = []
+    for slot, x in enumerate(codes(k)):
+        rest = group & ~x
+        if x & group != x or not rest or splits(x, inside):
+            continue
+        mx, mr = members(x, k), members(rest, k)
+        mean = sum(fr[i][j] for i in mx for j in mr) / max(len(mx) * len(mr), 1)
+        bearable = not holds_pair(x, unbearable) and not holds_pair(rest, unbearable)
+        lines.append(Line(slot, x, mean, bearable))
+    feasible = any(line.bearable for line in lines)
+    return ([line for line in lines if line.bearable] if feasible else lines), feasible
+
+
+def choose_line(model: PeerModel, lines: list[Line]) -> Line:
+    """The line of greatest friction, give or take a random taste for each line."""
+    noise = model.c.params["coalition_noise"]
+    best, best_score = lines[0], -inf
+    for line in lines:
+        score = line.mean + noise * model.normal("coalitions.line", line.slot)
+        if score > best_score:
+            best, best_score = line, score
+    return best
+
+
+def players_of(model: PeerModel) -> list[int]:
+    """The players of the coalition game: every contender but the founder."""
+    return [a.index for a in model.people if a.contender and a.index != model.c.founder]
+
+
+def follow(model: PeerModel, fr_all: Matrix, players: list[int]) -> None:
+    """Second-rank actors follow the contender nearest to them in line and sympathy."""
+    people = model.people
+    lead = [people[p].active and people[p].sanction < 5 for p in players]
+    for a, row in zip(people, fr_all, strict=True):
+        score = [f if ok else inf for f, ok in zip(row, lead, strict=True)]
+        best = min(range(len(score)), key=score.__getitem__)
+        if score[best] == inf or a.contender or not a.alive:
+            a.follows = -1
+        else:
+            a.follows = players[best]
+            a.bloc = people[a.follows].bloc
+
+
+def oppositions(model: PeerModel, players: list[int], fr: Matrix, el: int) -> None:
+    """The rulers form one bloc; up to two opposition blocs form among the hostile, each
+    the strongest group whose sanctions have outweighed its members' dislike."""
+    people, k = model.people, len(players)
+    for a in people:
+        a.bloc = -1
+    power = [people[p].power for p in players]
+    ruling = [people[p].ruling for p in players]
+    if any(ruling):
+        lead = max(range(k), key=lambda i: power[i] if ruling[i] else -1.0)
+        for i, p in enumerate(players):
+            if ruling[i]:
+                people[p].bloc = players[lead]
+    sanc = [people[p].sanction for p in players]
+    tolerance = [[0.5 + 0.06 * (sanc[i] + sanc[j]) for j in range(k)] for i in range(k)]
+    bad = flagged(fr, tolerance)
+    tied = ties(model, players, fr)
+    hostile_now = hostile(model)
+    free = sum(
+        1 << i for i, p in enumerate(players) if el >> i & 1 and not ruling[i] and hostile_now[p]
+    )
+    for _ in range(2):
+        best, best_pw = 0, -1.0
+        for x in codes(k):
+            if x & free != x or x.bit_count() < 2 or holds_pair(x, bad) or splits(x, tied):
+                continue
+            pw = sum(power[i] for i in members(x, k))
+            if pw > best_pw:
+                best, best_pw = x, pw
+        if not best:
+            break
+        mem = members(best, k)
+        lead = max(mem, key=power.__getitem__)
+        for i in mem:
+            people[players[i]].bloc = players[lead]
+        free &= ~best
+
+
+def form(model: PeerModel) -> None:
+    """Re-form the ruling coalition and the oppositions.
+
+    A sitting coalition facing a common enemy holds. Otherwise the group (the sitting
+    coalition, or all players) holds only if it is self-enforcing and not divided beyond
+    ``split_tension``; else it splits along its line of greatest friction and the
+    stronger camp, give or take noise, rules. With no bearable line, whoever sits stays.
+    """
+    c, p, people = model.c, model.c.params, model.people
+    founder_active = c.founder >= 0 and people[c.founder].active
+    eligible = [a.active and a.sanction < 5 and a.contender and not founder_active for a in people]
+    players = players_of(model)
+    k = len(players)
+    if k == 0 or not any(eligible):
+        return
+    el = sum(1 << i for i, q in enumerate(players) if eligible[q])
+    fr_all = friction(model, players)
+    follow(model, fr_all, players)
+    st = strength(model)
+    gam = [st[q] if el >> i & 1 else 0.0 for i, q in enumerate(players)]
+    fr = [fr_all[q] for q in players]
+    majority, total = p["majority"], sum(gam)
+    current = sum(1 << i for i, q in enumerate(players) if people[q].ruling and el >> i & 1)
+    sitting = (
+        current != 0
+        and sum(gam[i] for i in members(current, k)) > majority * total
+        and not model.rebuffed
+    )
+    group = current if sitting else el
+    held_fast = sitting and enemy_strength(model) > p["threat_threshold"]
+    group_se, feasible, lines = True, True, []
+    if not held_fast:
+        tied = ties(model, players, fr)
+        unbearable = flagged(fr, BEARABLE)
+        can_deviate = [False] + [
+            not holds_pair(x, unbearable) and not splits(x, tied) for x in range(1, 2**k)
+        ]
+        if group:
+            group_se = self_enforcing(group, gam, el, can_deviate, majority)
+        lines, feasible = split_lines(group, fr, tied)
+    stays = not feasible and current != 0
+    held = held_fast or stays
+    side_a, tension = 0, 0.0
+    if not held and lines:
+        line = choose_line(model, lines)
+        side_a, tension = line.camp, line.mean
+    holds = held or (group_se and tension < p["split_tension"])
+    if stays:
+        group = current
+    new_group = group
+    if not holds and side_a:
+        side_b = group & ~side_a
+        a_strength = sum(gam[i] for i in members(side_a, k))
+        b_strength = sum(gam[i] for i in members(side_b, k))
+        noise = p["vote_noise"] * model.normal("coalitions.split")
+        a_wins = (a_strength - b_strength) / max(total, 1e-9) + noise > 0
+        new_group = side_a if a_wins else side_b
+    old_ruling = [a.ruling for a in people]
+    for a in people:
+        a.ruling = False
+    for i, q in enumerate(players):
+        people[q].ruling = bool(new_group >> i & 1) and eligible[q]
+    model.rebuffed = False
+    for a, was in zip(people, old_ruling, strict=True):
+        if was and not a.ruling and eligible[a.index]:
+            a.betrayal = [
+                min(b + 0.3 * other.ruling, 1.0)
+                for b, other in zip(a.betrayal, people, strict=True)
+            ]
+    oppositions(model, players, fr, el)
+    follow(model, fr_all, players)

@@ -1,0 +1,217 @@
+"""Contests and sanctions for one run: motions up the escalation ladder (docs/model.md §7.7).
+
+The ruling coalition's leader moves against hostile rivals, one rung a meeting; each
+motion is voted by the body that decides it, member by member.
+"""
+
+from __future__ import annotations
+
+from math import tanh
+from typing import TYPE_CHECKING
+
+from benchmarks.mesa_peer import flow
+from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
+from benchmarks.mesa_peer.power import (
+    apparatus_control,
+    cc_share,
+    executive_share,
+    office_sum,
+    secretary_share,
+)
+
+if TYPE_CHECKING:
+    from benchmarks.mesa_peer.model import PeerModel
+
+LOYALTY = 0.5  # how far a bloc member's own lean must run against his bloc before he breaks
+RUNGS = {
+    "executive": (1, 6, 7),
+    "plenum": (1, 2, 3, 4, 5),
+    "conference": (1, 2),
+    "congress": (1, 2, 3, 4, 5),
+}
+BODY_OF = {
+    "executive": "executive",
+    "plenum": "central_committee",
+    "conference": "congress",
+    "congress": "congress",
+}
+PRESTIGE_LOSS = (0.0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1)  # per rung reached
+
+
+def sigmoid(x: float) -> float:
+    return 0.5 * (1.0 + tanh(0.5 * x))
+
+
+def body_weights(model: PeerModel, role: str) -> tuple[list[float], float]:
+    """Each actor's votes in a body, and the unaligned votes that judge the motion."""
+    c = model.c
+    if role == "executive":
+        w = executive_share(model)
+    elif role == "central_committee":
+        w = cc_share(model)
+    else:  # only steered delegates follow a patron; the free ones judge the motion
+        free = 1.0 - float(c.delegates.sum())
+        ctl = apparatus_control(model)
+        base = office_sum(model, c.delegates.tolist())
+        w = [b + free * (ctl * s) for b, s in zip(base, secretary_share(model), strict=True)]
+    return w, min(max(1.0 - sum(w), 0.0), 1.0)
+
+
+def vote(
+    model: PeerModel, role: str, mover: int, target: int, slot: int, authority: float = 0.0
+) -> float:
+    """Share voting yes on a motion by ``mover`` against ``target``: each member weighs
+    threat, dislike, standing and loyalty to his side; unaligned votes follow standing."""
+    people = model.people
+    w, rest = body_weights(model, role)
+    noise = model.c.params["vote_noise"] * model.normal("contests.vote", slot)
+    pro, con = model.side(mover), model.side(target)
+    m, t = people[max(mover, 0)], people[max(target, 0)]
+    standing = m.prestige - t.prestige + authority
+    yes = 0.0
+    for a, weight, p, q in zip(people, w, pro, con, strict=True):
+        if a is m:
+            stance = 1.0
+        elif a is t:
+            stance = 0.0
+        else:
+            lean = t.power - m.power + a.enmity[t.index] - a.enmity[m.index] + 0.5 * standing
+            stance = sigmoid((lean + noise + LOYALTY * (p - q)) / 0.1)
+        yes += weight * stance
+    outsider = not m.ruling and model.any_ruling()
+    split_fear = 0.5 * model.c.params["faction_ban"] * outsider
+    return yes + rest * sigmoid((standing - split_fear + noise) / 0.3)
+
+
+def best_office(model: PeerModel, target: int) -> int:
+    """The target's most valuable office (-1 if none): force first, then votes and voice."""
+    c = model.c
+    value = (c.force * 1.5 + c.delegates * 3 + c.press + c.patronage + c.surveillance).tolist()
+    held = [o for o, h in enumerate(model.holder) if h == target]
+    return max(held, key=value.__getitem__, default=-1)
+
+
+def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
+    """A carried motion: the target reaches ``level`` on the ladder, with its costs."""
+    p = model.c.params
+    t, a = model.people[target], model.people[author]
+    t.sanction = max(t.sanction, level)
+    t.last_step = model.month
+    a.prestige = max(a.prestige - p["hostile_act_cost"], 0.0)
+    t.enmity[author] = min(t.enmity[author] + 0.1, 1.0)
+    t.betrayal[author] = min(t.betrayal[author] + 0.25, 1.0)
+    loss = PRESTIGE_LOSS[level] * (0.5 + 0.5 * p["faction_ban"])
+    t.prestige = max(t.prestige - loss, 0.0)
+    office = best_office(model, target)
+    if level == 2 and office >= 0:
+        model.holder[office] = -1
+    if level >= 5:
+        model.holder = [-1 if h == target else h for h in model.holder]
+    if level >= 3:
+        t.executive = False
+    if level >= 4:
+        model.cc_unaligned += t.cc_clients
+        t.cc_clients = 0.0
+        flow.vacate_clients(model, target)
+
+
+def next_rung(model: PeerModel, target: int, rungs: tuple[int, ...]) -> int:
+    """The next rung this meeting may decide, skipping posts he does not hold; 0 if none."""
+    t = model.people[target]
+    level = t.sanction + 1
+    if level == 2 and target not in model.holder:
+        level = 3
+    if level == 3 and not t.executive:
+        level = 4
+    return level if level in rungs and level <= 7 else 0
+
+
+def police_loyal(model: PeerModel) -> bool:
+    """The office with most surveillance is held by the rulers' side."""
+    surveillance = model.c.surveillance.tolist()
+    h = model.holder[max(range(len(surveillance)), key=surveillance.__getitem__)]
+    return h >= 0 and model.side(model.leader())[h] and model.any_ruling()
+
+
+def targets(model: PeerModel, hostile_now: list[bool]) -> list[bool]:
+    """Divide and rule: rivals already out of the executive are pursued; of the others only
+    the strongest hostile group is struck now."""
+    people = model.people
+    st = strength(model)
+    fresh = [h and a.sanction < 3 for h, a in zip(hostile_now, people, strict=True)]
+    sums = [0.0] * (2 * len(people))
+    for a, f, s in zip(people, fresh, st, strict=True):
+        if f:
+            sums[group_key(model, a.index)] += s + (0.0 if a.contender else a.power)
+    best = max(range(len(sums)), key=sums.__getitem__)
+    return [
+        (h and a.sanction >= 3) or (f and group_key(model, a.index) == best)
+        for a, h, f in zip(people, hostile_now, fresh, strict=True)
+    ]
+
+
+def meeting(model: PeerModel, kind: str) -> None:
+    """The ruling coalition moves, one rung each, against rivals who threaten or organise;
+    vacancies are filled after the meeting."""
+    people = model.people
+    business = model.any_ruling() and any(
+        h and a.alive for h, a in zip(hostile(model), people, strict=True)
+    )
+    if kind == "executive":
+        business = business and any(a.sanction >= 5 for a in people)
+    if business:
+        motions(model, kind)
+    flow.fill_offices(model)
+    flow.fill_executive(model)
+
+
+def motions(model: PeerModel, kind: str) -> None:
+    """Each hostile target, in a fixed order, who is due and whom this body may
+    sanction: the leader moves the next rung; a failed motion costs him and rebuffs."""
+    p, people = model.c.params, model.people
+    leader = model.leader()
+    hostile_now = targets(model, hostile(model))
+    order = sorted(range(len(people)), key=lambda i: -people[i].traits[0])  # fixed, by trait
+    for t in order:
+        target = people[t]
+        if not target.contender or not hostile_now[t] or not target.alive:
+            continue
+        provoked = target.tactic >= 3
+        wait = p["escalation_interval"] * (1.0 + 2.0 * target.prestige) / (2.0 if provoked else 1.0)
+        if model.month - target.last_step < wait:
+            continue
+        level = next_rung(model, t, RUNGS[kind])
+        if kind == "executive" and not (police_loyal(model) and target.sanction >= 5):
+            level = 0
+        if level == 0:
+            continue
+        if vote(model, BODY_OF[kind], leader, t, slot=t) > 0.5:
+            apply_step(model, t, level, leader)
+        else:
+            people[leader].prestige -= 2 * p["hostile_act_cost"]
+            target.last_step = model.month
+            model.rebuffed = True
+
+
+def motion(
+    model: PeerModel, mover: int, office: int, role: str, slot: int, authority: float
+) -> bool:
+    """A decision's motion to remove an office's holder; if carried, the office goes to
+    someone outside his side. Returns whether it carried."""
+    people = model.people
+    target = model.holder[office]
+    if mover == target:  # a body's leader cannot move against himself: the next one does
+        mover = max(
+            range(len(people)),
+            key=lambda i: people[i].power if people[i].ruling and i != target else -1.0,
+        )
+    if target < 0 or mover < 0 or mover == target:
+        return False
+    if vote(model, role, mover, target, slot=1000 + slot, authority=authority) <= 0.5:
+        return False
+    model.holder[office] = -1
+    flow.replace_holder(model, office, model.side(target))
+    t = people[target]
+    t.sanction = max(t.sanction, 2)
+    t.enmity[mover] = min(t.enmity[mover] + 0.2, 1.0)
+    return True

@@ -1,0 +1,120 @@
+"""Decision points for one run: the behavioural policy and the options' effects
+(docs/model.md §7.10). The chooser is a named actor or, for a body, the ruling
+coalition with its members' mean traits and its strongest member as actor.
+"""
+
+from __future__ import annotations
+
+from math import exp
+from typing import TYPE_CHECKING
+
+from benchmarks.mesa_peer import contests
+from benchmarks.mesa_peer.agents import TRAIT
+from benchmarks.mesa_peer.events import shift_prestige
+
+if TYPE_CHECKING:
+    from apparat.scenario.models import Decision
+    from benchmarks.mesa_peer.model import PeerModel
+
+TACTIC_CODE = {"none": 0, "open": 1, "appeal": 2, "underground": 3, "demonstrate": 4}
+QUIET_MONTHS = 24
+
+
+def chooser(model: PeerModel, d: Decision) -> tuple[int, list[float], bool]:
+    """The acting actor, the traits the choice is made with, and whether he may choose."""
+    people, req = model.people, d.requires
+    if d.actor in model.c.actors:
+        a = people[model.c.index(d.actor)]
+        ok = (a.alive or not req.alive) and a.active
+        ok = ok and req.min_sanction <= a.sanction <= req.max_sanction
+        if req.excluded is not None:
+            ok = ok and (not a.ruling if req.excluded else a.ruling)
+        return a.index, a.traits, ok
+    rulers = [a for a in people if a.ruling] or people
+    traits = [sum(a.traits[t] for a in rulers) / len(rulers) for t in range(len(TRAIT))]
+    return model.leader(), traits, model.any_ruling()
+
+
+def utilities(model: PeerModel, d: Decision, actor: int, traits: list[float]) -> list[float]:
+    """Each option's utility: a bias plus weighted traits and weighted state."""
+    people = model.people
+    a = people[actor]
+    state = {
+        "own_power": a.power,
+        "rival_power": max(b.power if b.contender and b.index != actor else 0.0 for b in people),
+        "sanction": float(a.sanction),
+        "excluded": float(not a.ruling),
+    }
+    out = []
+    for opt in d.options:
+        u = opt.utility.bias
+        for name, w in opt.utility.traits.items():
+            u += w * traits[TRAIT[name]]
+        for name, w in opt.utility.state.items():
+            u += w * state[name]
+        out.append(u)
+    return out
+
+
+def behavioural(utils: list[float], temperature: float, u: float) -> int:
+    """A softmax over the utilities, drawn by inverse transform with one uniform."""
+    z = [x / max(temperature, 1e-9) for x in utils]
+    top = max(z)
+    e = [exp(x - top) for x in z]
+    total = sum(e)
+    cum, pick = 0.0, 0
+    for x in e[:-1]:
+        cum += x / total
+        pick += u >= cum
+    return pick
+
+
+def take(model: PeerModel, d: Decision, slot: int) -> bool:
+    """Decide ``d`` and carry out the chosen option; returns whether the blocs must
+    re-form (a pact, a recantation, a carried motion)."""
+    actor, traits, ok = chooser(model, d)
+    if not ok:
+        model.choices[d.id] = -1
+        return False
+    utils = utilities(model, d, actor, traits)
+    u = model.uniform(f"decision.{d.id}")
+    choice = behavioural(utils, model.c.params["decision_temperature"], u)
+    model.choices[d.id] = choice
+    return apply_effects(model, d, choice, actor, slot)
+
+
+def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: int) -> bool:
+    c, people, month = model.c, model.people, model.month
+    eff = d.options[choice].effects
+    a = people[actor]
+    shift_prestige(model, eff.prestige)
+    for key, delta in eff.enmity.items():
+        b = people[c.index(key)]
+        value = min(max(a.enmity[b.index] + delta, 0.0), 1.0)
+        a.enmity[b.index] = b.enmity[actor] = value
+    allies = [c.index(x) for x in eff.ally]
+    for j in allies:
+        until = month + eff.pact_months
+        a.pact_until[j] = people[j].pact_until[actor] = until
+        for k in allies:
+            if k != j:
+                people[j].pact_until[k] = until
+    if eff.tactic is not None:
+        a.tactic = TACTIC_CODE[eff.tactic]
+    if eff.recant:
+        a.sanction = 4 if a.sanction >= 5 else a.sanction
+        a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
+        a.tactic = 0
+        a.quiet_until = month + QUIET_MONTHS
+        a.pact_until = [-1] * len(people)
+        for b in people:
+            b.pact_until[actor] = -1
+    if eff.oversight:
+        model.oversight = min(max(model.oversight + eff.oversight, 0.0), 1.0)
+    passed = False
+    if eff.motion == "remove_office" and eff.office and eff.body:
+        role = c.body_role[eff.body]
+        passed = contests.motion(
+            model, actor, c.offices.index(eff.office), role, slot, eff.authority
+        )
+    return passed or bool(allies) or eff.recant

@@ -1,0 +1,193 @@
+"""The circular flow of power for one run (docs/model.md §7.2, §7.3).
+
+Secretary posts fall vacant and the appointer fills them; the congress elects the CC
+from the rulers' list; vacant offices and executive seats go to the rulers' people.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+from itertools import accumulate
+from math import comb, inf, isfinite
+from typing import TYPE_CHECKING
+
+from benchmarks.mesa_peer.agents import TRAIT
+from benchmarks.mesa_peer.power import cc_share, congress_share, secretary_share
+
+if TYPE_CHECKING:
+    from benchmarks.mesa_peer.model import PeerModel
+
+
+@lru_cache(maxsize=16)
+def binomial_cdf(n: int, p: float) -> list[float]:
+    """The count of vacancies by inverse transform, so it costs one uniform."""
+    return list(accumulate(comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)))
+
+
+def oversight(model: PeerModel) -> float:
+    """How closely the executive watches the appointer: more when its members oppose him."""
+    appointer = model.holder[model.c.appoints]
+    allied = model.allied(appointer)
+    members = [a.executive and a.active for a in model.people]
+    watchers = sum(m and not w for m, w in zip(members, allied, strict=True))
+    share = watchers / max(sum(members), 1)
+    return min(max(model.oversight + 0.6 * share, 0.0), 1.0)
+
+
+def monthly(model: PeerModel) -> None:
+    """Posts fall vacant at the turnover rate and are filled the same month."""
+    posts = len(model.posts)
+    cdf = binomial_cdf(posts, model.c.params["turnover_per_year"] / 12.0)
+    k = min(bisect.bisect_left(cdf, model.uniform("flow.turnover")), posts)
+    for slot in range(k):
+        model.posts[int(model.uniform("flow.post", slot) * posts)].fall_vacant()
+    vacant = model.secretaries.select(lambda s: s.vacant)
+    if not vacant:
+        return
+    appointer = model.holder[model.c.appoints]
+    skill = model.people[appointer].traits[TRAIT["organisation"]] if appointer >= 0 else 0.0
+    p = model.c.params["appointment_skill"]
+    p_loyal = min(max(skill * p * (1 - oversight(model)), 0.0), 0.95)
+    able = appointer >= 0 and model.people[appointer].active
+    vacant.shuffle_do("appoint", appointer, p_loyal, able)
+
+
+def enrol(model: PeerModel, cohort: int) -> None:
+    """A membership wave opens posts in proportion to its size, for the appointer to fill."""
+    c, m = model.c, model.month
+    before = sum(
+        float(x) for x, j in zip(c.cohort_members, c.cohort_joins, strict=True) if j < 0 or j < m
+    )
+    share = min(0.3, 0.5 * float(c.cohort_members[cohort]) / max(before, 1e-9))
+    posts = len(model.posts)
+    for slot in range(round(share * posts)):
+        model.posts[int(model.uniform("enrolment.posts", slot) * posts)].fall_vacant()
+
+
+def vacate_clients(model: PeerModel, actor: int) -> None:
+    """A patron removed from the CC loses his secretaries: their posts fall vacant."""
+    model.secretaries.select(lambda s: s.patron == actor).do("fall_vacant")
+
+
+def elect_cc(model: PeerModel, seats: int) -> None:
+    """The congress elects the CC from the list the ruling coalition prepares."""
+    people = model.people
+    model.cc_seats = seats
+    leaders = sum(a.alive and a.sanction < 4 for a in people)
+    target = float(max(seats - leaders, 0))
+    r = model.c.params["cc_renewal"]
+    clients = [0.0 if (not a.alive or a.sanction >= 4) else a.cc_clients for a in people]
+    clients = [x - x * r for x in clients]
+    unaligned = model.cc_unaligned - model.cc_unaligned * r
+    pool = max(target - (sum(clients) + unaligned), 0.0)
+    delegates = congress_share(model)
+    makers = [a.ruling and a.active for a in people]
+    follows_list = sum(d for d, mk in zip(delegates, makers, strict=True) if mk) > 0.5
+    apparatus = [s if mk else 0.0 for s, mk in zip(secretary_share(model), makers, strict=True)]
+    if not follows_list:
+        weights = delegates
+    elif sum(apparatus) > 0:
+        weights = apparatus  # the list-makers place their own secretaries
+    else:
+        weights = [d if mk else 0.0 for d, mk in zip(delegates, makers, strict=True)]
+    total = sum(weights)
+    for a, x, w in zip(people, clients, weights, strict=True):
+        a.cc_clients = x + pool * (w / total if total > 0 else 0.0)
+    model.cc_unaligned = unaligned + (0.0 if total > 0 else pool)
+
+
+def candidates_score(model: PeerModel) -> list[float]:
+    """Who the ruling coalition puts forward: its members and followers, by power, with a
+    negligible random jitter so that equals are never told apart by file order."""
+    people = model.people
+    cc = cc_share(model)
+    out = []
+    for a in people:
+        if not (a.active and a.sanction < 2):
+            out.append(-inf)
+            continue
+        patron = a.follows if a.follows >= 0 else a.index
+        ours = a.ruling or (a.follows >= 0 and people[patron].ruling)
+        jitter = 1e-6 * model.uniform("flow.tiebreak", a.index)
+        out.append(a.power + 0.3 * a.prestige + 1.0 * ours + 2.0 * cc[patron] + jitter)
+    return out
+
+
+def _best(score: list[float]) -> int:
+    """Index of the first maximum, -1 when no one is eligible."""
+    best = max(range(len(score)), key=score.__getitem__)
+    return best if isfinite(score[best]) else -1
+
+
+def fill_executive(model: PeerModel) -> None:
+    """Empty executive seats go one by one to the rulers' best candidates."""
+    people = model.people
+    if sum(a.executive and a.alive for a in people) >= model.executive_seats:
+        return
+    score = [
+        -inf if a.executive else s for a, s in zip(people, candidates_score(model), strict=True)
+    ]
+    for _ in range(model.executive_seats):
+        if sum(a.executive and a.alive for a in people) >= model.executive_seats:
+            break
+        pick = _best(score)
+        if pick < 0:
+            break
+        people[pick].executive = True
+        score[pick] = -inf
+
+
+def succeed_deputies(model: PeerModel) -> None:
+    """A vacant office passes to its deputy if he can still serve; his post falls vacant."""
+    for o, d in enumerate(model.c.deputy.tolist()):
+        if d < 0 or model.holder[o] >= 0:
+            continue
+        heir = model.holder[d]
+        if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
+            model.holder[o], model.holder[d] = heir, -1
+
+
+def fill_offices(model: PeerModel) -> None:
+    """Vacant offices go to the rulers' best organiser with the fewest offices."""
+    if all(h >= 0 for h in model.holder):
+        return
+    succeed_deputies(model)
+    organisation = TRAIT["organisation"]
+    held = [0] * len(model.people)
+    for h in model.holder:
+        if h >= 0:
+            held[h] += 1
+    base = [
+        s + 0.5 * a.traits[organisation]
+        for a, s in zip(model.people, candidates_score(model), strict=True)
+    ]
+    for o in range(len(model.holder)):
+        if model.holder[o] >= 0:
+            continue
+        pick = _best([b - 0.6 * h for b, h in zip(base, held, strict=True)])
+        if pick >= 0:
+            model.holder[o] = pick
+            held[pick] += 1
+
+
+def replace_holder(model: PeerModel, office: int, barred: list[bool]) -> None:
+    """After a carried motion the majority fills the office, not with the removed man's side."""
+    organisation = TRAIT["organisation"]
+    score = [
+        -inf if bar else s + 0.5 * a.traits[organisation]
+        for a, s, bar in zip(model.people, candidates_score(model), barred, strict=True)
+    ]
+    pick = _best(score)
+    if pick >= 0:
+        model.holder[office] = pick
+
+
+def congress(model: PeerModel, cc_seats: int | None, executive_seats: int | None) -> None:
+    """Elections at a congress: the CC from the list, then the executive from the CC."""
+    elect_cc(model, cc_seats or model.cc_seats)
+    if executive_seats:
+        model.executive_seats = executive_seats
+    for a in model.people:
+        a.executive = a.executive and a.alive and a.sanction < 3
+    fill_executive(model)

@@ -1,0 +1,43 @@
+"""The Mesa peer: the same model as apparat, written as Mesa agents, run for run."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+_START = multiprocessing.get_start_method(allow_none=True)
+pytest.importorskip("mesa")
+# Mesa forces "spawn" on import; later tests' process pools keep the session's default
+multiprocessing.set_start_method(_START, force=True)
+
+from benchmarks.mesa_peer import PeerModel, run_peer  # noqa: E402
+
+import apparat  # noqa: E402
+
+
+def test_same_seed_same_outcomes_and_only_valid_actors() -> None:
+    """Two ensembles with one seed agree run for run; outcomes name contenders or nobody."""
+    first, second = run_peer(4, seed=11), run_peer(4, seed=11)
+    assert first.equals(second)
+    assert list(first["run"]) == [0, 1, 2, 3]
+    contenders = {a.id for a in apparat.load_scenario("bolshevik_1923").actors if a.contender}
+    for dominant, month in zip(first["dominant"], first["consolidation_month"], strict=True):
+        assert (dominant is None and month == -1) or (dominant in contenders and 0 <= month < 97)
+
+
+def test_with_apparats_streams_a_run_is_apparats_run() -> None:
+    """Given apparat's counter-based draws, the peer reproduces its run month by month."""
+    seed, run = 5, 2
+    twin = apparat.simulate("bolshevik_1923", runs=np.array([run]), seed=seed, chronicle=False)
+    model = PeerModel(run=run, seed=seed, streams="apparat")
+    for month in range(model.months):
+        model.step()
+        assert [a.sanction for a in model.people] == twin.history.sanction[0, month].tolist()
+        assert model.holder == twin.history.holder[0, month].tolist()
+        assert model.dominant == twin.history.dominant[0, month]
+        power = np.array([a.power for a in model.people])
+        np.testing.assert_allclose(power, twin.history.power[0, month], atol=1e-6)
+    assert model.dominant == twin.outcomes.dominant_end[0]
+    assert model.dominant_since == twin.outcomes.consolidation_month[0]
