@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from apparat.cli.analyze import analyze_app
 from apparat.cli.experiment import register
 from apparat.cli.play import play_command
 from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
@@ -386,3 +387,4 @@ register(app)
 app.command("play")(play_command)
 app.command("report")(report_command)
 app.command("serve")(serve_command)
+app.add_typer(analyze_app, name="analyze")
