@@ -68,7 +68,7 @@ def experiment_command(
         BackendChoice | None,
         typer.Option(
             help="Where batches run: serial (this process), process (local processes) or "
-            "dask (a Dask cluster: pip install 'apparat[distributed]'). Default: serial, "
+            "dask (a Dask cluster; needs the distributed extra). Default: serial, "
             "process when --workers is over 1, dask when --scheduler is given. The "
             "numbers are the same on every backend.",
             show_default=False,
