@@ -91,7 +91,12 @@ def experiment_command(
             show_default=False,
         ),
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Runs per stored batch.")] = 500,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Runs per stored batch (default: up to 2,500, two batches at least)."
+        ),
+    ] = None,
     at: Annotated[
         list[str] | None, typer.Option(help="Also report who is dominant at YYYY-MM.")
     ] = None,

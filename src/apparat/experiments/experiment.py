@@ -66,7 +66,7 @@ class Experiment:
         *,
         given_history_until: str | None = None,
         store: str | Path | None = DEFAULT_PATH,
-        batch_size: int = 500,
+        batch_size: int | None = None,
         workers: int | None = None,
         backend: str | None = None,
         scheduler: str | None = None,
@@ -90,6 +90,15 @@ class Experiment:
         self.record = record
         self.at = at
 
+    @property
+    def effective_batch_size(self) -> int:
+        """Runs per batch: as given, or by default large enough to pay the step loop's
+        overhead rarely (up to 2,500) and small enough to give two processes work even
+        for a modest ensemble. It depends on ``runs`` only, so provenance does too."""
+        if self.batch_size is not None:
+            return self.batch_size
+        return min(2500, max(250, -(-self.runs // 2)))
+
     def get_params(self) -> dict[str, Any]:
         """The provenance of the results: everything that changes them (not ``workers``,
         ``backend``, ``scheduler`` or ``store``, which do not)."""
@@ -102,7 +111,7 @@ class Experiment:
             "seed": self.seed,
             "arms": {k: [str(i) for i in v] for k, v in (self.arms or {}).items()},
             "given_history_until": self.given_history_until,
-            "batch_size": self.batch_size,
+            "batch_size": self.effective_batch_size,
             "chronicles": self.chronicles,
             "record": str(self.record) if self.record else None,
             "at": sorted(self.at),
@@ -113,7 +122,7 @@ class Experiment:
     def _check(self) -> None:
         if not 1 <= self.runs <= MAX_RUNS:
             raise SimulationError(f"runs must be between 1 and {MAX_RUNS:,}, not {self.runs}")
-        if self.batch_size < 1:
+        if self.batch_size is not None and self.batch_size < 1:
             raise SimulationError(f"batch_size must be at least 1, not {self.batch_size}")
         if self.chronicles < 0:
             raise SimulationError("chronicles must be 0 or more")
@@ -149,7 +158,9 @@ class Experiment:
                 )
         c = compile_scenario(s)
         record = load_record(self.record, scenario=s.scenario.id)
-        cond = condition(c, record, until, self.runs, self.seed, min(self.batch_size, 2000))
+        cond = condition(
+            c, record, until, self.runs, self.seed, min(self.effective_batch_size, 2000)
+        )
         return Plan(s, arms, cond.runs, self.runs, cond.tried)
 
     def _specs(self, plan: Plan) -> list[BatchSpec]:
@@ -159,8 +170,9 @@ class Experiment:
             text = scenario_json(applied.scenario)
             params = tuple(sorted(applied.params.items()))
             forced = tuple(sorted(applied.forced.items()))
-            for b, start in enumerate(range(0, plan.runs.size, self.batch_size)):
-                chunk = tuple(int(r) for r in plan.runs[start : start + self.batch_size])
+            size = self.effective_batch_size
+            for b, start in enumerate(range(0, plan.runs.size, size)):
+                chunk = tuple(int(r) for r in plan.runs[start : start + size])
                 specs.append(
                     BatchSpec(
                         arm=name,
@@ -232,7 +244,7 @@ class Experiment:
                 "params": self.get_params(),
                 "given_history_until": self.given_history_until,
                 "apparat_version": version("apparat"),
-                "batch_size": self.batch_size,
+                "batch_size": self.effective_batch_size,
             }
             eid = store.begin_experiment(self._key(plan), meta)
             self.experiment_id_ = eid
