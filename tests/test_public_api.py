@@ -12,6 +12,7 @@ import apparat.errors
 
 EXPORTED = [
     "ApparatError",
+    "BackendError",
     "Experiment",
     "InterventionError",
     "RecordError",

@@ -5,6 +5,7 @@ import typing as _typing
 
 from apparat.errors import (
     ApparatError,
+    BackendError,
     InterventionError,
     RecordError,
     ScenarioError,
@@ -33,6 +34,7 @@ def __getattr__(name: str) -> _typing.Any:
 
 __all__ = [
     "ApparatError",
+    "BackendError",
     "Experiment",
     "InterventionError",
     "RecordError",

@@ -7,7 +7,9 @@
     ├── InterventionError   an unknown decision, option, parameter or event, or a bad value
     ├── RecordError         a historical record file is malformed
     ├── SimulationError     an absurd request to the engine (no runs, a month out of range)
-    └── StoreError          the results store cannot be opened, read or written
+    ├── StoreError          the results store cannot be opened, read or written
+    └── BackendError        an execution backend cannot be used (a missing extra, an
+                            unreachable scheduler, contradictory options)
 """
 
 from __future__ import annotations
@@ -42,3 +44,8 @@ class SimulationError(ApparatError):
 class StoreError(ApparatError):
     """The results store cannot be opened, read or written; the message names the path
     and says what to do."""
+
+
+class BackendError(ApparatError):
+    """A backend cannot be used: an optional dependency is missing, a scheduler cannot be
+    reached, or the options contradict each other."""

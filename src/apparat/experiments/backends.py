@@ -13,17 +13,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from types import TracebackType
 from typing import Literal, TypeVar, cast, get_args
 
-from apparat.errors import ApparatError, SimulationError
+from apparat.errors import BackendError, SimulationError
 
 S = TypeVar("S")
 R = TypeVar("R")
 BackendName = Literal["serial", "process", "dask"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
-
-
-class BackendError(ApparatError):
-    """A backend cannot be used: an optional dependency is missing, a scheduler cannot be
-    reached, or the options contradict each other."""
 
 
 class Backend:
