@@ -156,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, (e1, l1, h1), (e2, l2, h2) in zip(("Q1", "median", "Q3"), qa, qp, strict=True):
         print(f"{label:12} {e1:8.1f} [{l1:5.1f}, {h1:5.1f}] {e2:8.1f} [{l2:5.1f}, {h2:5.1f}]")
     print(f"{'mean':12} {a_month.mean():8.2f} {'':15} {p_month.mean():8.2f}")
+    print("\nShare of runs consolidating in each month (months with at least 1 % in either)")
+    for month in np.union1d(a_month, p_month):
+        s1, s2 = (a_month == month).sum() / n, (p_month == month).sum() / n
+        if max(s1, s2) >= 0.01:
+            label = res.compiled.label(int(month))
+            print(f"{label:12} {s1:8.3f} {'':15} {s2:8.3f}")
     tests.append(Test("month: Mann-Whitney", mann_whitney(a_month, p_month)))
     ks, p_ks = ks_permutation(a_month, p_month, rng)
     tests.append(Test(f"month: KS (D = {ks:.3f}, permutation)", p_ks))

@@ -287,7 +287,8 @@ def form(model: PeerModel) -> None:
     )
     group = current if sitting else el
     held_fast = sitting and enemy_strength(model) > p["threat_threshold"]
-    group_se, feasible, lines = True, True, []
+    group_se, feasible = True, True
+    lines: list[Line] = []
     if not held_fast:
         tied = ties(model, players, fr)
         unbearable = flagged(fr, BEARABLE)

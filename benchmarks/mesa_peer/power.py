@@ -26,14 +26,16 @@ def _present(model: PeerModel, strictly_before: bool = False) -> list[float]:
 def apparatus_control(model: PeerModel) -> float:
     """Share of free delegates the secretaries steer: the cohorts' loyalty to the apparatus."""
     w = _present(model)
-    loyalty = sum(x * y for x, y in zip(w, model.c.cohort_loyalty, strict=True)) / sum(w)
+    loyalty: float = sum(x * y for x, y in zip(w, model.c.cohort_loyalty.tolist(), strict=True))
+    loyalty /= sum(w)
     return min(max(model.c.params["delegate_control"] * (0.5 + loyalty), 0.0), 0.97)
 
 
 def oratory_pull(model: PeerModel) -> float:
     """How much the members who have joined are moved by oratory."""
     w = _present(model)
-    return sum(x * y for x, y in zip(w, model.c.cohort_pull, strict=True)) / sum(w)
+    pull: float = sum(x * y for x, y in zip(w, model.c.cohort_pull.tolist(), strict=True))
+    return pull / sum(w)
 
 
 def office_sum(model: PeerModel, resource: list[float]) -> list[float]:
@@ -78,7 +80,7 @@ def congress_share(model: PeerModel) -> list[float]:
 def cc_share(model: PeerModel) -> list[float]:
     """CC votes: each leader's own seat and his clients' seats."""
     own = [a.sanction < 4 and a.alive for a in model.people]
-    total = sum(a.cc_clients for a in model.people) + model.cc_unaligned + sum(own)
+    total = model.actors.agg("cc_clients", sum) + model.cc_unaligned + sum(own)
     total = max(total, 1.0)
     return [(a.cc_clients + o) / total for a, o in zip(model.people, own, strict=True)]
 
