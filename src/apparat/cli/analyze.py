@@ -189,11 +189,15 @@ def discover_command(
 
 
 def _print_discovery(console: Console, disc: Discovery) -> None:
-    console.print(
-        Text(f"{disc.label_}: {disc.base_rate_:.1%} of {disc.runs_:,} runs.", style="bold")
-    )
+    share = f"{disc.cases_:,} of {disc.runs_:,} runs ({disc.base_rate_:.2%})"
+    console.print(Text(f"{disc.label_}: {share}.", style="bold"))
     if disc.boxes_.empty:
-        console.print(Text("The outcome happens in all runs or in none: no box to find."))
+        console.print(
+            Text(
+                f"Too few runs on one side (fewer than {disc.min_cases}) to peel toward: "
+                "no box. Sample more, or widen the factors' ranges."
+            )
+        )
         return
     for (method, b), rows in disc.boxes_.groupby(["method", "box"], sort=True):
         r = rows.iloc[0]

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from apparat.cli import app
+from apparat.experiments.analysis.deps import ema_quiet
 
 pytest.importorskip("SALib")
 runner = CliRunner()
@@ -73,7 +74,8 @@ def test_decompose_with_fixed_structure_splits_choice_from_chance() -> None:
 
 def test_discover_prints_boxes_and_plots(tmp_path: Path) -> None:
     """`analyze discover` prints the base rate and a box with coverage and density."""
-    pytest.importorskip("ema_workbench")
+    with ema_quiet():
+        pytest.importorskip("ema_workbench")
     out = invoke(
         "discover", "-o", "no_one_dominant", "--samples", "60", *FEW, "--no-store",
         "--plots", str(tmp_path),

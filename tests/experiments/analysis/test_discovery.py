@@ -6,10 +6,12 @@ import pytest
 from analysis_data import FACTORS
 
 from apparat.errors import SimulationError
+from apparat.experiments.analysis.deps import ema_quiet
 from apparat.scenario import Scenario
 
 pytest.importorskip("SALib")
-pytest.importorskip("ema_workbench")
+with ema_quiet():  # EMA warns at import about parts of its own we do not use
+    pytest.importorskip("ema_workbench")
 
 from apparat.experiments.analysis import Discovery
 
