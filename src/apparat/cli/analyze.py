@@ -286,12 +286,12 @@ def list_command(store: Store = DEFAULT_PATH) -> None:
     with ResultsStore(store, read_only=True) as st:
         df = st.analyses.list()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("id", "kind", "name", "created", "samples", "runs", "seed"):
-        table.add_column(col)
+    for col in ("id", "kind", "name", "created", "runs", "seed"):
+        table.add_column(col, no_wrap=col != "name")
     for row in df.itertuples():
         table.add_row(
-            str(row.id), str(row.kind), str(row.name), str(row.created)[:19], str(row.samples),
-            str(row.runs), str(row.seed),
+            str(row.id), str(row.kind), str(row.name), str(row.created)[:16], f"{row.runs:,}",
+            str(row.seed),
         )  # fmt: skip
     Console().print(table)
 

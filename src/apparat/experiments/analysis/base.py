@@ -110,6 +110,10 @@ class Analysis:
             out[p] = value
         return out
 
+    def _describe(self) -> str:
+        """A short default name for the store's list."""
+        return self.kind
+
     def _load(self) -> tuple[Scenario, Compiled]:
         s = self.scenario if isinstance(self.scenario, Scenario) else load_scenario(self.scenario)
         return s, compile_scenario(s)
@@ -136,7 +140,7 @@ class Analysis:
         )  # fmt: skip
         meta = {
             "kind": self.kind,
-            "name": self.name or f"{self.kind} of {s.scenario.id}",
+            "name": self.name or self._describe(),
             "scenario_id": s.scenario.id,
             "scenario_hash": scenario_hash,
             "seed": self.seed,

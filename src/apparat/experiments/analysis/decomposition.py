@@ -108,6 +108,12 @@ class Decomposition(Analysis):
         )
         return prob, len(facs), len(decisions)
 
+    def _describe(self) -> str:
+        held = ", structure fixed" if self.factors is not None and not self.factors else ""
+        split = ", characters apart" if self.split_structure else ""
+        forced = f", {len(self.do)} forced" if self.do else ""
+        return f"{self.agency} agency{held}{split}{forced}"
+
     def planned_runs(self) -> int:
         """How many runs ``run()`` will simulate (for a progress bar)."""
         self._check()

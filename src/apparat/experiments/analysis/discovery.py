@@ -105,6 +105,9 @@ class Discovery(Analysis):
         if self.boxes < 1:
             raise SimulationError(f"boxes must be at least 1, not {self.boxes}")
 
+    def _describe(self) -> str:
+        return f"{self.outcome}, {self.samples} samples"
+
     def planned_runs(self) -> int:
         """How many runs ``run()`` will simulate (for a progress bar)."""
         self._check()

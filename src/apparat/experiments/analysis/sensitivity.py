@@ -90,6 +90,9 @@ class Sensitivity(Analysis):
         if self.samples < 2:
             raise SimulationError(f"samples must be at least 2, not {self.samples}")
 
+    def _describe(self) -> str:
+        return f"{self.method}, {self.samples} samples"
+
     def planned_runs(self) -> int:
         """How many runs ``run()`` will simulate (for a progress bar)."""
         self._check()
