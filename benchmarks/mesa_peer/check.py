@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:12} {e1:8.1f} [{l1:5.1f}, {h1:5.1f}] {e2:8.1f} [{l2:5.1f}, {h2:5.1f}]")
     print(f"{'mean':12} {a_month.mean():8.2f} {'':15} {p_month.mean():8.2f}")
     print("\nShare of runs consolidating in each month (months with at least 1 % in either)")
+    print(f"{'':12} {'apparat':>8} {'':15} {'Mesa peer':>8}")
     for month in np.union1d(a_month, p_month):
         s1, s2 = (a_month == month).sum() / n, (p_month == month).sum() / n
         if max(s1, s2) >= 0.01:
