@@ -8,8 +8,9 @@
     ├── RecordError         a historical record file is malformed
     ├── SimulationError     an absurd request to the engine (no runs, a month out of range)
     ├── StoreError          the results store cannot be opened, read or written
-    └── BackendError        an execution backend cannot be used (a missing extra, an
-                            unreachable scheduler, contradictory options)
+    ├── BackendError        an execution backend cannot be used (a missing extra, an
+    │                       unreachable scheduler, contradictory options)
+    └── MissingDependencyError  an optional library (SALib, EMA Workbench) is not installed
 """
 
 from __future__ import annotations
@@ -49,3 +50,8 @@ class StoreError(ApparatError):
 class BackendError(ApparatError):
     """A backend cannot be used: an optional dependency is missing, a scheduler cannot be
     reached, or the options contradict each other."""
+
+
+class MissingDependencyError(ApparatError):
+    """An optional library that an analysis needs is not installed; the message gives
+    the extra to install."""

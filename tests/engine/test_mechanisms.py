@@ -198,7 +198,9 @@ def test_an_enrolment_wave_opens_posts_and_raises_apparatus_control(
     share = enrolment.enrol(ctx, wave)
     assert share > 0
     assert (ctx.st.secretaries == VACANT).any(axis=1).all()
-    assert apparatus_control(c, joins) > apparatus_control(c, joins - 1)
+    after = apparatus_control(c, ctx.st)
+    ctx.st.month = joins - 1
+    assert after > apparatus_control(c, ctx.st)
 
 
 def test_open_opposition_under_the_ban_costs_prestige(bolshevik_compiled: Compiled) -> None:

@@ -22,7 +22,8 @@ from apparat.cli.experiment import BackendChoice
 from apparat.errors import SimulationError
 from apparat.experiments import dask_backend
 from apparat.experiments import interventions as iv
-from apparat.experiments.backends import BACKENDS, BackendError, check_backend
+from apparat.errors import BackendError
+from apparat.experiments.backends import BACKENDS, check_backend
 from apparat.experiments.experiment import Experiment
 from apparat.scenario import Scenario
 

@@ -22,7 +22,8 @@ from itertools import islice
 from types import ModuleType
 from typing import Any, TypeVar
 
-from apparat.experiments.backends import Backend, BackendError
+from apparat.errors import BackendError
+from apparat.experiments.backends import Backend
 
 S = TypeVar("S")
 R = TypeVar("R")

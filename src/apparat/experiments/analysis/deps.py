@@ -15,13 +15,10 @@ import warnings
 from collections.abc import Iterator
 from types import ModuleType
 
-from apparat.errors import ApparatError
+from apparat.errors import MissingDependencyError
 
 HINT = "pip install 'apparat[analysis]'"
-
-
-class MissingDependencyError(ApparatError):
-    """An optional library that this analysis needs is not installed."""
+__all__ = ["HINT", "MissingDependencyError", "ema", "ema_quiet", "salib"]
 
 
 def _need(module: str, package: str, purpose: str) -> ModuleType:
