@@ -104,13 +104,14 @@ def hostile(model: PeerModel) -> list[bool]:
     """Excluded contenders with a grievance against the rulers' leader, or who campaign;
     a recanter is spared unless he still sits in the executive."""
     month, leader = model.month, model.leader()
+    anyone_rules = any(a.ruling for a in model.people)
     out = []
     for a in model.people:
         expelled_opposing = 5 <= a.sanction < 7 and a.tactic > 0
         outside = a.alive and a.contender and not a.ruling and (a.sanction < 5 or expelled_opposing)
         recanted = a.quiet_until >= month
         spared = recanted and (not a.executive or a.sanction >= 3)
-        grievance = a.betrayal[leader] > 0.1
+        grievance = anyone_rules and a.betrayal[leader] > 0.1
         out.append(outside and not spared and (grievance or recanted or a.tactic > 0))
     return out
 

@@ -188,7 +188,7 @@ def motions(model: PeerModel, kind: str) -> None:
         if vote(model, BODY_OF[kind], leader, t, slot=t) > 0.5:
             apply_step(model, t, level, leader)
         else:
-            people[leader].prestige -= 2 * p["hostile_act_cost"]
+            people[leader].prestige = max(people[leader].prestige - 2 * p["hostile_act_cost"], 0.0)
             target.last_step = model.month
             model.rebuffed = True
 
@@ -201,10 +201,8 @@ def motion(
     people = model.people
     target = model.holder[office]
     if mover == target:  # a body's leader cannot move against himself: the next one does
-        mover = max(
-            range(len(people)),
-            key=lambda i: people[i].power if people[i].ruling and i != target else -1.0,
-        )
+        others = [i for i in range(len(people)) if people[i].ruling and i != target]
+        mover = max(others, key=lambda i: people[i].power) if others else -1
     if target < 0 or mover < 0 or mover == target:
         return False
     if vote(model, role, mover, target, slot=1000 + slot, authority=authority) <= 0.5:

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from apparat.engine.chronicle import Chronicle, Entry
 from apparat.engine.compiled import Compiled, compile_scenario, month_index
-from apparat.engine.context import Context
+from apparat.engine.context import Context, on_rows
 from apparat.engine.decisions import Behavioural, Policy, take
 from apparat.engine.events import apply as apply_events
 from apparat.engine.factors import apply as apply_factors
@@ -106,7 +106,7 @@ def simulate(
             if changed.any():
                 st.power = compute_power(c, st, m)
                 coalitions.form(ctx, changed)
-                circular_flow.fill_offices(ctx)
+                on_rows(ctx, changed, circular_flow.fill_offices)  # only where it changed
         circular_flow.monthly(ctx)
         st.power = compute_power(c, st, m)
         contests.meeting(ctx, "executive")

@@ -257,7 +257,8 @@ def _motions(ctx: Context, kind: str) -> None:
         failed = cond & ~passed
         apply_step(ctx, rows_all[passed], target, level, leader)
         lost = np.flatnonzero(failed)
-        st.prestige[lost, leader[lost]] -= 2 * ctx.p("hostile_act_cost", 1, lost)
+        cost = 2 * ctx.p("hostile_act_cost", 1, lost)
+        st.prestige[lost, leader[lost]] = np.maximum(st.prestige[lost, leader[lost]] - cost, 0.0)
         st.last_step[failed, t] = st.month
         st.rebuffed |= failed
         for row in ctx.log.rows(cond):
@@ -289,9 +290,9 @@ def motion(
     """
     st, c = ctx.st, ctx.c
     target = st.holder[:, office].copy()  # a copy: the office is blanked below
-    rival = np.argmax(
-        np.where(st.ruling & (np.arange(len(c.actors)) != target[:, None]), st.power, -1), axis=1
-    )
+    others = st.ruling & (np.arange(len(c.actors)) != target[:, None])
+    # the next strongest ruler moves instead; with none, there is no one to move
+    rival = np.where(others.any(axis=1), np.argmax(np.where(others, st.power, -1), axis=1), -1)
     mover = np.where(mover == target, rival, mover)
     ok = rows & (target >= 0) & (mover >= 0) & (mover != target)
     if not ok.any():
