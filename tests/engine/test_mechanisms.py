@@ -148,6 +148,25 @@ def test_run_is_the_same_alone_or_in_a_batch(bolshevik_compiled: Compiled) -> No
     assert np.array_equal(together.history.sanction[13], alone.history.sanction[0])
 
 
+def test_runs_stay_their_own_when_decisions_leave_offices_vacant(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """With Dzerzhinsky dead in May 1924, offices fall vacant while decisions are taken;
+    each run of a batch still has exactly the history it has alone (found by the Mesa
+    peer: offices were once filled in every run whenever any run's decision changed)."""
+    from apparat.engine import compile_scenario
+    from apparat.experiments import interventions as iv
+
+    edited = iv.apply(bolshevik_compiled.scenario, iv.parse(shift=["dzerzhinsky.death=1924-05"]))
+    c = compile_scenario(edited.scenario, edited.params)
+    runs = np.arange(30)
+    together = simulate(c, runs, seed=1, chronicle=False)
+    for r in runs:
+        alone = simulate(c, np.array([r]), seed=1, chronicle=False)
+        assert np.array_equal(together.history.holder[r], alone.history.holder[0]), r
+        assert np.array_equal(together.history.power[r], alone.history.power[0]), r
+
+
 def test_same_seed_same_result_and_other_seeds_differ(bolshevik_compiled: Compiled) -> None:
     """Same seed, same result; a different seed changes the course of some runs."""
     a = simulate(bolshevik_compiled, 30, seed=11, chronicle=False)
@@ -248,3 +267,16 @@ def test_a_deputy_succeeds_to_a_vacant_office(bolshevik_compiled: Compiled) -> N
     assert (ctx.st.holder[:, chair] == rykov).all()
     assert (ctx.st.holder[:, deputy] == -1).all()
     assert any(e.text.startswith("Alexei Rykov succeeds") for e in ctx.log.entries)
+
+
+def test_turnover_tables_hold_for_a_party_of_ten_thousand_posts() -> None:
+    """The vacancy count's CDF stays a CDF for 10,000 posts (exact coefficients would
+    overflow) and agrees with the exact table where both can be computed."""
+    from apparat.engine.mechanisms.circular_flow import binomial_cdf, binomial_cdfs
+
+    big = binomial_cdf(10_000, 0.02)
+    assert np.all(np.diff(big) >= 0)
+    assert big[-1] == pytest.approx(1.0, abs=1e-6)
+    assert int(np.searchsorted(big, 0.5)) == 200  # the median count is n * p
+    exact = binomial_cdf(500, 0.02)
+    assert np.allclose(exact, binomial_cdfs(500, np.array([0.02]))[0], atol=1e-9)

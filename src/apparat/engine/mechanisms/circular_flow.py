@@ -33,7 +33,12 @@ B = NDArray[np.bool_]
 
 @lru_cache(maxsize=64)
 def binomial_cdf(n: int, p: float) -> NDArray[np.float64]:
-    """CDF table, so a count of vacancies costs one uniform (inverse transform)."""
+    """CDF table, so a count of vacancies costs one uniform (inverse transform).
+
+    Exact binomial coefficients up to a thousand posts; beyond, they overflow a float
+    and the table is computed in logarithms (as for a rate that differs between runs)."""
+    if n > 1000:
+        return binomial_cdfs(n, np.array([p]))[0]
     pmf = np.array([comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)])
     return np.cumsum(pmf)
 
