@@ -50,7 +50,7 @@ def secretary_share(c: Compiled, st: State) -> F:
     rows = np.flatnonzero(st.secretaries_changed)
     if rows.size:
         n = len(c.actors)
-        posts = st.secretaries[rows]
+        posts = st.secretaries if rows.size == st.runs else st.secretaries[rows]
         patron = np.where(posts < 0, n, posts)
         st.secretary_tally[rows] = tally(patron, n + 1)[:, :n] / posts.shape[1]
         st.secretaries_changed[rows] = False
