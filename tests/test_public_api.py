@@ -15,6 +15,7 @@ EXPORTED = [
     "BackendError",
     "Experiment",
     "InterventionError",
+    "MissingDependencyError",
     "RecordError",
     "ScenarioError",
     "SimulationError",
