@@ -19,10 +19,9 @@ from typer.testing import CliRunner
 
 from apparat.cli import app
 from apparat.cli.experiment import BackendChoice
-from apparat.errors import SimulationError
+from apparat.errors import BackendError, SimulationError
 from apparat.experiments import dask_backend
 from apparat.experiments import interventions as iv
-from apparat.errors import BackendError
 from apparat.experiments.backends import BACKENDS, check_backend
 from apparat.experiments.experiment import Experiment
 from apparat.scenario import Scenario

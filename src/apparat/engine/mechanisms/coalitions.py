@@ -262,7 +262,8 @@ def hostile(ctx: Context) -> B:
     rows = np.arange(st.runs)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     # dropped by the rulers, and remembers it (no rulers, no grievance against them)
-    grievance = (st.betrayal[rows, :, leader] > 0.1) & st.ruling.any(axis=1)[:, None]
+    anyone_rules = np.asarray(st.ruling.any(axis=1))
+    grievance = (st.betrayal[rows, :, leader] > 0.1) & anyone_rules[:, None]
     # recanting buys readmission and an end to punishment, not a seat at the top
     spared = recanted & (~st.executive | (st.sanction >= 3))
     return out & ~spared & (grievance | recanted | (st.tactic > 0))
