@@ -126,6 +126,7 @@ def test_experiment_agrees_with_the_python_api(attack: dict[str, Any]) -> None:
         runs=RUNS,
         seed=1,
         arms={"counterfactual": interventions.parse(do=["trotsky.xii_congress=attack"])},
+        store=None,
     ).run()
     s = exp.summary_[exp.summary_["outcome"] == "dominant_end"]
     d = exp.differences_[exp.differences_["outcome"] == "dominant_end"]

@@ -108,3 +108,20 @@ def test_conditioning_keeps_only_runs_that_match_the_record(bolshevik: Scenario)
     assert exp.outcomes_.groupby("arm").size().to_dict() == {"factual": 20, "left": 20}
     with pytest.raises(InterventionError, match="not after"):
         Experiment(bolshevik, 5, 1, ATTACK, given_history_until="1926-06", store=None).run()
+
+
+def test_batches_stored_by_other_model_code_are_not_resumed(
+    bolshevik: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resume key holds a hash of the model's code: after the engine changes, the
+    same command starts a new experiment instead of mixing in the old batches."""
+    from apparat.experiments import experiment as experiment_module
+
+    store = tmp_path / "s.duckdb"
+    first = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10).run()
+    again = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10).run()
+    assert again.experiment_id_ == first.experiment_id_
+    monkeypatch.setattr(experiment_module, "model_fingerprint", lambda: "other code")
+    changed = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10).run()
+    assert changed.experiment_id_ != first.experiment_id_
+    assert changed.batches_resumed_ == 0

@@ -31,6 +31,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from apparat.api.arms import ArmPool, ArmSpec
 from apparat.api.models import (
     MAX_INTERVENTIONS,
     MAX_SEED,
@@ -59,6 +60,7 @@ from apparat.engine import Compiled, SimulationResult, compile_scenario, simulat
 from apparat.engine.compiled import SANCTIONS
 from apparat.errors import ApparatError, InterventionError
 from apparat.experiments import interventions as iv
+from apparat.experiments.batch import scenario_json
 from apparat.experiments.statistics import paired_difference, wilson
 from apparat.policies import ForcedChoice, parse_do
 from apparat.scenario import Scenario, bundled_scenarios, load_scenario
@@ -207,22 +209,25 @@ def _quantiles(power: np.ndarray[Any, Any]) -> Quantiles:
     return Quantiles(**{f"q{round(p * 100):02d}": q[i].tolist() for i, p in enumerate(QUANTILES)})
 
 
-def run_experiment(req: ExperimentRequest) -> ExperimentResponse:
-    """Simulate the factual arm and the what-if on the same runs; compare who wins."""
+def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> ExperimentResponse:
+    """Simulate the factual arm and the what-if on the same runs (side by side on two
+    processes when ``pool`` is given); compare who wins."""
     start = time.perf_counter()
     s = get_scenario(req.scenario)
     applied = _applied(s, req)
     base = _compiled(req.scenario)
-    twin = (
-        compile_scenario(applied.scenario, applied.params)
-        if applied.params or applied.scenario is not s
-        else base
+    edited = bool(applied.params) or applied.scenario is not s
+    factual = ArmSpec(req.scenario, None, (), (), req.runs, req.seed)
+    what_if = ArmSpec(
+        req.scenario,
+        scenario_json(applied.scenario) if edited else None,
+        tuple(sorted(applied.params.items())),
+        tuple(sorted(applied.forced.items())),
+        req.runs,
+        req.seed,
     )
-    fact = simulate(base, req.runs, req.seed, None, ForcedChoice(s, {}), False)
-    what = simulate(
-        twin, req.runs, req.seed, None, ForcedChoice(applied.scenario, applied.forced), False
-    )
-    f_end, c_end = fact.outcomes.dominant_end, what.outcomes.dominant_end
+    fact, what = (pool or ArmPool.inline()).run(factual, what_if)
+    f_end, c_end = fact.dominant_end, what.dominant_end
     names = dict(enumerate(base.names))
     rows = []
     for code in sorted(set(f_end.tolist()) | set(c_end.tolist())):
@@ -239,13 +244,13 @@ def run_experiment(req: ExperimentRequest) -> ExperimentResponse:
     rows.sort(key=lambda r: (-r.factual.share, -r.counterfactual.share, r.actor))
     contenders = [int(i) for i in np.flatnonzero(base.contender)]
     power = PowerFan(
-        months=[base.label(m) for m in range(fact.months)],
+        months=[base.label(m) for m in range(fact.power.shape[1])],
         actors=[
             ActorPower(
                 id=base.actors[a],
                 name=base.names[a],
-                factual=_quantiles(fact.history.power[:, :, a]),
-                counterfactual=_quantiles(what.history.power[:, :, a]),
+                factual=_quantiles(fact.power[:, :, a]),
+                counterfactual=_quantiles(what.power[:, :, a]),
             )
             for a in contenders
         ],
@@ -464,11 +469,17 @@ def _plotly_js() -> bytes:
 def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> FastAPI:
     """The application: the JSON API under /api, the page at /, its assets under /static."""
     executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="apparat-sim")
+    arms: list[ArmPool] = []
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        arms.append(
+            ArmPool(warm="bolshevik_1923" if "bolshevik_1923" in scenario_names() else None)
+        )
         yield
         executor.shutdown(wait=False, cancel_futures=True)
+        for pool in arms:
+            pool.close()
 
     app = FastAPI(
         title="apparat",
@@ -523,7 +534,7 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
     async def experiment(req: ExperimentRequest) -> ExperimentResponse:
         """A paired counterfactual ensemble: the share of runs each leader ends up dominant
         in, factual vs what-if, with 95 % intervals, and quantiles of power over time."""
-        return await in_worker(lambda: run_experiment(req))
+        return await in_worker(lambda: run_experiment(req, arms[0] if arms else None))
 
     @app.get("/api/run", tags=["runs"], responses=ERRORS)
     async def run(

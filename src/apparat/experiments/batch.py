@@ -57,13 +57,14 @@ def content_hash(text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _compiled(scenario_text: str, params: tuple[tuple[str, float], ...]) -> Compiled:
+def cached_compiled(scenario_text: str, params: tuple[tuple[str, float], ...]) -> Compiled:
+    """A scenario sent as JSON, compiled once per process (workers get many batches)."""
     s = Scenario.model_validate(json.loads(scenario_text))
     return compile_scenario(s, dict(params))
 
 
 def simulate_spec(spec: BatchSpec) -> SimulationResult:
-    c = _compiled(spec.scenario_json, spec.params)
+    c = cached_compiled(spec.scenario_json, spec.params)
     policy = ForcedChoice(c.scenario, dict(spec.forced))
     runs = np.asarray(spec.runs, dtype=np.int64)
     return simulate(c, runs, spec.seed, None, policy, list(spec.chronicle_runs))

@@ -30,6 +30,7 @@ from apparat.experiments import interventions as iv
 from apparat.experiments.backends import Backend, check_backend, make_backend
 from apparat.experiments.batch import BatchOutput, BatchSpec, content_hash, run_batch, scenario_json
 from apparat.experiments.conditioning import condition
+from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.record import load_record
@@ -193,6 +194,7 @@ class Experiment:
             **self.get_params(),
             "scenario_hash": content_hash(scenario_json(plan.scenario)),
             "apparat": version("apparat"),
+            "model": model_fingerprint(),  # stored batches of other code are not resumed
         }
         return hashlib.sha256(json.dumps(provenance, sort_keys=True).encode()).hexdigest()
 
@@ -244,6 +246,7 @@ class Experiment:
                 "params": self.get_params(),
                 "given_history_until": self.given_history_until,
                 "apparat_version": version("apparat"),
+                "model_fingerprint": model_fingerprint(),
                 "batch_size": self.effective_batch_size,
             }
             eid = store.begin_experiment(self._key(plan), meta)
