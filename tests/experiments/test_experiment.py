@@ -125,3 +125,19 @@ def test_batches_stored_by_other_model_code_are_not_resumed(
     changed = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10).run()
     assert changed.experiment_id_ != first.experiment_id_
     assert changed.batches_resumed_ == 0
+
+
+def _blas_threads(_: int) -> list[int]:
+    from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+
+    return [int(p["num_threads"]) for p in threadpool_info() if p.get("user_api") == "blas"]
+
+
+def test_process_workers_run_one_blas_thread_each() -> None:
+    """Worker processes limit BLAS to one thread, so workers do not fight over the cores."""
+    from apparat.experiments.backends import ProcessBackend
+
+    with ProcessBackend(2) as backend:
+        counts = [n for found in backend.map_unordered(_blas_threads, [0, 1]) for n in found]
+    assert counts
+    assert set(counts) == {1}

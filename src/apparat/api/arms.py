@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, compile_scenario, simulate
+from apparat.experiments.backends import one_blas_thread
 from apparat.experiments.batch import cached_compiled
 from apparat.policies import ForcedChoice
 from apparat.scenario import load_scenario
@@ -77,7 +78,7 @@ class ArmPool:
         self._pool: ProcessPoolExecutor | None = None
         if processes:
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(2, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=one_blas_thread)
             if warm is not None:
                 for _ in range(2):
                     self._pool.submit(_warm, warm)

@@ -45,6 +45,19 @@ class Backend:
         """Release workers; the serial backend has none."""
 
 
+_BLAS_LIMITS: object = None  # kept referenced: the limit holds while it lives
+
+
+def one_blas_thread() -> None:
+    """Worker initializer: one BLAS thread per process. The engine's matrix products are
+    small; with a BLAS pool per worker, two workers on two cores ran slower than one
+    process (measured), their pools fighting the workers for the cores."""
+    global _BLAS_LIMITS
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    _BLAS_LIMITS = threadpool_limits(limits=1)
+
+
 class ProcessBackend(Backend):
     """Local processes: one worker per core by default."""
 
@@ -55,7 +68,7 @@ class ProcessBackend(Backend):
         if count < 1:
             raise SimulationError(f"workers must be at least 1, not {workers}")
         self.workers = count
-        self._pool: Executor = ProcessPoolExecutor(max_workers=count)
+        self._pool: Executor = ProcessPoolExecutor(max_workers=count, initializer=one_blas_thread)
 
     def map_unordered(self, fn: Callable[[S], R], specs: Iterable[S]) -> Iterator[R]:
         futures = [self._pool.submit(fn, spec) for spec in specs]
