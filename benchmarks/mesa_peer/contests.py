@@ -9,6 +9,8 @@ from __future__ import annotations
 from math import tanh
 from typing import TYPE_CHECKING
 
+# the model's constants are apparat's: the peer ports the mechanisms, not the numbers
+from apparat.engine.mechanisms.contests import BODY_OF, LOYALTY, RUNGS
 from benchmarks.mesa_peer import flow
 from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
 from benchmarks.mesa_peer.power import (
@@ -22,19 +24,6 @@ from benchmarks.mesa_peer.power import (
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
 
-LOYALTY = 0.5  # how far a bloc member's own lean must run against his bloc before he breaks
-RUNGS = {
-    "executive": (1, 6, 7),
-    "plenum": (1, 2, 3, 4, 5),
-    "conference": (1, 2),
-    "congress": (1, 2, 3, 4, 5),
-}
-BODY_OF = {
-    "executive": "executive",
-    "plenum": "central_committee",
-    "conference": "congress",
-    "congress": "congress",
-}
 PRESTIGE_LOSS = (0.0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1)  # per rung reached
 
 

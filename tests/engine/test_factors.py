@@ -96,3 +96,17 @@ def test_bad_factors_are_refused_by_name(scenario, factors, message) -> None:  #
     """Unknown names, wrong lengths, values out of range and duplicates name the problem."""
     with pytest.raises(InterventionError, match=message):
         simulate(compile_scenario(scenario), 1, seed=1, chronicle=False, factors=factors)
+
+
+def test_swept_values_set_what_starts_from_them(scenario) -> None:  # type: ignore[no-untyped-def]
+    """A swept prestige trait is also the starting prestige; swept oversight the starting
+    oversight: each run starts from its own values."""
+    from apparat.engine.factors import apply
+    from apparat.engine.state import initial_state
+
+    c = compile_scenario(scenario)
+    st = initial_state(c, 2)
+    apply(c, st, {"stalin.prestige": [0.1, 0.9], "oversight": [0.0, 0.5]})
+    assert st.prestige[:, c.index("stalin")].tolist() == [0.1, 0.9]
+    assert st.oversight.tolist() == [0.0, 0.5]
+    assert st.prestige[:, c.index("trotsky")].tolist() == [c.traits[c.index("trotsky"), 0]] * 2

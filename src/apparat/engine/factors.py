@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from apparat.engine.compiled import AXIS, TRAIT, Compiled
-from apparat.engine.state import State
+from apparat.engine.state import State, derive_start
 from apparat.errors import InterventionError
 from apparat.scenario.parameters import PARAMETERS
 
@@ -76,14 +76,11 @@ def apply(c: Compiled, st: State, factors: Mapping[str, ArrayLike]) -> None:
         values = _values(target, raw, st.runs, t)
         if t.kind == "trait":
             st.traits[:, t.actor, TRAIT[t.name]] = values
-            if t.name == "prestige":  # prestige starts at its standing
-                st.prestige[:, t.actor] = values
         elif t.kind == "axis":
             st.position[:, t.actor, AXIS[t.name]] = values
         else:
             st.varied[t.name] = values
-            if t.name == "oversight":  # the Secretariat's oversight starts at its value
-                st.oversight = values.copy()
+    derive_start(c, st)  # what starts from the swept values starts from them
 
 
 def _values(target: str, raw: ArrayLike, runs: int, t: Target) -> NDArray[np.float64]:

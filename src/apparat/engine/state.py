@@ -94,11 +94,11 @@ def initial_state(c: Compiled, runs: int) -> State:
     def tile(a: NDArray[np.generic]) -> NDArray[np.generic]:
         return np.repeat(a[None, ...], runs, axis=0).copy()
 
-    return State(
+    st = State(
         month=0,
         alive=np.ones((runs, n), dtype=bool),
         active=np.ones((runs, n), dtype=bool),
-        prestige=tile(c.traits[:, 0]).astype(np.float64),
+        prestige=np.zeros((runs, n)),  # set by derive_start
         position=tile(c.position).astype(np.float64),
         enmity=tile(c.enmity).astype(np.float64),
         betrayal=np.zeros((runs, n, n)),
@@ -116,7 +116,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         follows=np.full((runs, n), -1, dtype=np.int64),
         tactic=np.zeros((runs, n), dtype=np.int64),
         quiet_until=np.full((runs, n), -1, dtype=np.int64),
-        oversight=np.full(runs, c.params["oversight"]),
+        oversight=np.zeros(runs),  # set by derive_start
         salience=np.full((runs, 3), 1.0),
         mood=np.zeros((runs, 3)),
         line=np.zeros((runs, 3)),
@@ -128,6 +128,17 @@ def initial_state(c: Compiled, runs: int) -> State:
         secretaries_changed=np.ones(runs, dtype=bool),
         traits=tile(c.traits).astype(np.float64),
     )
+    derive_start(c, st)
+    return st
+
+
+def derive_start(c: Compiled, st: State) -> None:
+    """Starting values that follow from traits and parameters: prestige starts at its
+    standing, the Secretariat's oversight at its parameter. Called again after a sweep
+    gives runs their own traits or parameters, so they start from those."""
+    st.prestige = st.traits[:, :, 0].copy()
+    oversight = param(c, st, "oversight")
+    st.oversight = np.broadcast_to(oversight, (st.runs,)).astype(np.float64)
 
 
 def param(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from apparat.engine import Compiled, compile_scenario
 from apparat.errors import SimulationError
+from apparat.experiments.batch import scenario_json
 from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.models import Factor
 from apparat.store import ResultsStore
@@ -35,10 +36,6 @@ def power_of_two(n: int) -> int:
     if n < 1:
         raise SimulationError(f"samples must be at least 1, not {n}")
     return 1 << (n - 1).bit_length()
-
-
-def scenario_json(s: Scenario) -> str:
-    return s.model_dump_json(by_alias=True, exclude_none=True)
 
 
 def select_factors(s: Scenario, only: Sequence[str] | None) -> list[Factor]:

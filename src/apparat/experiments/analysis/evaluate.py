@@ -13,20 +13,19 @@ backends all run it, and the result does not depend on which one did.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine import Compiled, compile_scenario, simulate
+from apparat.engine import simulate
 from apparat.engine.decisions import Policy
 from apparat.experiments.analysis.outcomes import values
 from apparat.experiments.backends import Backend, make_backend
+from apparat.experiments.batch import cached_compiled
 from apparat.policies import ForcedChoice, PerRunChoice, PerRunDraw
 from apparat.scenario.models import Scenario
 
@@ -81,11 +80,6 @@ class ChunkResult:
     seconds: float
 
 
-@lru_cache(maxsize=8)
-def _compiled(scenario_json: str) -> Compiled:
-    return compile_scenario(Scenario.model_validate(json.loads(scenario_json)))
-
-
 def policy(
     s: Scenario, draws: Mapping[str, F], agency: Agency, forced: Mapping[str, str]
 ) -> Policy:
@@ -107,7 +101,7 @@ def policy(
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Simulate one chunk and read its outcomes (runs in worker processes)."""
     start = time.perf_counter()
-    c = _compiled(chunk.scenario_json)
+    c = cached_compiled(chunk.scenario_json, ())
     d = chunk.design
     pol = policy(c.scenario, d.draws, chunk.agency, dict(chunk.forced))
     res = simulate(c, d.runs, chunk.seed, None, pol, False, d.factors)
