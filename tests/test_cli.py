@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from typer.testing import CliRunner
 
 from apparat import __version__
 from apparat.cli import app
+from apparat.cli.render import compact_cites
+from apparat.scenario.loader import bundled_root
 
 TOY = Path(__file__).parent / "data" / "toy_triad.yaml"
 runner = CliRunner()
@@ -201,3 +204,90 @@ def test_cli_defaults_match_the_layers_they_stand_in_for() -> None:
 
     assert cli_experiment.DEFAULT_PATH == DEFAULT_PATH
     assert cli_experiment.FACTUAL == FACTUAL
+
+
+# ---------------------------------------------------------------- a scenario folder's record
+
+COPY_RECORD = """\
+record:
+  scenario: bolshevik_1923
+  facts:
+    - {id: copy_only_fact, kind: dominant, actor: stalin, date: 1929-12, window: 12,
+       cite: "S4:21"}
+"""
+COPY_PRESETS = """\
+presets:
+  - id: copy_only
+    title: Only in the copy
+    antecedent: Trotsky attacks at the XII Congress, in a preset the bundled scenario lacks.
+    do: [trotsky.xii_congress=attack]
+    cite: "S1:256"
+"""
+
+
+@pytest.fixture
+def copied(tmp_path: Path) -> Path:
+    """The bundled Bolshevik folder copied, with a record and presets of its own."""
+    folder = tmp_path / "copy"
+    shutil.copytree(bundled_root() / "bolshevik_1923", folder)
+    (folder / "record" / "historical.yaml").write_text(COPY_RECORD, encoding="utf-8")
+    (folder / "presets" / "presets.yaml").write_text(COPY_PRESETS, encoding="utf-8")
+    return folder
+
+
+def test_validate_scores_a_scenario_folder_against_its_own_record(copied: Path) -> None:
+    """`validate --scenario FOLDER` scores against FOLDER/record/historical.yaml."""
+    result = runner.invoke(app, ["validate", "--runs", "2", "--scenario", str(copied)])
+    assert result.exit_code == 0, result.output
+    assert "copy_only_fact" in result.output
+
+
+def test_validate_record_option_overrides_the_folder_record(copied: Path) -> None:
+    """`validate --record FILE` scores against FILE, not the folder's record."""
+    bundled = bundled_root() / "bolshevik_1923" / "record" / "historical.yaml"
+    args = ["validate", "--runs", "2", "--scenario", str(copied), "--record", str(bundled)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "copy_only_fact" not in result.output
+    assert "Facts reproduced" in result.output
+
+
+def test_validate_a_folder_without_a_record_says_how_to_give_one(copied: Path) -> None:
+    """A scenario folder without a record is an error that names where it was looked for
+    and the --record option, with exit code 2."""
+    shutil.rmtree(copied / "record")
+    result = runner.invoke(app, ["validate", "--runs", "1", "--scenario", str(copied)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "has no historical record at" in text
+    assert "--record PATH" in text
+
+
+def test_experiment_reads_presets_and_record_of_a_scenario_folder(copied: Path) -> None:
+    """`experiment --scenario FOLDER` finds FOLDER's presets and conditions on FOLDER's
+    record; --record conditions on another file."""
+    base = ["experiment", "--runs", "2", "--no-store", "--scenario", str(copied)]
+    result = runner.invoke(app, [*base, "--preset", "copy_only"])
+    assert result.exit_code == 0, result.output
+    assert "copy_only" in result.output
+    (copied / "record" / "historical.yaml").write_text(
+        COPY_RECORD.replace("actor: stalin", "actor: nobody"), encoding="utf-8"
+    )
+    result = runner.invoke(app, [*base, "--given-history-until", "1924-06"])
+    assert result.exit_code == 2
+    assert "unknown actor 'nobody'" in result.output
+    bundled = bundled_root() / "bolshevik_1923" / "record" / "historical.yaml"
+    args = [*base, "--given-history-until", "1924-06", "--record", str(bundled)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Conditioned on the record up to 1924-06" in result.output
+
+
+def test_compact_cites_keep_each_place_and_drop_quotes() -> None:
+    """The chronicle's dim source line keeps a citation's line, page or section, drops
+    its quote and repeats no place."""
+    cites = [
+        "S1:328 'a quote'", "S1:328 'another'", "mac pp. 4-5 'q'",
+        "wiki §Rise to power 'q'", "wiki 'q'", "not a citation",
+    ]  # fmt: skip
+    assert compact_cites(cites) == "S1:328, mac pp. 4-5, wiki §Rise to power, wiki, not"

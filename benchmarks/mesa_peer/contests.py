@@ -10,8 +10,19 @@ from math import tanh
 from typing import TYPE_CHECKING
 
 # the model's constants are apparat's: the peer ports the mechanisms, not the numbers
-from apparat.engine.mechanisms.contests import BODY_OF, LOYALTY, RUNGS
+from apparat.engine.mechanisms.contests import BODY_OF
 from benchmarks.mesa_peer import flow
+
+# The peer is a port of the Bolshevik scenario's model as a Mesa user would write it:
+# that scenario's rules (its rules.yaml) written into the code, as such a port would.
+LOYALTY = 0.5  # the scenario's bloc_loyalty
+# the rungs each kind of meeting may decide, from the scenario's sanctions' imposed_by
+RUNGS = {
+    "executive": (1, 6, 7),
+    "plenum": (1, 2, 3, 4, 5),
+    "conference": (1, 2),
+    "congress": (1, 2, 3, 4, 5),
+}
 from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
 from benchmarks.mesa_peer.power import (
     apparatus_control,

@@ -26,7 +26,9 @@ def chooser(model: PeerModel, d: Decision) -> tuple[int, list[float], bool]:
     if d.actor in model.c.actors:
         a = people[model.c.index(d.actor)]
         ok = (a.alive or not req.alive) and a.active
-        ok = ok and req.min_sanction <= a.sanction <= req.max_sanction
+        rep = model.c.sanctions
+        low, high = rep.level(req.min_sanction, 0), rep.level(req.max_sanction, rep.top)
+        ok = ok and low <= a.sanction <= high
         if req.excluded is not None:
             ok = ok and (not a.ruling if req.excluded else a.ruling)
         return a.index, a.traits, ok

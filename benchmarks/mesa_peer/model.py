@@ -172,7 +172,7 @@ class PeerModel(mesa.Model):
         for ev in meetings:
             contests.meeting(self, ev.kind)
             if ev.kind == "congress":
-                flow.congress(self, ev.cc_seats, ev.politburo_seats)
+                flow.congress(self, ev.cc_seats, ev.executive_seats)
         flow.fill_offices(self)
         flow.fill_executive(self)
         self.actors.shuffle_do("campaign", 1.0 - apparatus_control(self))

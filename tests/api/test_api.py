@@ -14,6 +14,7 @@ from apparat.api import create_app
 from apparat.api.models import MAX_RUNS
 from apparat.cli import app as cli_app
 from apparat.experiments import interventions
+from apparat.scenario.sources import Source
 
 with warnings.catch_warnings():
     # Newer Starlette asks for the httpx2 package and warns when it finds httpx instead;
@@ -366,3 +367,29 @@ def test_serve_refuses_a_public_address_without_public(monkeypatch: pytest.Monke
     public = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0", "--public"])
     assert public.exit_code == 0, public.output
     assert [(c["host"], c["port"]) for c in calls] == [("127.0.0.1", 8123), ("0.0.0.0", 8000)]
+
+
+def test_a_citation_carries_its_place_and_a_web_source_its_address() -> None:
+    """A stored citation reaches the page with its line, page or section, the title of
+    its document, and the address of a web source to link to."""
+    from apparat.api.app import _citation
+
+    docs = {
+        "S1": Source(id="S1", title="A file", language="en", file="s1.txt"),
+        "mac": Source(id="mac", kind="book", title="A book", language="en"),
+        "wiki": Source(
+            id="wiki", kind="web", title="A page", language="en", url="https://example.org/p"
+        ),
+    }
+    line = _citation("S1:266-267 'q'", docs)
+    assert (line.line, line.end_line, line.quote, line.title, line.url) == (
+        266, 267, "q", "A file", None
+    )  # fmt: skip
+    page = _citation("mac pp. 4-5", docs)
+    assert (page.line, page.page, page.end_page, page.title) == (None, 4, 5, "A book")
+    section = _citation("wiki §Downfall 'q'", docs)
+    assert (section.section, section.url) == ("Downfall", "https://example.org/p")
+    whole = _citation("wiki", docs)
+    assert (whole.line, whole.page, whole.section, whole.url) == (
+        None, None, None, "https://example.org/p"
+    )  # fmt: skip

@@ -23,6 +23,7 @@ from apparat.report import plots
 from apparat.report.chronicle import choose_run, chronicle_html, sources_html
 from apparat.report.html import write_report
 from apparat.scenario import Scenario
+from apparat.scenario.sources import Source
 from apparat.store import ResultsStore
 
 runner = CliRunner()
@@ -213,6 +214,42 @@ def test_chronicle_escapes_text_and_links_every_citation(bolshevik: Scenario) ->
     assert "&lt;letter&gt;" in sources
     assert "another quote" in sources
     assert 'href="#ev-0"' in sources
+
+
+def test_citations_of_books_and_web_pages_link_to_their_place(bolshevik: Scenario) -> None:
+    """Pages, sections and whole web pages get their own Sources entries, in the order of
+    the document, and a web source links to its address."""
+    extra = [
+        Source(id="mac1997", kind="book", title="Origins", language="en", publisher="CUP"),
+        Source(
+            id="wiki_hua", kind="web", title="Hua Guofeng", language="en",
+            url="https://en.wikipedia.org/wiki/Hua_Guofeng", accessed="2026-12-06",
+        ),
+    ]  # fmt: skip
+    s = bolshevik.model_copy(update={"sources": [*bolshevik.sources, *extra]})
+    entry = Entry(
+        run=0, month=0, date="1977-07", kind="decision", text="Deng returns",
+        cites=(
+            "mac1997 pp. 412-415 'a page quote'", "mac1997 p. 3",
+            "wiki_hua §Rise to power 'a section quote'", "wiki_hua", "S1:266",
+        ),
+    )  # fmt: skip
+    table, cited = chronicle_html([entry], s, _names(s))
+    for key, label in [
+        ("src-mac1997-p412-415", "mac1997 pp. 412–415"),
+        ("src-mac1997-p3", "mac1997 p. 3"),
+        ("src-wiki_hua-s-Rise-to-power", "wiki_hua §Rise to power"),
+        ("src-wiki_hua", "wiki_hua"),
+        ("src-S1-266", "S1:266"),
+    ]:
+        assert f'href="#{key}"' in table
+        assert f"[{label}]" in table
+    sources = sources_html(cited, s)
+    assert sources.index("mac1997, p. 3") < sources.index("mac1997, pp. 412–415")
+    assert "a section quote" in sources
+    assert 'href="https://en.wikipedia.org/wiki/Hua_Guofeng"' in sources
+    assert "wiki_hua, the whole page" in sources
+    assert "accessed 2026-12-06" in sources
 
 
 # ---------------------------------------------------------------- the HTML report

@@ -1,13 +1,13 @@
 """The bundled Bolshevik scenario and its record are grounded in the source documents.
 
-Every citation must point at an existing line of the document it names, and its quote
-(if any) must be on the cited lines; every fact the scenario states must cite something;
+Every citation of a local file must point at an existing line of the document it names,
+and its quote (if any) must be on the cited lines; every fact the scenario states must cite something;
 and the scenario must not script the historical result (DESIGN.md, "Honesty rule").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ from apparat.engine.state import NO_BLOC, initial_state
 from apparat.scenario import Scenario
 from apparat.scenario.citations import Citation
 from apparat.scenario.record import Record, load_record
+from apparat.scenario.sources import Source, citation_problem, quote_problems
 
 # The documents live beside the repository (shared/sources), not inside the package.
 SOURCES_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "sources"
@@ -51,18 +52,14 @@ def record() -> Record:
 
 
 @pytest.fixture(scope="module")
-def source_lines(scenario: Scenario) -> dict[str, list[str]]:
-    """The lines of each source document, keyed by the scenario's source id."""
+def sources_dir() -> Path:
+    """The folder of the source documents, or a skip where the checkout lacks it."""
     if not SOURCES_DIR.is_dir():
         pytest.skip(
             f"source documents not found at {SOURCES_DIR.resolve()} "
             "(expected in shared/sources beside the repository)"
         )
-    return {
-        src.id: (SOURCES_DIR / src.file).read_text(encoding="utf-8").splitlines()
-        for src in scenario.sources
-        if src.file is not None and (SOURCES_DIR / src.file).is_file()
-    }
+    return SOURCES_DIR
 
 
 def dotted(loc: Loc) -> str:
@@ -87,58 +84,49 @@ def citations(obj: object) -> list[tuple[Loc, Citation]]:
     return [(loc, m) for loc, m in models(obj) if isinstance(m, Citation)]
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-def citation_problems(
-    obj: object, files: dict[str, str | None], lines: dict[str, list[str]]
-) -> Iterator[str]:
-    """Each citation that names no readable document, no existing line, or a misplaced quote."""
-    for loc, cite in citations(obj):
-        where = f"{dotted(loc)}: {cite}"
-        if files.get(cite.source) is None:
-            yield f"{where}: source '{cite.source}' has no file"
-            continue
-        if cite.source not in lines:
-            yield f"{where}: file {files[cite.source]} of '{cite.source}' is not in {SOURCES_DIR}"
-            continue
-        text = lines[cite.source]
-        end = cite.end_line or cite.line
-        if not 1 <= cite.line <= end <= len(text):
-            yield f"{where}: lines {cite.line}-{end} not in 1-{len(text)}"
-            continue
-        passage = normalise(" ".join(text[cite.line - 1 : end]))
-        if cite.quote and normalise(cite.quote) not in passage:
-            yield f"{where}: quote not on the cited line(s)"
+def citation_problems(obj: object, sources: Sequence[Source]) -> list[str]:
+    """Each citation of a local file that names no existing line, or whose quote is not
+    on the cited lines (books and web pages cannot be checked here)."""
+    cites = [(dotted(loc), cite) for loc, cite in citations(obj)]
+    return quote_problems(cites, sources, SOURCES_DIR)
 
 
 # ---- citations resolve ------------------------------------------------------------------
 
 
-def test_every_source_names_an_existing_file(
-    scenario: Scenario, source_lines: dict[str, list[str]]
-) -> None:
-    """Each source of the bundled scenario names a document file present in shared/sources."""
-    missing = [f"{s.id}: {s.file}" for s in scenario.sources if s.id not in source_lines]
-    assert not missing, f"sources without a readable file in {SOURCES_DIR}: {missing}"
+def test_every_source_names_an_existing_file(scenario: Scenario, sources_dir: Path) -> None:
+    """Each local-file source of the bundled scenario names a document in shared/sources."""
+    missing = [
+        f"{s.id}: {s.file}"
+        for s in scenario.sources
+        if s.kind == "file" and not (sources_dir / str(s.file)).is_file()
+    ]
+    assert not missing, f"sources without a readable file in {sources_dir}: {missing}"
 
 
 @pytest.mark.parametrize("document", ["scenario", "record"])
 def test_every_citation_points_at_a_line_holding_its_quote(
-    document: str,
-    scenario: Scenario,
-    record: Record,
-    source_lines: dict[str, list[str]],
+    document: str, scenario: Scenario, record: Record, sources_dir: Path
 ) -> None:
-    """Every citation names an existing line of its source file, and its quote is on it."""
+    """Every citation of a local file names an existing line of it, and its quote is on it."""
     obj = scenario if document == "scenario" else record
     assert citations(obj), f"the {document} holds no citations at all"
-    files = {s.id: s.file for s in scenario.sources}
-    problems = list(citation_problems(obj, files, source_lines))
+    problems = citation_problems(obj, scenario.sources)
     assert not problems, f"{len(problems)} bad citation(s) in the {document}:\n" + "\n".join(
         problems
     )
+
+
+def test_every_record_citation_suits_its_source(scenario: Scenario, record: Record) -> None:
+    """Every citation of the record names a source of the scenario, with a location that
+    suits its kind (the loader checks the scenario's own citations the same way)."""
+    by_id = {s.id: s for s in scenario.sources}
+    problems = [
+        f"{dotted(loc)}: {problem}"
+        for loc, cite in citations(record)
+        if (problem := citation_problem(cite, by_id)) is not None
+    ]
+    assert not problems, problems
 
 
 # ---- everything that states a fact cites one -------------------------------------------
@@ -150,8 +138,8 @@ def cited_items(s: Scenario) -> Iterator[tuple[str, list[Citation]]]:
         yield f"actor {a.id}", a.cite
         for name in type(a.traits).model_fields:
             yield f"actor {a.id} trait {name}", getattr(a.traits, name).cite
-        for name in type(a.position).model_fields:
-            yield f"actor {a.id} position {name}", getattr(a.position, name).cite
+        for name, value in a.position.items():
+            yield f"actor {a.id} position {name}", value.cite
         for e in a.enmities:
             yield f"actor {a.id} enmity with {e.with_}", e.cite
     for b in s.bodies:
@@ -170,6 +158,13 @@ def cited_items(s: Scenario) -> Iterator[tuple[str, list[Citation]]]:
             yield f"option {d.id}={opt.id}", opt.cite
     for name, p in s.parameters.items():
         yield f"parameter {name}", p.cite
+    yield "rules", s.rules.cite
+    for axis in s.rules.axes:
+        yield f"rules axis {axis.id}", axis.cite
+    for sanction in s.rules.sanctions:
+        yield f"rules sanction {sanction.id}", sanction.cite
+    for appeal in s.rules.appeals:
+        yield f"rules appeal {appeal.from_}->{appeal.to}", appeal.cite
     for dispute in s.disputes:
         for claim in dispute.claims:
             yield f"dispute {dispute.id} claim {claim.id}", claim.cite

@@ -10,7 +10,7 @@ import pytest
 import apparat
 from apparat import ScenarioError, load_scenario
 from apparat.scenario import Scenario, bundled_scenarios
-from apparat.scenario.citations import Citation
+from apparat.scenario.citations import FORMS, Citation
 from apparat.scenario.parameters import PARAMETERS
 
 TOY = Path(__file__).parents[1] / "data" / "toy_triad.yaml"
@@ -229,7 +229,7 @@ def test_malformed_citation_explains_the_accepted_forms(toy: str, tmp_path: Path
     text = edit(toy, ARMY, ARMY.replace('"T1:1"', '"T1 line 5"'))
     path = write(tmp_path, text)
     line = line_of(text, '"T1 line 5"')
-    forms = re.escape('"S4:120", "S4:120-125" or "S4:120 \'short quote\'"')
+    forms = re.escape(FORMS)
     where = re.escape(f"{path}:{line}: offices[1].cite[0]: ")
     pattern = f"{where}.*'T1 line 5' is not of the form {forms}"
     with pytest.raises(ScenarioError, match=pattern):

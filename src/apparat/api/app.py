@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -57,7 +57,6 @@ from apparat.api.models import (
     Share,
 )
 from apparat.engine import Compiled, SimulationResult, compile_scenario, simulate
-from apparat.engine.compiled import SANCTIONS
 from apparat.errors import ApparatError, InterventionError
 from apparat.experiments import interventions as iv
 from apparat.experiments.batch import scenario_json
@@ -66,6 +65,7 @@ from apparat.policies import ForcedChoice, parse_do
 from apparat.scenario import Scenario, bundled_scenarios, load_scenario
 from apparat.scenario.citations import Citation as SourceCitation
 from apparat.scenario.parameters import PARAMETERS
+from apparat.scenario.sources import Source
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024
@@ -271,14 +271,20 @@ def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> Exper
 # ------------------------------------------------------------------ run explorer
 
 
-def _citation(text: str, titles: dict[str, str]) -> Citation:
+def _citation(text: str, docs: Mapping[str, Source]) -> Citation:
+    """A stored citation with its document's title, and its address for a web source."""
     c = SourceCitation.model_validate(text)
+    doc = docs.get(c.source)
     return Citation(
         source=c.source,
         line=c.line,
         end_line=c.end_line,
+        page=c.page,
+        end_page=c.end_page,
+        section=c.section,
         quote=c.quote,
-        title=titles.get(c.source, ""),
+        title=doc.title if doc else "",
+        url=doc.url if doc else None,
     )
 
 
@@ -309,7 +315,7 @@ def _month_state(res: SimulationResult, m: int) -> MonthState:
         blocs=_blocs(res, m),
         ruling=[c.actors[a] for a in np.flatnonzero(h.ruling[0, m])],
         power={a: round(float(p), 4) for a, p in zip(c.actors, h.power[0, m], strict=True)},
-        sanction={c.actors[a]: SANCTIONS[int(k)] for a, k in enumerate(h.sanction[0, m]) if k > 0},
+        sanction={c.actors[a]: c.sanctions.names[int(k)] for a, k in enumerate(h.sanction[0, m]) if k > 0},
         dominant=c.actors[dom] if dom >= 0 else None,
     )
 
@@ -324,7 +330,7 @@ def explore_run(name: str, seed: int, do: list[str]) -> RunResponse:
         raise InterventionError(f"do: {exc}") from None
     res = simulate(_compiled(name), 1, seed, None, policy, True)
     c = res.compiled
-    titles = {src.id: src.title for src in s.sources}
+    docs = {src.id: src for src in s.sources}
     dom = int(res.outcomes.dominant_end[0])
     since = int(res.outcomes.consolidation_month[0])
     return RunResponse(
@@ -345,7 +351,7 @@ def explore_run(name: str, seed: int, do: list[str]) -> RunResponse:
                 kind=e.kind,
                 text=e.text,
                 actors=list(e.actors),
-                cites=[_citation(t, titles) for t in e.cites],
+                cites=[_citation(t, docs) for t in e.cites],
             )
             for e in res.chronicle
         ],

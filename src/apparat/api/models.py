@@ -182,10 +182,14 @@ class OfficeInfo(Frozen):
 
 class Citation(Frozen):
     source: str
-    line: int
+    line: int | None = Field(default=None, description="A line of a local text file.")
     end_line: int | None = None
+    page: int | None = Field(default=None, description="A page of a book, article or report.")
+    end_page: int | None = None
+    section: str | None = Field(default=None, description="A section of a web page.")
     quote: str | None = None
     title: str = Field(description="Title of the source document.")
+    url: str | None = Field(default=None, description="Where the source is on the web.")
 
 
 class RunEvent(Frozen):

@@ -11,7 +11,7 @@ as history did, and which of his choices mattered.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query
@@ -25,6 +25,7 @@ from apparat.errors import InterventionError
 from apparat.experiments.play import Game, _fate, check_actor, play, playable, verdict
 from apparat.policies.interactive import Situation
 from apparat.scenario import Scenario
+from apparat.scenario.sources import Source
 
 MIN_BASELINE = 10
 MAX_BASELINE = 200
@@ -210,14 +211,14 @@ def _check(s: Scenario, req: PlayRequest) -> None:
             )
 
 
-def _event(e: Entry, titles: dict[str, str]) -> PlayEvent:
+def _event(e: Entry, docs: Mapping[str, Source]) -> PlayEvent:
     return PlayEvent(
-        date=e.date, kind=e.kind, text=e.text, cites=[_citation(t, titles) for t in e.cites]
+        date=e.date, kind=e.kind, text=e.text, cites=[_citation(t, docs) for t in e.cites]
     )
 
 
 def situation_view(
-    s: Scenario, sit: Situation, answered: set[str], titles: dict[str, str]
+    s: Scenario, sit: Situation, answered: set[str], docs: Mapping[str, Source]
 ) -> PlaySituation:
     """The situation as JSON, its events cut to those since the actor's previous decision
     (what the terminal shows: a replay does not ask the decisions already answered)."""
@@ -234,7 +235,7 @@ def situation_view(
                 id=o.id,
                 label=o.label,
                 description=o.description,
-                cites=[_citation(c, titles) for c in o.cites],
+                cites=[_citation(c, docs) for c in o.cites],
             )
             for o in sit.options
         ],
@@ -243,8 +244,8 @@ def situation_view(
         leaders=[
             PlayLeader(name=n, power=round(p, 4), prestige=round(q, 3)) for n, p, q in sit.leaders
         ],
-        recent=[_event(e, titles) for e in sit.recent if e.month > since],
-        cites=[_citation(c, titles) for c in sit.cites],
+        recent=[_event(e, docs) for e in sit.recent if e.month > since],
+        cites=[_citation(c, docs) for c in sit.cites],
     )
 
 
@@ -293,7 +294,7 @@ def play_step(req: PlayRequest) -> PlayStep:
     s = get_scenario(req.scenario)
     _check(s, req)
     names = actor_names(s)
-    titles = {src.id: src.title for src in s.sources}
+    docs = {src.id: src for src in s.sources}
     labels = {d.id: {o.id: o.label for o in d.options} for d in s.decisions}
     questions = {d.id: d.question for d in s.decisions}
     game = Game(req.actor, req.seed, 0, req.scenario, dict(req.answers))
@@ -310,7 +311,7 @@ def play_step(req: PlayRequest) -> PlayStep:
     try:
         res = play(game, _ask)
     except _Asked as asked:
-        view = situation_view(s, asked.situation, set(req.answers), titles)
+        view = situation_view(s, asked.situation, set(req.answers), docs)
         return base.model_copy(update={"situation": view})
     v = verdict(game, res, req.baseline_runs)
     return base.model_copy(

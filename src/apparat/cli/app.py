@@ -296,7 +296,11 @@ def decisions_table(scenario: Scenario) -> Table:
 def validate_command(
     record: Annotated[
         Path | None,
-        typer.Option(help="A historical record file (default: the scenario's own)."),
+        typer.Option(
+            help="A historical record file (default: the scenario's own, "
+            "record/historical.yaml in its folder).",
+            show_default=False,
+        ),
     ] = None,
     runs: Annotated[int, typer.Option(min=1, help="Runs in the ensemble.")] = 1000,
     seed: SeedOpt = 1,
@@ -304,7 +308,7 @@ def validate_command(
 ) -> None:
     """Score an ensemble against the historical record, next to a naive frozen-world baseline."""
     s = load_scenario(scenario)
-    rec = load_record(record or _own_record(scenario), scenario=s.scenario.id)
+    rec = load_record(record, scenario=scenario)
     c = compile_scenario(s)
     console = Console()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -318,12 +322,6 @@ def validate_command(
             progress=lambda n: bar.advance(task, n),
         )
     print_validation(console, report, c.names)
-
-
-def _own_record(scenario: str) -> Path | None:
-    """A scenario folder given by path carries its record in record/historical.yaml."""
-    candidate = Path(scenario) / "record" / "historical.yaml"
-    return candidate if candidate.is_file() else None
 
 
 def validation_table(report: ValidationReport) -> Table:

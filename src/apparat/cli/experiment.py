@@ -62,6 +62,14 @@ def experiment_command(
         str | None,
         typer.Option(help="Keep only runs that match the record up to YYYY-MM."),
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="The historical record to condition on (default: the scenario's own, "
+            "record/historical.yaml in its folder).",
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOpt = DEFAULT_PATH,
     no_store: Annotated[bool, typer.Option(help="Keep results in memory only.")] = False,
     backend: Annotated[
@@ -112,7 +120,7 @@ def experiment_command(
     arms, until = _arms(scenario, do, set_, shift, drop, preset, compare)
     exp = Experiment(
         scenario, runs, seed, arms,
-        given_history_until=given_history_until or until,
+        given_history_until=given_history_until or until, record=record,
         store=None if no_store else store, batch_size=batch_size, workers=workers,
         backend=backend.value if backend else None, scheduler=scheduler, at=at or (),
     )  # fmt: skip

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from itertools import groupby
 
 import numpy as np
+from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from apparat.engine.chronicle import Entry
 from apparat.report.summary import RunSummary
+from apparat.scenario.citations import Citation
 from apparat.scenario.models import Decision, Scenario
 
 KIND_STYLE = {
@@ -30,8 +32,18 @@ KIND_STYLE = {
 
 
 def compact_cites(cites: Iterable[str]) -> str:
-    """'S1:328 'a quote'' -> 'S1:328': the chronicle points at passages, JSON keeps quotes."""
-    return ", ".join(dict.fromkeys(c.split(" ", 1)[0] for c in cites))
+    """'S1:328 'a quote'' -> 'S1:328', 'ID p. 412 'a quote'' -> 'ID p. 412': the
+    chronicle points at passages, JSON keeps quotes."""
+    return ", ".join(dict.fromkeys(_place(c) for c in cites))
+
+
+def _place(text: str) -> str:
+    """A stored citation without its quote (the text up to its first space if it is
+    not a citation at all)."""
+    try:
+        return Citation.model_validate(text).where
+    except ValidationError:
+        return text.split(" ", 1)[0]
 
 
 def _event_text(entry: Entry, decisions: dict[str, Decision]) -> Text:
@@ -55,7 +67,8 @@ def chronicle_table(entries: list[Entry], scenario: Scenario) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
         header_style="bold",
-        caption="◆ a decision (magenta: history chose otherwise); sources in dim, as source:line",
+        caption="◆ a decision (magenta: history chose otherwise); sources in dim, as source:line "
+        "(or page, or §section)",
         caption_justify="left",
     )
     table.add_column("Month", style="bold", no_wrap=True)

@@ -12,27 +12,17 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine.repertoire import Repertoire, compile_repertoire
 from apparat.scenario.citations import Citation
-from apparat.scenario.models import AXES, TRAITS, Decision, Event, Office, Scenario
+from apparat.scenario.models import TRAITS, Decision, Event, Office, Scenario
 from apparat.scenario.parameters import resolve
+from apparat.scenario.rules import Rules
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 TRAIT = {name: i for i, name in enumerate(TRAITS)}
-AXIS = {name: i for i, name in enumerate(AXES)}
-SANCTIONS = (
-    "none",
-    "censured",
-    "removed_from_office",
-    "removed_from_executive",
-    "removed_from_cc",
-    "expelled",
-    "internal_exile",
-    "deported",
-)
-SANCTION = {name: i for i, name in enumerate(SANCTIONS)}
 
 
 def month_index(start: str, month: str) -> int:
@@ -68,9 +58,10 @@ class Compiled:
     actors: list[str]
     names: list[str]
     traits: F  # (A, 7)
-    position: F  # (A, 3)
+    position: F  # (A, X): one column per policy axis of the scenario
     enmity: F  # (A, A), symmetric
     contender: B
+    sanction0: I  # (A,): the level each actor starts at
     offices: list[str]
     office_names: list[str]
     holder0: I  # (O,)
@@ -97,6 +88,27 @@ class Compiled:
     founder: int = -1
     body_role: dict[str, str] = field(default_factory=dict)
     param_cites: dict[str, list[Citation]] = field(default_factory=dict)
+    rep: Repertoire | None = None
+    force_offices: I = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    dominance_offices: I = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def rules(self) -> Rules:
+        return self.scenario.rules
+
+    @property
+    def sanctions(self) -> Repertoire:
+        """The sanction repertoire (always set by :func:`compile_scenario`)."""
+        assert self.rep is not None
+        return self.rep
+
+    @cached_property
+    def axes(self) -> list[str]:
+        return [a.id for a in self.rules.axes]
+
+    @cached_property
+    def axis(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.axes)}
 
     @cached_property
     def party_mix(self) -> F:
@@ -143,7 +155,8 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
     idx = {a: i for i, a in enumerate(actors)}
     n = len(actors)
     traits = np.array([[getattr(a.traits, t).value for t in TRAITS] for a in s.actors])
-    position = np.array([[getattr(a.position, x).value for x in AXES] for a in s.actors])
+    axes = [x.id for x in s.rules.axes]
+    position = np.array([[a.position[x].value for x in axes] for a in s.actors]).reshape(n, -1)
     enmity = np.zeros((n, n))
     for a in s.actors:
         for e in a.enmities:
@@ -177,6 +190,13 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         position=position,
         enmity=enmity,
         contender=np.array([a.contender for a in s.actors]),
+        sanction0=np.array(
+            [
+                [x.id for x in s.rules.sanctions].index(a.sanction) + 1 if a.sanction else 0
+                for a in s.actors
+            ],
+            dtype=np.int64,
+        ),
         offices=[o.id for o in offices],
         office_names=[o.name for o in offices],
         holder0=holder0,
@@ -205,4 +225,11 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         founder=idx[s.roles.founder] if s.roles.founder else -1,
         body_role={b.id: b.role for b in s.bodies},
         param_cites={name: list(p.cite) for name, p in s.parameters.items()},
+        rep=compile_repertoire(s.rules),
+        force_offices=np.array(
+            [[o.id for o in offices].index(x) for x in s.rules.force.offices], dtype=np.int64
+        ),
+        dominance_offices=np.array(
+            [[o.id for o in offices].index(x) for x in s.rules.dominance.offices], dtype=np.int64
+        ),
     )

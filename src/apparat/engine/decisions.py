@@ -29,7 +29,6 @@ TACTIC_CODE = {
     "underground": UNDERGROUND,
     "demonstrate": DEMONSTRATE,
 }
-QUIET_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -98,8 +97,10 @@ def eligible_rows(ctx: Context, d: Decision, actor: I) -> B:
     if d.actor not in ctx.c.actors:
         return np.asarray(st.ruling.any(axis=1))
     ok = np.asarray((st.alive[rows, actor] | (not req.alive)) & st.active[rows, actor])
-    ok &= (st.sanction[rows, actor] <= req.max_sanction) & (
-        st.sanction[rows, actor] >= req.min_sanction
+    rep = ctx.c.sanctions
+    level = st.sanction[rows, actor]
+    ok &= (level <= rep.level(req.max_sanction, rep.top)) & (
+        level >= rep.level(req.min_sanction, 0)
     )
     if req.excluded is not None:
         ok &= ~st.ruling[rows, actor] if req.excluded else st.ruling[rows, actor]
@@ -199,10 +200,10 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
     if eff.tactic is not None:
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:
-        st.sanction[idx, a] = np.where(st.sanction[idx, a] >= 5, 4, st.sanction[idx, a])
+        st.sanction[idx, a] = c.sanctions.recant_to[st.sanction[idx, a]]
         st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost", 1, idx), 0.0)
         st.tactic[idx, a] = 0
-        st.quiet_until[idx, a] = st.month + QUIET_MONTHS
+        st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
         st.pact_until[idx, a, :] = -1
         st.pact_until[idx, :, a] = -1
     if eff.oversight:

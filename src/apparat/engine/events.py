@@ -5,7 +5,9 @@ is for the mechanisms to decide.
 
 from __future__ import annotations
 
-from apparat.engine.compiled import AXIS
+import numpy as np
+from numpy.typing import NDArray
+
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import enrolment, policy, prestige
 from apparat.scenario.models import Event
@@ -13,20 +15,26 @@ from apparat.scenario.models import Event
 MEETINGS = ("plenum", "conference", "congress")
 
 
-def incapacitate(ctx: Context, actor: int, dies: bool) -> None:
+def incapacitate(
+    ctx: Context, actor: int, dies: bool, rows: NDArray[np.intp] | None = None
+) -> None:
+    """A stroke, a death or an execution: in every run, or in the runs in ``rows``."""
     st = ctx.st
-    st.active[:, actor] = False
-    st.ruling[:, actor] = False
+    sel: NDArray[np.intp] | slice = slice(None) if rows is None else rows
+    st.active[sel, actor] = False
+    st.ruling[sel, actor] = False
     if dies:
         n = len(ctx.c.actors)
-        st.alive[:, actor] = False
-        st.executive[:, actor] = False
-        st.holder[st.holder == actor] = -1
-        st.secretaries[st.secretaries == actor] = -1
-        st.mark_secretaries()
-        st.cc_clients[:, n] += st.cc_clients[:, actor]
-        st.cc_clients[:, actor] = 0.0
-        st.prestige[:, actor] = 0.0
+        st.alive[sel, actor] = False
+        st.executive[sel, actor] = False
+        holder, posts = st.holder[sel], st.secretaries[sel]
+        holder[holder == actor] = -1
+        posts[posts == actor] = -1
+        st.holder[sel], st.secretaries[sel] = holder, posts
+        st.mark_secretaries(sel)
+        st.cc_clients[sel, n] += st.cc_clients[sel, actor]
+        st.cc_clients[sel, actor] = 0.0
+        st.prestige[sel, actor] = 0.0
 
 
 def apply(ctx: Context, events: list[Event]) -> list[Event]:
@@ -37,9 +45,9 @@ def apply(ctx: Context, events: list[Event]) -> list[Event]:
         if ev.kind in ("incapacitation", "death") and ev.actor:
             incapacitate(ctx, c.index(ev.actor), dies=ev.kind == "death")
         elif ev.kind == "shock":
-            axis = AXIS[ev.blame_axis] if ev.blame_axis else None
+            axis = c.axis[ev.blame_axis] if ev.blame_axis else None
             policy.shock(
-                ctx, {AXIS[k]: v for k, v in ev.salience.items()}, axis, ev.blame_direction
+                ctx, {c.axis[k]: v for k, v in ev.salience.items()}, axis, ev.blame_direction
             )
             if axis is not None and ev.blame_direction:
                 prestige.blame(ctx, axis, ev.blame_direction)

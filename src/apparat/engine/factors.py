@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from apparat.engine.compiled import AXIS, TRAIT, Compiled
+from apparat.engine.compiled import TRAIT, Compiled
 from apparat.engine.state import State, derive_start
 from apparat.errors import InterventionError
 from apparat.scenario.parameters import PARAMETERS
@@ -57,10 +57,10 @@ def resolve(c: Compiled, target: str) -> Target:
     actor, name = c.index(parts[0]), parts[1]
     if name in TRAIT:
         return Target("trait", name, actor)
-    if name in AXIS:
+    if name in c.axis:
         return Target("axis", name, actor, -1.0, 1.0)
     raise InterventionError(
-        f"factor {target!r}: actors have traits {', '.join(TRAIT)} and axes {', '.join(AXIS)}"
+        f"factor {target!r}: actors have traits {', '.join(TRAIT)} and axes {', '.join(c.axis)}"
     )
 
 
@@ -77,7 +77,7 @@ def apply(c: Compiled, st: State, factors: Mapping[str, ArrayLike]) -> None:
         if t.kind == "trait":
             st.traits[:, t.actor, TRAIT[t.name]] = values
         elif t.kind == "axis":
-            st.position[:, t.actor, AXIS[t.name]] = values
+            st.position[:, t.actor, c.axis[t.name]] = values
         else:
             st.varied[t.name] = values
     derive_start(c, st)  # what starts from the swept values starts from them

@@ -1,6 +1,7 @@
 """Outcomes: the monthly record of each run and the per-run results derived from it.
 
-Consolidation is DESIGN.md's definition: one leader's side controls the executive and
+Consolidation is what the scenario's rules say it is (``rules.dominance``); for the
+Bolshevik party, DESIGN.md's definition: one leader's side controls the executive and
 the CC, and every rival contender is out of the executive.
 """
 
@@ -24,17 +25,31 @@ I = NDArray[np.int64]
 
 
 def dominance(ctx: Context) -> I:
-    """(R,): the consolidated leader of each run this month, -1 if none."""
+    """(R,): the consolidated leader of each run this month, -1 if none.
+
+    The scenario's ``rules.dominance`` says what consolidation means: the strongest
+    contender in the executive, with at most ``rivals_in_executive`` other contenders
+    still sitting there, whose side holds more than the given shares of the executive
+    and the CC and every office the rules name.
+    """
     st, c = ctx.st, ctx.c
-    in_exec = st.executive & st.active & (st.sanction < 3)
-    # every rival must be out of the executive: only a lone contender there can dominate
+    rule = c.rules.dominance
+    in_exec = st.executive & st.active & ~c.sanctions.out_executive[st.sanction]
     present = in_exec & c.contender[None, :]
-    who = np.argmax(present, axis=1)
+    count = present.sum(axis=1)
+    if rule.rivals_in_executive == 0:
+        who = np.argmax(present, axis=1)  # the lone contender, when there is one
+    else:
+        who = np.argmax(np.where(present, st.power, -1.0), axis=1)
     mine = side(ctx, who)
     exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
-    ok = (present.sum(axis=1) == 1) & (exec_share > 0.5) & ((cc_share(st) * mine).sum(axis=1) > 0.5)
-    out = np.where(ok, who, -1)
-    return out
+    cc = (cc_share(c, st) * mine).sum(axis=1)
+    ok = (count >= 1) & (count - 1 <= rule.rivals_in_executive)
+    ok &= (exec_share > rule.executive_share) & (cc > rule.cc_share)
+    rows = np.arange(st.runs)[:, None]
+    holders = st.holder[:, c.dominance_offices]
+    ok &= ((holders >= 0) & mine[rows, np.maximum(holders, 0)]).all(axis=1)
+    return np.where(ok, who, -1)
 
 
 @dataclass
@@ -101,7 +116,7 @@ def summarise(
     same = dom == end[:, None]
     broken = np.where(~same, np.arange(months)[None, :], -1).max(axis=1)
     cons = np.where(end >= 0, broken + 1, -1)
-    removed = h.sanction[:, :months] >= 3
+    removed = c.sanctions.out_executive[h.sanction[:, :months]]
     first = np.where(removed.any(axis=1), removed.argmax(axis=1), -1)
     return Outcomes(
         runs=runs,

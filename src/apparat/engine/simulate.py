@@ -21,6 +21,7 @@ from apparat.engine.mechanisms import (
     opposition,
     policy,
     prestige,
+    rehabilitation,
 )
 from apparat.engine.mechanisms.power import compute_power
 from apparat.engine.outcomes import History, Outcomes, dominance, summarise
@@ -113,10 +114,12 @@ def simulate(
         circular_flow.monthly(ctx)
         st.power = compute_power(c, st, m)
         contests.meeting(ctx, "executive")
+        contests.meeting(ctx, "force")  # where the rules let force strike without a vote
         for ev in meetings:
             contests.meeting(ctx, ev.kind)
+            rehabilitation.session(ctx, ev.kind)
             if ev.kind == "congress":
-                circular_flow.congress(ctx, ev.cc_seats, ev.politburo_seats)
+                circular_flow.congress(ctx, ev.cc_seats, ev.executive_seats)
         circular_flow.fill_offices(ctx)
         circular_flow.fill_executive(ctx, "co-opted to fill a vacancy")
         opposition.monthly(ctx)

@@ -109,7 +109,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         cc_seats=c.cc_seats0,
         cc_clients=tile(c.cc_clients0).astype(np.float64),
         secretaries=tile(c.secretaries0).astype(np.int64),
-        sanction=np.zeros((runs, n), dtype=np.int64),
+        sanction=tile(c.sanction0).astype(np.int64),
         last_step=np.full((runs, n), -99, dtype=np.int64),
         bloc=np.full((runs, n), NO_BLOC, dtype=np.int64),
         ruling=np.zeros((runs, n), dtype=bool),

@@ -19,9 +19,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, SimulationResult, compile_scenario, simulate
-from apparat.engine.compiled import SANCTIONS
 from apparat.policies import ForcedChoice
-from apparat.scenario.models import AXES, Scenario
+from apparat.scenario.models import Scenario
 from apparat.store import histogram_rows, moments_rows
 
 
@@ -105,7 +104,7 @@ def result_tables(res: SimulationResult, spec: BatchSpec) -> dict[str, pd.DataFr
             "run": np.repeat(runs, n_act),
             "actor": np.tile(actor_ids, runs.size),
             "defeat_month": _labels(c, o.defeat_month.ravel()),
-            "final_sanction": np.array(SANCTIONS, dtype=object)[o.final_sanction.ravel()],
+            "final_sanction": np.array(c.sanctions.names, dtype=object)[o.final_sanction.ravel()],
             "died": o.died.ravel(),
             "power_end": h.power[:, last].ravel().astype(np.float64),
         }
@@ -117,7 +116,7 @@ def result_tables(res: SimulationResult, spec: BatchSpec) -> dict[str, pd.DataFr
         "actor_outcomes": actor_rows,
         "choices": choices,
         "power_hist": histogram_rows(h.power, months, list(c.actors)),
-        "line_moments": moments_rows(h.line, months, list(AXES)),
+        "line_moments": moments_rows(h.line, months, list(c.axes)),
         "dominance": _dominance(res, spec.at),
         "chronicle": _chronicle(res),
     }

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, simulate
-from apparat.engine.compiled import SANCTION, month_index
+from apparat.engine.compiled import month_index
 from apparat.engine.outcomes import History
 from apparat.errors import InterventionError
 from apparat.experiments.validation import check_record, occurs
@@ -32,14 +32,15 @@ class Conditioned:
     facts: list[str]  # the facts every kept run reproduces
 
 
-def structural(f: Fact) -> bool:
+def structural(f: Fact, c: Compiled) -> bool:
     """Facts about the state of the struggle: who has fallen, who lost which base, who
     stands with whom. Appointments of successors and censures are left out: they are
     details of how the world got there, not of how it stood."""
     if f.kind == "office_gained":
         return False
     if f.kind == "sanction":
-        return SANCTION[f.level or "censured"] >= SANCTION["removed_from_executive"]
+        rep = c.sanctions
+        return rep.out_executive[rep.index(f.level)] if f.level else False
     return True
 
 
@@ -49,7 +50,7 @@ def facts_until(c: Compiled, record: Record, until: str) -> list[Fact]:
     return [
         f
         for f in record.facts
-        if structural(f) and month_index(c.start, f.date) + f.window <= limit
+        if structural(f, c) and month_index(c.start, f.date) + f.window <= limit
     ]
 
 

@@ -53,6 +53,7 @@ class Plan:
     runs: NDArray[np.int64]
     kept: int
     tried: int
+    record_hash: str | None = None  # of the record conditioned on, when one was
 
 
 class Experiment:
@@ -158,11 +159,15 @@ class Experiment:
                     f"--given-history-until {until}: condition on an earlier month"
                 )
         c = compile_scenario(s)
-        record = load_record(self.record, scenario=s.scenario.id)
+        # the record given, or the scenario's own: record/historical.yaml in its folder
+        # (a Scenario object is looked up among the bundled scenarios by its id)
+        home = self.scenario if not isinstance(self.scenario, Scenario) else s.scenario.id
+        record = load_record(self.record, scenario=home)
         cond = condition(
             c, record, until, self.runs, self.seed, min(self.effective_batch_size, 2000)
         )
-        return Plan(s, arms, cond.runs, self.runs, cond.tried)
+        record_hash = content_hash(record.model_dump_json())
+        return Plan(s, arms, cond.runs, self.runs, cond.tried, record_hash)
 
     def _specs(self, plan: Plan) -> list[BatchSpec]:
         chronicled = tuple(int(r) for r in plan.runs[: self.chronicles])
@@ -196,6 +201,8 @@ class Experiment:
             "apparat": version("apparat"),
             "model": model_fingerprint(),  # stored batches of other code are not resumed
         }
+        if plan.record_hash is not None:  # conditioned on another record, other runs kept
+            provenance["record_hash"] = plan.record_hash
         return hashlib.sha256(json.dumps(provenance, sort_keys=True).encode()).hexdigest()
 
     # ------------------------------------------------------------------ running

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from apparat.errors import InterventionError
 from apparat.policies.forced import ForcedChoice, parse_do
-from apparat.scenario.models import AXES, TRAITS, EventKind, Scenario, parse_month
+from apparat.scenario.models import TRAITS, EventKind, Scenario, parse_month
 from apparat.scenario.parameters import PARAMETERS
 from apparat.scenario.references import check_references
 
@@ -205,6 +205,7 @@ class _Edit:
         self.data: dict[str, Any] = s.model_dump(by_alias=True)
         self.actors = {a.id: i for i, a in enumerate(s.actors)}
         self.offices = {o.id: i for i, o in enumerate(s.offices)}
+        self.axes = [a.id for a in s.rules.axes]
         self.bodies = {b.id for b in s.bodies}
         self.events = {e.id: i for i, e in enumerate(s.calendar)}
         self.decisions = {d.id: d for d in s.decisions}
@@ -264,7 +265,7 @@ class _Edit:
             "write ACTOR.TRAIT, ACTOR.AXIS, OFFICE.RESOURCE, PARAMETER or BODY.PARAMETER; "
             f"actors: {_choices(self.actors)}; offices: {_choices(self.offices)}; "
             f"bodies: {_choices(self.bodies)}; traits: {', '.join(TRAITS)}; "
-            f"axes: {', '.join(AXES)}; resources: {', '.join(RESOURCES)}; "
+            f"axes: {', '.join(self.axes)}; resources: {', '.join(RESOURCES)}; "
             f"parameters: {_choices(PARAMETERS)}"
         )
 
@@ -284,13 +285,13 @@ class _Edit:
         if name in TRAITS:
             _in_range(iv, value, 0.0, 1.0, f"trait {name}")
             group = "traits"
-        elif name in AXES:
+        elif name in self.axes:
             _in_range(iv, value, -1.0, 1.0, f"line on the {name} axis")
             group = "position"
         else:
             raise InterventionError(
                 f"{iv}: actor {actor!r} has no trait or axis {name!r}; "
-                f"traits: {', '.join(TRAITS)}; axes: {', '.join(AXES)}"
+                f"traits: {', '.join(TRAITS)}; axes: {', '.join(self.axes)}"
             )
         self.claim(("actor", actor, name), iv)
         entry[group][name]["value"] = value  # the citations stay

@@ -11,7 +11,8 @@ A scenario folder may hold ``presets/presets.yaml``::
         cite: ["S1:280 'short quote'"]
 
 Every preset is checked against its scenario when loaded: its interventions must apply,
-its citations must name the scenario's sources, and a preset that conditions on history
+its citations must name the scenario's sources (at a location that suits each source's
+kind), and a preset that conditions on history
 up to a month may change nothing in or before that month (nor set anything, which acts
 from the start).
 """
@@ -28,6 +29,7 @@ from apparat.errors import InterventionError, ScenarioError
 from apparat.experiments.interventions import Intervention, apply, parse
 from apparat.scenario.loader import LineIndex, load_scenario, locate, read_yaml, resolve_path
 from apparat.scenario.models import Cites, Ident, Month, Scenario
+from apparat.scenario.sources import location_problem
 
 PRESETS_FILE = Path("presets") / "presets.yaml"
 
@@ -106,13 +108,15 @@ def _check(spec: _Spec, s: Scenario, where: str) -> tuple[Preset | None, list[st
     problems = []
     if not ivs:
         problems.append(f"{head}: changes nothing; give do, set, shift or drop")
-    sources = {src.id for src in s.sources}
+    sources = {src.id: src for src in s.sources}
     for cite in spec.cite:
         if cite.source not in sources:
             problems.append(
                 f"{head}: citation {cite} names source '{cite.source}'; "
                 f"sources of {s.scenario.id}: {', '.join(sorted(sources))}"
             )
+        elif (problem := location_problem(cite, sources[cite.source])) is not None:
+            problems.append(f"{head}: {problem}")
     until = spec.given_history_until
     if until is not None:
         start, end = s.scenario.start, s.scenario.end

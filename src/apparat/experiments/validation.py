@@ -16,10 +16,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, SimulationResult
-from apparat.engine.compiled import SANCTION, month_index
+from apparat.engine.compiled import month_index
 from apparat.engine.outcomes import History
 from apparat.errors import RecordError
 from apparat.scenario.record import Fact, Record
+from apparat.scenario.sources import citation_problem
 
 B = NDArray[np.bool_]
 
@@ -49,8 +50,10 @@ class ValidationReport:
 
 
 def check_record(c: Compiled, record: Record) -> None:
-    """Refuse a record that names actors or offices the scenario does not have."""
+    """Refuse a record that names actors or offices the scenario does not have, or cites
+    a source the scenario does not list (or at a location that does not suit its kind)."""
     problems = []
+    sources = {s.id: s for s in c.scenario.sources}
     for f in record.facts:
         for a in [f.actor, *f.actors]:
             if a is not None and a not in c.actors:
@@ -61,8 +64,19 @@ def check_record(c: Compiled, record: Record) -> None:
             problems.append(f"fact '{f.id}': kind {f.kind} needs 'actor' and 'office'")
         if f.kind == "sanction" and (f.actor is None or f.level is None):
             problems.append(f"fact '{f.id}': kind sanction needs 'actor' and 'level'")
+        if f.level is not None and f.level not in c.sanctions.names[1:]:
+            problems.append(
+                f"fact '{f.id}': unknown level '{f.level}' (the scenario's sanctions: "
+                f"{', '.join(c.sanctions.names[1:])})"
+            )
         if f.kind == "bloc_formed" and len(f.actors) < 2:
             problems.append(f"fact '{f.id}': kind bloc_formed needs two or more 'actors'")
+        for cite in f.cite:
+            if (problem := citation_problem(cite, sources)) is not None:
+                problems.append(f"fact '{f.id}': {problem}")
+    for cite in record.order_of_defeats.cite if record.order_of_defeats else []:
+        if (problem := citation_problem(cite, sources)) is not None:
+            problems.append(f"order_of_defeats: {problem}")
     if problems:
         raise RecordError("record does not fit the scenario:\n  - " + "\n  - ".join(problems))
 
@@ -83,7 +97,12 @@ def occurs(c: Compiled, h: History, f: Fact) -> B:
         prev = np.concatenate([held[:, :1], held[:, :-1]], axis=1)
         alive = h.prestige[:, :, i] > 0
         return (prev & ~held & alive) if f.kind == "office_lost" else (held & ~prev)
-    level = SANCTION[f.level or "removed_from_executive"] if f.kind == "sanction" else 3
+    if f.kind == "executive_added":
+        seated = h.executive[:, :, i]
+        return seated & ~np.concatenate([first, seated[:, :-1]], axis=1)
+    rep = c.sanctions
+    out_exec = rep.first(rep.out_executive)
+    level = rep.index(f.level) if f.kind == "sanction" and f.level else out_exec
     reached = h.sanction[:, :, i] >= level
     prev = np.concatenate([first, reached[:, :-1]], axis=1)
     return reached & ~prev

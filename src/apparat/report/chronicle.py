@@ -11,6 +11,7 @@ history (blocs, Politburo seats), which the store does not keep.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -27,10 +28,12 @@ from apparat.policies import ForcedChoice
 from apparat.report import plots
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Scenario
+from apparat.scenario.sources import Source
 
 FACTUAL = "factual"
 NO_ONE = "no one"
 ROUTINE = frozenset({"apparatus", "cc_elected", "plenum", "conference"})
+_SLUG = re.compile(r"[^\w-]+")
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,45 @@ def parse_cite(text: str) -> Citation | None:
 
 
 def anchor(c: Citation) -> str:
-    """The id of a cited passage in the Sources section: 'src-S4-120' or 'src-S4-120-125'."""
-    end = f"-{c.end_line}" if c.end_line is not None else ""
-    return f"src-{c.source}-{c.line}{end}"
+    """The id of a cited passage in the Sources section: 'src-S4-120', 'src-S4-120-125'
+    (lines), 'src-ID-p412', 'src-ID-p412-415' (pages), 'src-ID-s-Rise-to-power' (a
+    section) or 'src-ID' (a whole web page)."""
+    if c.line is not None:
+        end = f"-{c.end_line}" if c.end_line is not None else ""
+        return f"src-{c.source}-{c.line}{end}"
+    if c.page is not None:
+        end = f"-{c.end_page}" if c.end_page is not None else ""
+        return f"src-{c.source}-p{c.page}{end}"
+    if c.section is not None:
+        return f"src-{c.source}-s-{_SLUG.sub('-', c.section).strip('-')}"
+    return f"src-{c.source}"
+
+
+def label(c: Citation) -> str:
+    """The place a citation points at, as a reader sees it: 'S4:120–125',
+    'ID pp. 412–415', 'ID §Rise to power', 'ID'."""
+    if c.line is not None:
+        return f"{c.source}:{c.line}" + (f"–{c.end_line}" if c.end_line else "")
+    if c.page is not None:
+        if c.end_page is not None:
+            return f"{c.source} pp. {c.page}–{c.end_page}"
+        return f"{c.source} p. {c.page}"
+    return c.where
+
+
+def _place(c: Citation) -> str:
+    """Where in its document a passage is: 'line 120–125', 'pp. 412–415', '§Section'."""
+    if c.line is not None:
+        return f"line {c.line}" + (f"–{c.end_line}" if c.end_line else "")
+    if c.page is not None:
+        return label(c).removeprefix(f"{c.source} ")
+    if c.section is not None:
+        return f"§{c.section}"
+    return "the whole page"
+
+
+def _order(c: Citation) -> tuple[str, int, str]:
+    return (c.source, c.line or c.page or 0, c.section or "")
 
 
 def _number(v: Any) -> str:
@@ -182,9 +221,8 @@ def _cites_html(cites: Iterable[str], cited: dict[str, Passage], row: str, date:
         if c.quote and c.quote not in passage.quotes:
             passage.quotes.append(c.quote)
         passage.events.setdefault(date, row)
-        label = f"{c.source}:{c.line}" + (f"–{c.end_line}" if c.end_line else "")
         title = f' title="{escape(c.quote)}"' if c.quote else ""
-        links.setdefault(key, f'<a class="cite" href="#{key}"{title}>[{escape(label)}]</a>')
+        links.setdefault(key, f'<a class="cite" href="#{key}"{title}>[{escape(label(c))}]</a>')
     return " ".join(links.values())
 
 
@@ -227,27 +265,48 @@ def sources_html(cited: Mapping[str, Passage], scenario: Scenario) -> str:
     """Every cited passage, grouped by document: its place, its quotes, and links back
     to the events that cite it."""
     docs = {s.id: s for s in scenario.sources}
-    order = sorted(cited.items(), key=lambda kv: (kv[1].citation.source, kv[1].citation.line))
+    order = sorted(cited.items(), key=lambda kv: _order(kv[1].citation))
     parts: list[str] = []
     for source, group in groupby(order, key=lambda kv: kv[1].citation.source):
         d = docs.get(source)
-        facts = (d.author, d.date, d.language, f"file {d.file}" if d.file else None) if d else ()
         title = escape(d.title) if d else "(a document not in the scenario's list)"
+        if d is not None and d.url:
+            title = f'<a href="{escape(d.url)}">{title}</a>'
         parts.append(
             f"<h3>{escape(source)}: <cite>{title}</cite></h3><p class='about'>"
-            f"{escape(', '.join(x for x in facts if x))}</p><ul class='sources'>"
+            f"{escape(_about(d))}</p><ul class='sources'>"
         )
         for key, p in group:
             c = p.citation
-            where = f"{c.source}, line {c.line}" + (f"–{c.end_line}" if c.end_line else "")
+            where = escape(f"{c.source}, {_place(c)}")
+            if d is not None and d.kind == "web" and d.url:
+                where = f'<a href="{escape(d.url)}">{where}</a>'
             said = "".join(f"<q>{escape(q)}</q>" for q in p.quotes)
             back = ", ".join(f'<a href="#{r}">{escape(m)}</a>' for m, r in p.events.items())
             parts.append(
-                f'<li id="{escape(key)}"><strong>{escape(where)}</strong>{said}'
+                f'<li id="{escape(key)}"><strong>{where}</strong>{said}'
                 f'<span class="back">cited in {back}</span></li>'
             )
         parts.append("</ul>")
     return "".join(parts) or "<p>No passage was cited.</p>"
+
+
+def _about(d: Source | None) -> str:
+    """What a document is: author, date, publisher, language, and where to find it."""
+    if d is None:
+        return ""
+    facts = [
+        d.kind if d.kind != "file" else None,
+        d.author,
+        d.date,
+        d.publisher,
+        f"pp. {d.pages}" if d.pages and "-" in d.pages else None,
+        d.language,
+        f"file {d.file}" if d.file else None,
+        d.url,
+        f"accessed {d.accessed}" if d.accessed else None,
+    ]
+    return ", ".join(x for x in facts if x)
 
 
 def run_section(

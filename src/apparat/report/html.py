@@ -103,7 +103,7 @@ def _kv(rows: Sequence[tuple[str, str]]) -> str:
     return f"<table>{body}</table>"
 
 
-def _provenance(meta: Mapping[str, Any], s: Scenario, arms: Sequence[str]) -> str:
+def _provenance(meta: Mapping[str, Any], s: Scenario, arms: Sequence[str], home: str | Path) -> str:
     runs_needed = meta.get("runs_needed")
     cond = meta.get("given_history_until")
     conditioning = (
@@ -130,7 +130,7 @@ def _provenance(meta: Mapping[str, Any], s: Scenario, arms: Sequence[str]) -> st
         ),
     ]
     try:
-        presets = load_presets(s.scenario.id)
+        presets = load_presets(home)
     except (ApparatError, OSError):
         presets = {}
     items = [
@@ -243,8 +243,9 @@ def _ensemble_figures(data: _Data, summary: pd.DataFrame, s: Scenario, arms: Seq
     )
 
 
-def render(data: _Data, s: Scenario) -> str:
-    """The whole page as one string."""
+def render(data: _Data, s: Scenario, home: str | Path | None = None) -> str:
+    """The whole page as one string; ``home`` is where the scenario's presets are (its
+    name or folder; by default the bundled scenario of its id)."""
     meta = data.meta
     arms = plots.arm_order(list(meta.get("arms") or [FACTUAL]))
     names = {a.id: a.name for a in s.actors}
@@ -272,12 +273,13 @@ def render(data: _Data, s: Scenario) -> str:
 <body><main>
 <h1>{escape(title)}</h1>
 <p class="lead">An experiment with apparat: {escape(lead)}</p>
-<section id="provenance"><h2>What was run</h2>{_provenance(meta, s, arms)}</section>
+<section id="provenance"><h2>What was run</h2>{_provenance(meta, s, arms, home or s.scenario.id)}</section>
 <section id="outcomes"><h2>Outcomes</h2>{_outcomes(summary, diffs, arms, names)}</section>
 <section id="figures"><h2>Pictures of all runs</h2>{figures}</section>
 <section id="chronicle"><h2>Chronicle of a representative run</h2>{run_body}</section>
 <section id="sources"><h2>Sources</h2><p>The passages cited in the chronicle, by
-document and line of the source files shipped with the scenario.</p>{sources}</section>
+document and place in it (a line of a source file, a page, a section of a web page).</p>
+{sources}</section>
 <footer>Written by apparat {escape(version("apparat"))} from experiment
 {escape(str(meta.get("id")))}. This page is self-contained and needs no network.</footer>
 </main></body></html>
@@ -294,7 +296,8 @@ def write_report(
     ``out_path`` and return the path. ``scenario`` (a name, a path or a loaded one)
     defaults to the scenario the experiment names."""
     data = _read(store_path, experiment_id)
-    page = render(data, _scenario(data.meta, scenario))
+    home = scenario if isinstance(scenario, str | Path) else None
+    page = render(data, _scenario(data.meta, scenario), home)
     out = Path(out_path)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

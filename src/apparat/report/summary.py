@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from apparat.engine import SimulationResult
-from apparat.engine.compiled import SANCTIONS
 from apparat.scenario.models import Scenario
 
 
@@ -132,7 +131,7 @@ def _fates(res: SimulationResult, row: int) -> Iterator[ContenderFate]:
             actor=c.actors[i],
             name=c.names[i],
             power_share=round(float(h.power[row, last, i]), 4),
-            sanction=SANCTIONS[int(o.final_sanction[row, i])],
+            sanction=c.sanctions.names[int(o.final_sanction[row, i])],
             died=bool(o.died[row, i]),
             in_executive=bool(h.executive[row, last, i]),
             out_of_executive_since=c.label(defeat) if defeat >= 0 else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from apparat.scenario.models import AXES, TRAITS, Scenario
+from apparat.scenario.models import TRAITS, Scenario
 from apparat.scenario.parameters import PARAMETERS, resolve
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -48,9 +48,10 @@ def resolve_target(s: Scenario, target: str) -> Resolved | str:
         )
     if name in TRAITS:
         return Resolved("trait", f"{actor}.{name}", 0.0, 1.0)
-    if name in AXES:
+    axes = [a.id for a in s.rules.axes]
+    if name in axes:
         return Resolved("axis", f"{actor}.{name}", -1.0, 1.0)
-    return f"actor {actor!r} has no trait or axis {name!r} (traits: {', '.join(TRAITS)}; axes: {', '.join(AXES)})"
+    return f"actor {actor!r} has no trait or axis {name!r} (traits: {', '.join(TRAITS)}; axes: {', '.join(axes)})"
 
 
 def baseline_value(s: Scenario, target: str) -> float:

@@ -22,6 +22,8 @@ from pydantic import (
 
 from apparat.scenario.citations import Citation, as_list
 from apparat.scenario.parameters import Param
+from apparat.scenario.sources import Source
+from apparat.scenario.rules import Rules
 
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
 OptCites = Annotated[list[Citation], BeforeValidator(as_list)]
@@ -32,7 +34,6 @@ DecisionIdent = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 TRAITS = ("prestige", "organisation", "intrigue", "oratory", "ambition", "resolve", "flexibility")
-AXES = ("economy", "international", "regime")
 
 
 def parse_month(value: object) -> str:
@@ -49,15 +50,6 @@ Month = Annotated[str, BeforeValidator(parse_month)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
-    title: str
-    language: str
-    author: str | None = None
-    date: str | None = None
-    file: str | None = None
 
 
 class Claim(Strict):
@@ -108,13 +100,8 @@ class Traits(Strict):
     flexibility: UnitTrait
 
 
-class Position(Strict):
-    """-1..1 on each axis: economy (NEP .. forced industrialisation), international
-    (socialism in one country .. world revolution), regime (party democracy .. centralism)."""
-
-    economy: SignedTrait
-    international: SignedTrait
-    regime: SignedTrait
+# -1..1 on each of the scenario's policy axes (`rules.axes` says what the poles mean)
+Position = dict[Ident, SignedTrait]
 
 
 class Enmity(Strict):
@@ -131,6 +118,10 @@ class Actor(Strict):
     enmities: list[Enmity] = []
     contender: bool = Field(
         default=False, description="May lead a bloc and be dominant; others only follow."
+    )
+    sanction: Ident | None = Field(
+        default=None,
+        description="A sanction of the rules' repertoire he is already under at the start.",
     )
     cite: Cites
 
@@ -207,11 +198,11 @@ class Event(Strict):
     name: str
     actor: Ident | None = None
     cohort: Ident | None = None
-    cc_seats: int | None = Field(default=None, ge=1)
-    politburo_seats: int | None = Field(default=None, ge=1)
+    cc_seats: int | None = Field(default=None, ge=1, le=100_000)
+    executive_seats: int | None = Field(default=None, ge=1, le=1000)
     prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
-    salience: dict[Literal["economy", "international", "regime"], Signed] = {}
-    blame_axis: Literal["economy", "international", "regime"] | None = Field(
+    salience: dict[Ident, Signed] = {}
+    blame_axis: Ident | None = Field(
         default=None, description="A policy failure: whoever's line governs on this axis loses."
     )
     blame_direction: Signed = 0.0
@@ -257,8 +248,12 @@ class Option(Strict):
 
 class Requires(Strict):
     alive: bool = True
-    max_sanction: int = Field(default=7, ge=0, le=7)
-    min_sanction: int = Field(default=0, ge=0, le=7)
+    max_sanction: int | Ident | None = Field(
+        default=None, description="The heaviest sanction (id, or its rank) he may be under."
+    )
+    min_sanction: int | Ident | None = Field(
+        default=None, description="The lightest sanction (id, or its rank) he must be under."
+    )
     excluded: bool | None = Field(
         default=None, description="True: only if outside the ruling bloc; False: only if inside."
     )
@@ -342,3 +337,4 @@ class Scenario(Strict):
     decisions: list[Decision] = []
     parameters: dict[str, Param] = {}
     factors: list[Factor] = []
+    rules: Rules

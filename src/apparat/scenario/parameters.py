@@ -60,7 +60,32 @@ PARAMETERS: dict[str, Spec] = {
     ),
     "faction_tie": Spec(0.12, 0.0, 0.3, "Friction below which two leaders act as one faction."),
     "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
+    "bearable_enmity": Spec(
+        0.5,
+        0.1,
+        2.0,
+        "Most friction two members of one camp put up with (higher: rivals can rule together).",
+    ),
+    "follower_weight": Spec(
+        0.5, 0.0, 1.0, "Share of a follower's power that counts in his leader's strength."
+    ),
     # contests and sanctions
+    "bloc_loyalty": Spec(
+        0.5,
+        0.0,
+        2.0,
+        "How far a member's own lean must run against his bloc before he votes against it.",
+    ),
+    "prestige_shield": Spec(
+        2.0,
+        0.0,
+        6.0,
+        "How much a target's prestige lengthens the wait between two steps against him.",
+    ),
+    "sanction_scar": Spec(
+        0.1, 0.0, 0.3, "Share of his standing a leader loses for good with each rung of sanction."
+    ),
+    "quiet_months": Spec(24.0, 0.0, 60.0, "Months a recanted leader is left alone."),
     "threat_threshold": Spec(
         0.12,
         0.02,

@@ -9,19 +9,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from apparat.errors import RecordError
+from apparat.errors import RecordError, ScenarioError
 from apparat.scenario.citations import Citation, as_list
-from apparat.scenario.loader import LineIndex, bundled_root, locate, read_yaml
+from apparat.scenario.loader import LineIndex, locate, read_yaml, resolve_path
 from apparat.scenario.models import Month
 
 FactKind = Literal[
-    "office_lost", "office_gained", "executive_removed", "sanction", "bloc_formed", "dominant"
+    "office_lost",
+    "office_gained",
+    "executive_removed",
+    "executive_added",
+    "sanction",
+    "bloc_formed",
+    "dominant",
 ]
-Level = Literal[
-    "censured", "removed_from_office", "removed_from_executive", "removed_from_cc",
-    "expelled", "internal_exile", "deported",
-]  # fmt: skip
+# a sanction of the scenario's own repertoire (``rules.sanctions``), checked when scored
+Level = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
+RECORD_FILE = Path("record") / "historical.yaml"
 
 
 class Fact(BaseModel):
@@ -55,9 +60,37 @@ class Record(BaseModel):
     order_of_defeats: DefeatOrder | None = None
 
 
-def load_record(path: str | Path | None = None, scenario: str = "bolshevik_1923") -> Record:
-    """Load a record file (default: the bundled scenario's own), with located errors."""
-    p = Path(path) if path else bundled_root() / scenario / "record" / "historical.yaml"
+def record_path(scenario: str | Path) -> Path | None:
+    """Where a scenario keeps its own record: ``record/historical.yaml`` in its folder,
+    bundled or given by path; None for a scenario given as one file."""
+    path = resolve_path(scenario)
+    return path / RECORD_FILE if path.is_dir() else None
+
+
+def _own_record(scenario: str | Path) -> Path:
+    """The scenario's own record file, or a RecordError that says how to give one."""
+    hint = "give a record file with --record PATH (record= in Python)"
+    try:
+        path = record_path(scenario)
+    except ScenarioError:
+        raise RecordError(
+            f"no record for scenario '{scenario}': it is neither a scenario folder nor a "
+            f"bundled scenario; {hint}"
+        ) from None
+    if path is None:
+        raise RecordError(
+            f"scenario '{scenario}' is one file, so it has no record of its own "
+            f"(a scenario folder keeps it in {RECORD_FILE}); {hint}"
+        )
+    if not path.is_file():
+        raise RecordError(f"scenario '{scenario}' has no historical record at '{path}'; {hint}")
+    return path
+
+
+def load_record(path: str | Path | None = None, scenario: str | Path = "bolshevik_1923") -> Record:
+    """Load a record file, with located errors; by default the scenario's own
+    (``record/historical.yaml`` in its folder, for a bundled name or a path alike)."""
+    p = Path(path) if path else _own_record(scenario)
     if not p.is_file():
         raise RecordError(f"no record file at '{p}'")
     index: LineIndex = {}

@@ -11,6 +11,8 @@ from apparat.scenario.citations import Citation
 from apparat.scenario.factors import check_factors
 from apparat.scenario.models import Scenario
 from apparat.scenario.parameters import PARAMETERS
+from apparat.scenario.rule_checks import check_rules
+from apparat.scenario.sources import citation_problem
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -44,7 +46,6 @@ def check_references(s: Scenario) -> list[Problem]:
     bodies = {b.id for b in s.bodies}
     offices = {o.id for o in s.offices}
     cohorts = {c.id for c in s.party.cohorts}
-    sources = {src.id for src in s.sources}
     out: list[Problem] = []
     collections: dict[str, list[Any]] = {
         "actors": s.actors,
@@ -122,9 +123,10 @@ def check_references(s: Scenario) -> list[Problem]:
                 )
             )
     out += check_factors(s)
+    out += check_rules(s)
+    by_id = {src.id: src for src in s.sources}
     for loc, cite in _citations(s, ()):
-        if cite.source not in sources:
-            out.append(
-                (loc, f"citation names source '{cite.source}', which is not under 'sources'")
-            )
+        problem = citation_problem(cite, by_id)
+        if problem is not None:
+            out.append((loc, problem))
     return out

@@ -525,14 +525,28 @@
     );
   }
 
-  // Source passages as a list: document id (its title on hover), line, short quote.
+  // Where in its document a passage is: ":120–125" (lines of a local file),
+  // " pp. 412–415" (pages), " §Section" (a section of a web page), "" (a whole page).
+  function place(c) {
+    const range = (a, b) => `${a}${b ? `–${b}` : ""}`;
+    if (c.line) return `:${range(c.line, c.end_line)}`;
+    if (c.page) return ` ${c.end_page ? "pp." : "p."} ${range(c.page, c.end_page)}`;
+    if (c.section) return ` §${c.section}`;
+    return "";
+  }
+
+  // Source passages as a list: document id (its title on hover; a link to the source
+  // on the web where it has an address), its place, short quote.
   function citeList(cites) {
     if (!cites.length) return null;
     return el("ul", { class: "cites", "aria-label": "Sources" },
       ...cites.map((c) =>
         el("li", {},
-          el("abbr", { title: c.title }, c.source),
-          `:${c.line}${c.end_line ? `–${c.end_line}` : ""}`,
+          c.url
+            ? el("a", { href: c.url, target: "_blank", rel: "noopener" },
+              el("abbr", { title: c.title }, c.source))
+            : el("abbr", { title: c.title }, c.source),
+          place(c),
           c.quote ? [" ", el("q", {}, c.quote)] : null)));
   }
 

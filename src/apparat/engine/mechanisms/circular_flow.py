@@ -133,10 +133,11 @@ def elect_cc(ctx: Context, seats: int) -> None:
     st, c = ctx.st, ctx.c
     n = len(c.actors)
     st.cc_seats = seats
-    leaders = (st.alive & (st.sanction < 4)).sum(axis=1)
+    out_cc = c.sanctions.out_cc[st.sanction]
+    leaders = (st.alive & ~out_cc).sum(axis=1)
     target = np.maximum(seats - leaders, 0).astype(np.float64)
     clients = st.cc_clients.copy()
-    gone = ~st.alive | (st.sanction >= 4)
+    gone = ~st.alive | out_cc
     dropped = (clients[:, :n] * gone).sum(axis=1)
     clients[:, :n] *= ~gone
     renewed = clients * ctx.p("cc_renewal", 2)
@@ -183,8 +184,8 @@ def candidates_score(ctx: Context, rows: I | None = None) -> F:
     at = np.arange(sel.size)[:, None]
     patron = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
     ours = ruling | ((follows >= 0) & ruling[at, patron])
-    cc = cc_share(st)[sel][at, patron]  # the CC elects: its patrons' people come first
-    ok = st.active[sel] & (st.sanction[sel] < 2)
+    cc = cc_share(ctx.c, st)[sel][at, patron]  # the CC elects: its patrons' people come first
+    ok = st.active[sel] & ~ctx.c.sanctions.no_office[st.sanction[sel]]
     # equals are told apart by chance, never by their order in the scenario file
     jitter = 1e-6 * ctx.rng.uniform("flow.tiebreak", st.month, st.power.shape[1], rows=rows)
     score = st.power[sel] + 0.3 * st.prestige[sel] + 1.0 * ours + 2.0 * cc + jitter
@@ -245,7 +246,7 @@ def succeed_deputies(ctx: Context) -> None:
         heir = st.holder[:, d].copy()  # a copy: the deputy post is blanked below
         able = (st.holder[:, o] < 0) & (heir >= 0)
         able &= st.active[rows_all, np.maximum(heir, 0)] & (
-            st.sanction[rows_all, np.maximum(heir, 0)] < 2
+            ~c.sanctions.no_office[st.sanction[rows_all, np.maximum(heir, 0)]]
         )
         rows = np.flatnonzero(able)
         st.holder[rows, o] = heir[rows]
@@ -298,7 +299,7 @@ def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) ->
     elect_cc(ctx, cc_seats or st.cc_seats)
     if executive_seats:
         st.executive_seats = executive_seats
-    st.executive &= st.alive & (st.sanction < 3)
+    st.executive &= st.alive & ~ctx.c.sanctions.out_executive[st.sanction]
     fill_executive(ctx, "elected by the new CC")
     for row in ctx.log.rows():
         share = secretary_share(ctx.c, st)[row]

@@ -33,13 +33,12 @@ from apparat.engine.mechanisms.coalition_sets import (
     self_enforcing,
     subsets,
 )
+from apparat.engine.mechanisms.power import force_held
 from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-BEARABLE = 0.5  # the most friction two members of one camp will put up with
 Floats = NDArray[np.floating[Any]]
-FOLLOWER_WEIGHT = 0.5  # a client's strength counts, but he is not bound like a leader's base
 
 
 def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
@@ -55,7 +54,13 @@ def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
     dist = np.sqrt(square) / 2.0
     enmity = np.maximum(st.enmity[:, :, cols], np.swapaxes(st.enmity[:, cols, :], 1, 2))
     betrayal = st.betrayal[:, :, cols] + np.swapaxes(st.betrayal[:, cols, :], 1, 2)
-    out = ctx.p("ideology_weight", 3) * dist + ctx.p("enmity_weight", 3) * (enmity + betrayal)
+    grudge = enmity + betrayal
+    if ctx.c.rules.force.fear_inside:
+        # partners fear whoever of them commands force: as much as a grudge against him
+        held = force_held(ctx.c, st)
+        share = held / np.maximum(held.sum(axis=1, keepdims=True), 1e-9)
+        grudge = grudge + np.maximum(share[:, :, None], share[:, None, cols])
+    out = ctx.p("ideology_weight", 3) * dist + ctx.p("enmity_weight", 3) * grudge
     pact = (st.pact_until[:, :, cols] >= st.month) | (
         np.swapaxes(st.pact_until[:, cols, :], 1, 2) >= st.month
     )
@@ -101,7 +106,7 @@ def form(ctx: Context, rows: B | None = None) -> None:
 
 def _form(ctx: Context) -> None:
     st, c = ctx.st, ctx.c
-    eligible = st.active & (st.sanction < 5) & c.contender[None, :]
+    eligible = st.active & ~c.sanctions.expelled[st.sanction] & c.contender[None, :]
     if c.founder >= 0:
         # while the founder can still work, he arbitrates: the succession game waits
         eligible &= ~st.active[:, c.founder : c.founder + 1]
@@ -136,10 +141,12 @@ def _form(ctx: Context) -> None:
         idx = position_of_code(k)[code]
         all_el = (el[need].astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)
         tied = ties(ctx, players, fr_n, need)
-        can_deviate = ~bad_pairs(fr_n > BEARABLE, k) & ~pact_breaks(tied)
+        can_deviate = ~bad_pairs(fr_n > ctx.p("bearable_enmity", 3, need), k) & ~pact_breaks(tied)
         se = self_enforcing(gam[need], all_el, can_deviate, ctx.p("majority", 2, need), k)
         group_se[need] = np.where(idx >= 0, se[np.arange(need.size), np.maximum(idx, 0)], True)
-        ok[need], mean[need], feasible[need] = split_lines(masks, fr_n, group_n, tied)
+        ok[need], mean[need], feasible[need] = split_lines(
+            masks, fr_n, group_n, tied, ctx.p("bearable_enmity", 3, need)
+        )
     # with no bearable alternative, whoever sits stays, even after a lost vote
     stays = ~feasible & current.any(axis=1)
     held = held_fast | stays
@@ -177,7 +184,7 @@ def contenders(ctx: Context) -> NDArray[np.intp]:
     return np.flatnonzero(mask)
 
 
-def split_lines(masks: B, fr: F, group: B, tied: B) -> tuple[B, F, B]:
+def split_lines(masks: B, fr: F, group: B, tied: B, bearable: float | F) -> tuple[B, F, B]:
     """The admissible lines through each group (R, N) (factions kept whole; where some
     line leaves a bearable camp on each side, only such lines), the mean friction across
     each (R, N), and whether a line with two bearable camps exists (R,)."""
@@ -194,7 +201,7 @@ def split_lines(masks: B, fr: F, group: B, tied: B) -> tuple[B, F, B]:
     # a line through the group may not cut a tie between two of its members
     ok = proper & ~bad_pairs(tied, k, within=group, table="split")
     # each camp must be one its members can stand: sworn enemies do not rule together
-    unbearable = fr > BEARABLE
+    unbearable = fr > bearable
     camps_bearable = ~bad_pairs(unbearable, k, within=group)
     camps_bearable &= ~bad_pairs(unbearable, k, within=group, table="neither")
     feasible = (ok & camps_bearable).any(axis=1)
@@ -237,7 +244,10 @@ def strength(ctx: Context) -> F:
         axis=1,
     )
     weights = np.concatenate(
-        [st.power * ctx.c.contender[None, :], np.where(following, FOLLOWER_WEIGHT * st.power, 0.0)],
+        [
+            st.power * ctx.c.contender[None, :],
+            np.where(following, ctx.p("follower_weight", 2) * st.power, 0.0),
+        ],
         axis=1,
     )
     return tally(bins, n + 1, weights)[:, :n]
@@ -256,8 +266,10 @@ def hostile(ctx: Context) -> B:
     A strong leader left out turns hostile; a weak one stays neutral and is courted."""
     st, c = ctx.st, ctx.c
     # an expelled leader who keeps opposing is still pursued (exile, deportation)
-    expelled_opposing = (st.sanction >= 5) & (st.sanction < 7) & (st.tactic > 0)
-    out = st.alive & c.contender[None, :] & ~st.ruling & ((st.sanction < 5) | expelled_opposing)
+    rep = c.sanctions
+    expelled = rep.expelled[st.sanction]
+    expelled_opposing = expelled & (st.sanction < rep.top) & (st.tactic > 0)
+    out = st.alive & c.contender[None, :] & ~st.ruling & (~expelled | expelled_opposing)
     recanted = st.quiet_until >= st.month
     rows = np.arange(st.runs)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
@@ -265,15 +277,21 @@ def hostile(ctx: Context) -> B:
     anyone_rules = np.asarray(st.ruling.any(axis=1))
     grievance = (st.betrayal[rows, :, leader] > 0.1) & anyone_rules[:, None]
     # recanting buys readmission and an end to punishment, not a seat at the top
-    spared = recanted & (~st.executive | (st.sanction >= 3))
-    return out & ~spared & (grievance | recanted | (st.tactic > 0))
+    spared = recanted & (~st.executive | rep.out_executive[st.sanction])
+    leaders = out & ~spared & (grievance | recanted | (st.tactic > 0))
+    if c.rules.targets == "contenders":
+        return leaders
+    # where the rules let anyone be struck, a follower of a hostile leader is hostile too
+    led = (st.follows >= 0) & leaders[rows[:, None], np.maximum(st.follows, 0)]
+    second = st.alive & ~c.contender[None, :] & ~expelled & led & ~recanted
+    return leaders | second
 
 
 def feared(ctx: Context) -> B:
     """(R, A): excluded contenders the rulers fear: the hostile, and any strong enough to
     threaten them even while he keeps quiet. Fear unites; only hostility is struck."""
     st, c = ctx.st, ctx.c
-    outside = st.alive & c.contender[None, :] & ~st.ruling & (st.sanction < 5)
+    outside = st.alive & c.contender[None, :] & ~st.ruling & ~c.sanctions.expelled[st.sanction]
     return hostile(ctx) | (outside & (st.power > ctx.p("threat_threshold", 2)))
 
 
@@ -293,7 +311,7 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         return
     free, fr = free[rows], fr[rows]
     sanc = st.sanction[rows][:, players].astype(np.float64)
-    tolerance = 0.5 + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
+    tolerance = ctx.p("bearable_enmity", 3, rows) + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
     bad = bad_pairs(fr > tolerance, len(players))
     unsplit = ~pact_breaks(ties(ctx, players, fr, rows))
     power = st.power[rows][:, players]
@@ -315,7 +333,7 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
 def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     st, c = ctx.st, ctx.c
-    lead = st.active[:, players] & (st.sanction[:, players] < 5)
+    lead = st.active[:, players] & ~c.sanctions.expelled[st.sanction[:, players]]
     score = np.where(lead[:, None, :], fr, np.inf)
     nearest = players[np.argmin(score, axis=2)]
     st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)

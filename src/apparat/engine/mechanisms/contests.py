@@ -1,9 +1,14 @@
-"""Contests and sanctions: motions voted by the body that decides, up an escalation ladder.
+"""Contests and sanctions: motions voted by the body that decides, up the scenario's
+repertoire of sanctions.
 
-censure -> removal from a post -> from the executive -> from the CC -> expulsion ->
-internal exile -> deportation. The ruling coalition moves against excluded rivals who
-threaten it or who organise against it; each step needs a majority of the deciding body,
-costs its author prestige, and leaves the target a grudge.
+The ruling coalition moves against excluded rivals who threaten it or who organise
+against it. Which sanctions exist, which kind of session may impose each, what each
+needs first, how many rungs one vote may climb, whether force may strike without a vote
+and which body may overturn another are the scenario's rules (``rules:``; for the
+Bolshevik party: censure -> removal from a post -> from the executive -> from the CC ->
+expulsion -> internal exile -> deportation, one rung a session). Each step needs a
+majority of the deciding body (or, for force, of the force offices), costs its author
+prestige, and leaves the target a grudge.
 
 References
 ----------
@@ -16,14 +21,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine.compiled import SANCTIONS
 from apparat.engine.context import Context, on_rows
+from apparat.engine.events import incapacitate
 from apparat.engine.mechanisms import circular_flow as flow
 from apparat.engine.mechanisms.coalitions import hostile, strength
 from apparat.engine.mechanisms.power import (
     apparatus_control,
     cc_share,
     executive_share,
+    force_held,
     office_sum,
     secretary_share,
 )
@@ -33,19 +39,13 @@ F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-LOYALTY = 0.5  # how far a bloc member's own lean must run against his bloc before he breaks
-# The rungs each kind of meeting may decide (the ban on factions lets a CC plenum expel).
-RUNGS = {
-    "executive": (1, 6, 7),
-    "plenum": (1, 2, 3, 4, 5),
-    "conference": (1, 2),
-    "congress": (1, 2, 3, 4, 5),
-}
+# the body whose members vote at each kind of session (force needs no vote)
 BODY_OF = {
     "executive": "executive",
     "plenum": "central_committee",
     "conference": "congress",
     "congress": "congress",
+    "force": "force",
 }
 
 
@@ -60,7 +60,7 @@ def body_weights(ctx: Context, role: str) -> F:
     if role == "executive":
         w = executive_share(st)
     elif role == "central_committee":
-        w = cc_share(st)
+        w = cc_share(c, st)
     else:
         # delegates steered by a patron's base or secretaries follow him; the free
         # delegates judge the motion itself (see `vote`), which is what enrolment erodes
@@ -95,14 +95,20 @@ def vote(
     Every member weighs the motion: who is the greater threat, whom he dislikes more,
     whose standing is higher, and any authority the motion carries beyond its mover's
     (a founder's letter). Blocs hold their members by ``LOYALTY``, not by fiat, so a bloc
-    can break on a strong enough motion. Unaligned votes follow standing alone.
+    can break on a strong enough motion. Unaligned votes follow standing alone. When
+    ``role`` is ``force`` nobody votes: the side that holds more of the force offices wins.
     """
     st = ctx.st
     sel = np.arange(st.runs) if rows is None else rows
-    w = body_weights(ctx, role)[sel]
     draw = ctx.rng.normal("contests.vote", st.month, np.array([slot]), rows=rows)[:, 0]
     noise = ctx.p("vote_noise", 1, rows) * draw
     pro, con = side(ctx, mover)[sel], side(ctx, target)[sel]
+    if role == "force":
+        held = force_held(ctx.c, st)[sel]
+        total = np.maximum(held.sum(axis=1), 1e-9)
+        balance = ((held * pro).sum(axis=1) - (held * con).sum(axis=1)) / total
+        return 0.5 + balance / 2 + noise, noise
+    w = body_weights(ctx, role)[sel]
     m, t = np.maximum(mover[sel], 0), np.maximum(target[sel], 0)
     at = np.arange(sel.size)
     standing = st.prestige[sel, m] - st.prestige[sel, t] + authority
@@ -114,7 +120,7 @@ def vote(
         - enmity[at, :, m]
         + 0.5 * standing[:, None]
         + noise[:, None]
-        + LOYALTY * (pro.astype(np.float64) - con.astype(np.float64))
+        + ctx.p("bloc_loyalty", 2, rows) * (pro.astype(np.float64) - con.astype(np.float64))
     )
     stance = sigmoid(lean / 0.1)
     stance[at, m] = 1.0
@@ -138,55 +144,106 @@ def best_office(ctx: Context, target: I) -> I:
 
 
 def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
-    """Carry out a passed motion: the target reaches ``level`` on the ladder."""
+    """Carry out a passed motion: the target reaches ``level`` of the repertoire, with
+    the effects of every rung climbed on the way."""
     st, c = ctx.st, ctx.c
+    rep = c.sanctions
     t, a = target[rows], author[rows]
     lv = level[rows]
-    st.sanction[rows, t] = np.maximum(st.sanction[rows, t], lv)
+    before = st.sanction[rows, t]
+    st.sanction[rows, t] = np.maximum(before, lv)
     st.last_step[rows, t] = st.month
     cost = ctx.p("hostile_act_cost", 1, rows)
     st.prestige[rows, a] = np.maximum(st.prestige[rows, a] - cost, 0.0)
     st.enmity[rows, t, a] = np.minimum(st.enmity[rows, t, a] + 0.1, 1.0)
     st.betrayal[rows, t, a] = np.minimum(st.betrayal[rows, t, a] + 0.25, 1.0)
-    loss = np.array([0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1])[lv] * (
-        0.5 + 0.5 * ctx.p("faction_ban", 1, rows)
-    )
+    loss = rep.prestige[lv] * (0.5 + 0.5 * ctx.p("faction_ban", 1, rows))
     st.prestige[rows, t] = np.maximum(st.prestige[rows, t] - loss, 0.0)
     office = best_office(ctx, target)[rows]
-    lose_office = (lv == 2) & (office >= 0)
+    climbed_best = np.cumsum(rep.takes_best)
+    lose_office = (climbed_best[lv] > climbed_best[before]) & (office >= 0)
     st.holder[rows[lose_office], office[lose_office]] = -1
-    deep = lv >= 5
+    deep = rep.takes_all[lv]
     for r, who in zip(rows[deep], t[deep], strict=True):
         st.holder[r, st.holder[r] == who] = -1
-    st.executive[rows[lv >= 3], t[lv >= 3]] = False
-    out = lv >= 4
+    out_exec = rep.out_executive[lv]
+    st.executive[rows[out_exec], t[out_exec]] = False
+    out = rep.out_cc[lv]
     if out.any():
         n = len(c.actors)
         moved = st.cc_clients[rows[out], t[out]]
         st.cc_clients[rows[out], t[out]] = 0.0
         st.cc_clients[rows[out], n] += moved
         flow.vacate_clients(ctx, rows[out], t[out])
+    held = rep.detained[lv] | rep.dead[lv]
+    if held.any():
+        st.active[rows[held], t[held]] = False
+        st.ruling[rows[held], t[held]] = False
+        st.tactic[rows[held], t[held]] = 0
+    for who in np.unique(t[rep.dead[lv]]):
+        incapacitate(ctx, int(who), dies=True, rows=rows[rep.dead[lv] & (t == who)])
 
 
-def next_rung(ctx: Context, target: int, rungs: tuple[int, ...]) -> I:
-    """(R,): the next rung this meeting may decide for ``target``, 0 if none."""
-    st = ctx.st
-    level = st.sanction[:, target] + 1
+def moot(ctx: Context, target: int, level: I) -> B:
+    """(R,): rungs that would change nothing for ``target`` and are passed over: removal
+    from offices he does not hold, from an executive he does not sit in."""
+    st, rep = ctx.st, ctx.c.sanctions
+    lv = np.minimum(level, rep.top)
+    prev = np.maximum(lv - 1, 0)
+    new_office = rep.no_office[lv] & ~rep.no_office[prev]
+    new_exec = rep.out_executive[lv] & ~rep.out_executive[prev]
+    other = (
+        (rep.out_cc[lv] & ~rep.out_cc[prev])
+        | (rep.expelled[lv] & ~rep.expelled[prev])
+        | (rep.detained[lv] & ~rep.detained[prev])
+        | (rep.dead[lv] & ~rep.dead[prev])
+    )
     no_office = ~(st.holder == target).any(axis=1)
-    level = np.where((level == 2) & no_office, 3, level)
-    level = np.where((level == 3) & ~st.executive[:, target], 4, level)
-    allowed = np.isin(level, rungs)
-    return np.where(allowed & (level <= 7), level, 0)
+    out_exec = ~st.executive[:, target]
+    return (
+        (level <= rep.top)
+        & ~other
+        & (new_office | new_exec)
+        & (~new_office | no_office)
+        & (~new_exec | out_exec)
+    )
+
+
+def next_rung(ctx: Context, target: int, kind: str) -> I:
+    """(R,): the level one vote of this kind of session may take ``target`` to, 0 if
+    none: up to the session's number of rungs, each one this kind may impose, whose
+    prerequisite he has reached, and (where it needs force) while the rulers hold force."""
+    st, rep = ctx.st, ctx.c.sanctions
+    current = st.sanction[:, target]
+    level = current.copy()
+    going = np.ones(st.runs, dtype=bool)
+    loyal: B | None = None
+    for _ in range(rep.session[kind]):
+        nxt = level + 1
+        for _skip in range(rep.top):
+            skip = moot(ctx, target, nxt)
+            if not skip.any():
+                break
+            nxt = nxt + skip
+        at = np.minimum(nxt, rep.top)
+        ok = going & (nxt <= rep.top) & rep.imposed_by[kind][at] & (rep.requires[at] <= level)
+        if (ok & rep.needs_force[at]).any():
+            loyal = police_loyal(ctx) if loyal is None else loyal
+            ok &= ~rep.needs_force[at] | loyal
+        level = np.where(ok, nxt, level)
+        going &= ok
+        if not going.any():
+            break
+    return np.where(level > current, level, 0)
 
 
 def police_loyal(ctx: Context) -> B:
-    """(R,): the office with most surveillance is held by the rulers' side."""
-    st, c = ctx.st, ctx.c
-    o = int(np.argmax(c.surveillance))
-    h = st.holder[:, o]
+    """(R,): the rulers' side holds more than half of the force offices' weight."""
+    st = ctx.st
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
-    ours = side(ctx, leader)
-    return (h >= 0) & ours[np.arange(st.runs), np.maximum(h, 0)] & st.ruling.any(axis=1)
+    held = force_held(ctx.c, st)
+    ours = (held * side(ctx, leader)).sum(axis=1)
+    return (ours > 0.5 * held.sum(axis=1)) & st.ruling.any(axis=1)
 
 
 def targets(ctx: Context, hostile_now: B) -> B:
@@ -196,22 +253,29 @@ def targets(ctx: Context, hostile_now: B) -> B:
     st = ctx.st
     n = st.bloc.shape[1]
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
-    fresh = hostile_now & (st.sanction < 3)
+    if ctx.c.rules.strike == "all_hostile":
+        return hostile_now
+    out_exec = ctx.c.sanctions.out_executive[st.sanction]
+    fresh = hostile_now & ~out_exec
     power = strength(ctx) + st.power * ~ctx.c.contender[None, :]
     group = tally(key, 2 * n, np.where(fresh, power, 0.0))
     best = np.argmax(group, axis=1)
     chosen = fresh & (key == best[:, None])
-    return (hostile_now & (st.sanction >= 3)) | chosen
+    return (hostile_now & out_exec) | chosen
 
 
 def meeting(ctx: Context, kind: str) -> None:
-    """The ruling coalition moves, one rung each, against rivals who threaten or organise."""
-    st = ctx.st
-    # only runs with rulers and a hostile rival they are ready to move against have
-    # business (nothing a motion against one rival does makes another one ready)
-    could = hostile(ctx) & st.alive & _ready(ctx)
-    if kind == "executive":  # the executive's own rungs concern the expelled only
-        could &= st.sanction >= 5
+    """The ruling coalition moves against rivals who threaten or organise, as far as one
+    session of this kind may go."""
+    st, rep = ctx.st, ctx.c.sanctions
+    if rep.session[kind] == 0 or not rep.imposed_by[kind].any():
+        return
+    # only runs with rulers and a hostile rival they are ready to move against, with a
+    # sanction this kind of session may still impose, have business (nothing a motion
+    # against one rival does makes another one ready)
+    within_reach = np.logical_or.accumulate(rep.imposed_by[kind][::-1])[::-1]
+    reachable = np.append(within_reach[1:], False)
+    could = hostile(ctx) & st.alive & _ready(ctx) & reachable[st.sanction]
     business = np.asarray(st.ruling.any(axis=1) & could.any(axis=1))
     on_rows(ctx, business, lambda sub: _motions(sub, kind))
     flow.fill_offices(ctx)
@@ -223,8 +287,11 @@ def _ready(ctx: Context) -> B:
     A popular leader must first be worn down: the wait grows with his prestige."""
     st = ctx.st
     provoked = st.tactic >= 3
+    shield = ctx.p("prestige_shield", 2)
     wait = (
-        ctx.p("escalation_interval", 2) * (1.0 + 2.0 * st.prestige) / np.where(provoked, 2.0, 1.0)
+        ctx.p("escalation_interval", 2)
+        * (1.0 + shield * st.prestige)
+        / np.where(provoked, 2.0, 1.0)
     )
     return np.asarray((st.month - st.last_step) >= wait)
 
@@ -237,14 +304,16 @@ def _motions(ctx: Context, kind: str) -> None:
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     hostile_now = targets(ctx, hostile(ctx))
     ready = _ready(ctx)
+    anyone = c.rules.targets == "everyone"
     for t in np.argsort(-c.traits[:, 0], kind="stable"):  # a fixed order, the same for every run
-        if not c.contender[t]:
+        if not (anyone or c.contender[t]):
             continue
         opposing = hostile_now[:, t]
         cond = has_rulers & st.alive[:, t] & opposing & ready[:, t]
-        level = next_rung(ctx, int(t), RUNGS[kind])
-        if kind == "executive":
-            level = np.where(police_loyal(ctx) & (st.sanction[:, t] >= 5), level, 0)
+        cond &= st.sanction[:, t] < c.sanctions.top
+        if not cond.any():
+            continue
+        level = next_rung(ctx, int(t), kind)
         cond &= level > 0
         if not cond.any():
             continue
@@ -254,6 +323,8 @@ def _motions(ctx: Context, kind: str) -> None:
         yes, noise = np.zeros(st.runs), np.zeros(st.runs)
         yes[voting], noise[voting] = vote(ctx, role, leader, target, slot=int(t), rows=voting)
         passed = cond & (yes > 0.5)
+        appeal = _appeal(ctx, kind, leader, target, int(t), passed)
+        passed &= ~appeal
         failed = cond & ~passed
         apply_step(ctx, rows_all[passed], target, level, leader)
         lost = np.flatnonzero(failed)
@@ -262,13 +333,25 @@ def _motions(ctx: Context, kind: str) -> None:
         st.last_step[failed, t] = st.month
         st.rebuffed |= failed
         for row in ctx.log.rows(cond):
-            what = SANCTIONS[int(level[row])].replace("_", " ")
+            what = c.sanctions.names[int(level[row])].replace("_", " ")
             verdict = "passes" if passed[row] else "fails"
+            if appeal[row]:
+                verdict = "passes, and is overturned on appeal"
+            text = (
+                f"{kind.capitalize()}: motion by {ctx.name(int(leader[row]))}'s coalition that "
+                f"{ctx.name(int(t))} be {what} {verdict} ({yes[row]:.0%} in favour)."
+            )
+            if kind == "force":
+                text = (
+                    f"Force: {ctx.name(int(leader[row]))}'s coalition moves to have "
+                    f"{ctx.name(int(t))} {what} without a vote: "
+                    f"{'done' if passed[row] else 'it lacks the force'} "
+                    f"(force balance {2 * yes[row] - 1:+.0%})."
+                )
             ctx.note(
                 row,
                 "sanction" if passed[row] else "motion_failed",
-                f"{kind.capitalize()}: motion by {ctx.name(int(leader[row]))}'s coalition that "
-                f"{ctx.name(int(t))} be {what} {verdict} ({yes[row]:.0%} in favour).",
+                text,
                 actors=(c.actors[int(t)], c.actors[int(leader[row])]),
                 why={
                     "yes": round(float(yes[row]), 3),
@@ -278,6 +361,19 @@ def _motions(ctx: Context, kind: str) -> None:
                 },
                 params=("threat_threshold", "vote_noise", "faction_ban"),
             )
+
+
+def _appeal(ctx: Context, kind: str, mover: I, target: I, slot: int, passed: B) -> B:
+    """(R,): passed motions that a larger body, where the rules allow an appeal to it,
+    overturns (its majority votes the same motion down)."""
+    out = np.zeros(ctx.st.runs, dtype=bool)
+    for appeal in ctx.c.rules.appeals:
+        rows = np.flatnonzero(passed & ~out)
+        if appeal.from_ != kind or rows.size == 0:
+            continue
+        yes, _ = vote(ctx, BODY_OF[appeal.to], mover, target, slot=500 + slot, rows=rows)
+        out[rows[yes <= 0.5]] = True
+    return out
 
 
 def motion(

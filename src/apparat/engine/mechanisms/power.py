@@ -39,7 +39,7 @@ def rank_and_file(c: Compiled, st: State, month: int) -> F:
     """(R, A): the share of free delegates each leader's prestige and oratory would win."""
     pull = float(c.party_mix[month, 1])
     appeal = st.prestige * ((1 - pull) + pull * st.traits[:, :, 3])
-    appeal = appeal * (st.active & (st.sanction < 5)) * c.contender[None, :]
+    appeal = appeal * (st.active & ~c.sanctions.expelled[st.sanction]) * c.contender[None, :]
     total = appeal.sum(axis=1, keepdims=True)
     return np.divide(appeal, total, out=np.zeros_like(appeal), where=total > 0)
 
@@ -65,10 +65,20 @@ def congress_share(c: Compiled, st: State, month: int) -> F:
     return base + free * (ctl * secretary_share(c, st) + (1 - ctl) * rank_and_file(c, st, month))
 
 
-def cc_share(st: State) -> F:
+def force_held(c: Compiled, st: State) -> F:
+    """(R, A): the weight (force and surveillance) of the rules' force offices each holds."""
+    out = np.zeros(st.power.shape)
+    for o in c.force_offices:
+        h = st.holder[:, o]
+        has = np.flatnonzero(h >= 0)
+        out[has, h[has]] += max(float(c.force[o] + c.surveillance[o]), 1e-6)
+    return out
+
+
+def cc_share(c: Compiled, st: State) -> F:
     """(R, A): CC votes: the actor's own seat and his clients' seats."""
     n = st.cc_clients.shape[1] - 1
-    own = (st.sanction < 4) & st.alive
+    own = ~c.sanctions.out_cc[st.sanction] & st.alive
     total = st.cc_clients.sum(axis=1, keepdims=True) + own.sum(axis=1, keepdims=True)
     return (st.cc_clients[:, :n] + own) / np.maximum(total, 1.0)
 
@@ -86,11 +96,11 @@ def compute_power(c: Compiled, st: State, month: int) -> F:
 
     force = office_sum(c, st, c.force + 0.5 * c.surveillance)
     force = force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9)
-    prest = st.prestige * st.active * (st.sanction < 5)
+    prest = st.prestige * st.active * ~c.sanctions.expelled[st.sanction]
     prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)
     raw = (
         p("weight_executive") * executive_share(st)
-        + p("weight_cc") * cc_share(st)
+        + p("weight_cc") * cc_share(c, st)
         + p("weight_congress") * congress_share(c, st, month)
         + p("weight_force") * force
         + p("weight_prestige") * prest

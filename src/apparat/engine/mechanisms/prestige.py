@@ -16,7 +16,7 @@ from apparat.engine.context import Context
 def monthly(ctx: Context) -> None:
     """Pull prestige back toward the actor's standing, lowered by each sanction suffered."""
     st = ctx.st
-    standing = st.traits[:, :, 0] * (1.0 - 0.1 * st.sanction)
+    standing = st.traits[:, :, 0] * (1.0 - ctx.p("sanction_scar", 2) * st.sanction)
     st.prestige += ctx.p("prestige_recovery", 2) * (standing - st.prestige)
     st.prestige = np.clip(st.prestige, 0.0, 1.0) * st.alive
 

@@ -25,11 +25,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, SimulationResult
-from apparat.engine.compiled import AXIS, SANCTION
 from apparat.errors import SimulationError
 
 F = NDArray[np.float64]
-REMOVED = SANCTION["removed_from_executive"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def outcomes(c: Compiled) -> dict[str, Outcome]:
         out[f"{a}_survives"] = Outcome(
             f"{a}_survives", f"P({name} in the executive in {end})", True
         )
-    for axis in AXIS:
+    for axis in c.axes:
         for side, word in (("negative", "below"), ("positive", "above")):
             out[f"{axis}_line_{side}"] = Outcome(
                 f"{axis}_line_{side}", f"P(governing {axis} line {word} 0 in {end})", True
@@ -110,10 +108,10 @@ def values(res: SimulationResult, names: Sequence[str]) -> F:
             col = o.dominant_end == c.index(head)
         elif tail == "survives":
             i = c.index(head)
-            col = h.executive[:, last, i] & (h.sanction[:, last, i] < REMOVED)
+            col = h.executive[:, last, i] & ~c.sanctions.out_executive[h.sanction[:, last, i]]
         else:
             axis, _, side = name.partition("_line_")
-            line = h.line[:, last, AXIS[axis]]
+            line = h.line[:, last, c.axis[axis]]
             col = line < 0 if side == "negative" else line > 0
         cols.append(np.asarray(col, dtype=np.float64))
     return np.column_stack(cols)

@@ -1,0 +1,66 @@
+"""Cross-checks between a scenario's rules and the rest of it: every axis an actor or an
+event names is declared, every sanction named exists, every office the rules give a
+role to exists and (for force) is held by someone at the start."""
+
+from __future__ import annotations
+
+from apparat.scenario.models import Scenario
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def check_rules(s: Scenario) -> list[Problem]:
+    rules = s.rules
+    axes = [a.id for a in rules.axes]
+    sanctions = [x.id for x in rules.sanctions]
+    offices = {o.id: o for o in s.offices}
+    out: list[Problem] = []
+    for i, a in enumerate(s.actors):
+        missing = [x for x in axes if x not in a.position]
+        unknown = [x for x in a.position if x not in axes]
+        if missing:
+            out.append(
+                (("actors", i, "position"), f"no position on the axis/axes {', '.join(missing)}")
+            )
+        for x in unknown:
+            out.append(
+                (("actors", i, "position", x), f"unknown axis '{x}' (axes: {', '.join(axes)})")
+            )
+        if a.sanction is not None and a.sanction not in sanctions:
+            out.append(
+                (("actors", i, "sanction"),
+                 f"unknown sanction '{a.sanction}' (the rules' sanctions: {', '.join(sanctions)})")
+            )  # fmt: skip
+    for i, ev in enumerate(s.calendar):
+        for x in [*ev.salience, *([ev.blame_axis] if ev.blame_axis else [])]:
+            if x not in axes:
+                out.append(
+                    (("calendar", i), f"unknown axis '{x}' (axes: {', '.join(axes)})")
+                )  # fmt: skip
+    for i, d in enumerate(s.decisions):
+        for key in ("min_sanction", "max_sanction"):
+            value = getattr(d.requires, key)
+            loc: tuple[str | int, ...] = ("decisions", i, "requires", key)
+            if isinstance(value, str) and value not in sanctions:
+                out.append((loc, f"unknown sanction '{value}' (sanctions: {', '.join(sanctions)})"))
+            elif isinstance(value, int) and not 0 <= value <= len(sanctions):
+                out.append((loc, f"rank {value} is outside 0..{len(sanctions)}"))
+    for j, name in enumerate(rules.force.offices):
+        office = offices.get(name)
+        if office is None:
+            out.append(
+                (("rules", "force", "offices", j),
+                 f"unknown office '{name}' (offices: {', '.join(offices)})")
+            )  # fmt: skip
+        elif office.holder is None:
+            out.append(
+                (("rules", "force", "offices", j),
+                 f"force office '{name}' has no holder at the start: no one would command it")
+            )  # fmt: skip
+    for j, name in enumerate(rules.dominance.offices):
+        if name not in offices:
+            out.append(
+                (("rules", "dominance", "offices", j),
+                 f"unknown office '{name}' (offices: {', '.join(offices)})")
+            )  # fmt: skip
+    return out
