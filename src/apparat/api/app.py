@@ -315,7 +315,9 @@ def _month_state(res: SimulationResult, m: int) -> MonthState:
         blocs=_blocs(res, m),
         ruling=[c.actors[a] for a in np.flatnonzero(h.ruling[0, m])],
         power={a: round(float(p), 4) for a, p in zip(c.actors, h.power[0, m], strict=True)},
-        sanction={c.actors[a]: c.sanctions.names[int(k)] for a, k in enumerate(h.sanction[0, m]) if k > 0},
+        sanction={
+            c.actors[a]: c.sanctions.names[int(k)] for a, k in enumerate(h.sanction[0, m]) if k > 0
+        },
         dominant=c.actors[dom] if dom >= 0 else None,
     )
 

@@ -67,7 +67,7 @@ class History:
     dominant: I8
 
     @classmethod
-    def empty(cls, runs: int, months: int, actors: int, offices: int) -> History:
+    def empty(cls, runs: int, months: int, actors: int, offices: int, axes: int = 3) -> History:
         ra = (runs, months, actors)
         return cls(
             power=np.zeros(ra, np.float32),
@@ -77,7 +77,7 @@ class History:
             sanction=np.zeros(ra, np.int8),
             bloc=np.full(ra, -1, np.int8),
             holder=np.full((runs, months, offices), -1, np.int8),
-            line=np.zeros((runs, months, 3), np.float32),
+            line=np.zeros((runs, months, axes), np.float32),
             dominant=np.full((runs, months), -1, np.int8),
         )
 

@@ -90,7 +90,7 @@ def simulate(
         apply_factors(c, st, factors)
     ctx = Context(c=c, st=st, rng=Streams(seed_n, idx), log=Chronicle(idx, tracked))
     pol = policy_ or Behavioural()
-    hist = History.empty(idx.size, months, len(c.actors), len(c.offices))
+    hist = History.empty(idx.size, months, len(c.actors), len(c.offices), len(c.axes))
     choices: dict[str, I] = {}
     for m in range(months):
         st.month = m
@@ -113,8 +113,8 @@ def simulate(
                 on_rows(ctx, changed, circular_flow.fill_offices)  # only where it changed
         circular_flow.monthly(ctx)
         st.power = compute_power(c, st, m)
-        contests.meeting(ctx, "executive")
         contests.meeting(ctx, "force")  # where the rules let force strike without a vote
+        contests.meeting(ctx, "executive")
         for ev in meetings:
             contests.meeting(ctx, ev.kind)
             rehabilitation.session(ctx, ev.kind)

@@ -29,7 +29,7 @@ class State:
     alive: B  # (R, A)
     active: B  # (R, A): alive and able to work
     prestige: F  # (R, A)
-    position: F  # (R, A, 3)
+    position: F  # (R, A, X): X policy axes
     enmity: F  # (R, A, A)
     betrayal: F  # (R, A, A): i's memory of being turned on by j
     pact_until: I  # (R, A, A): month a pact ends
@@ -47,9 +47,9 @@ class State:
     tactic: I  # (R, A): 0 none, 1 open, 2 appeal, 3 underground, 4 demonstrate
     quiet_until: I  # (R, A): a recanted actor is left alone until this month
     oversight: F  # (R,)
-    salience: F  # (R, 3)
-    mood: F  # (R, 3): where the party's support has drifted on each axis
-    line: F  # (R, 3): the governing line
+    salience: F  # (R, X)
+    mood: F  # (R, X): where the party's support has drifted on each axis
+    line: F  # (R, X): the governing line
     power: F  # (R, A)
     dominant: I  # (R,): consolidated leader, -1 none
     rebuffed: B  # (R,): the rulers lost a vote since the blocs last formed
@@ -117,9 +117,9 @@ def initial_state(c: Compiled, runs: int) -> State:
         tactic=np.zeros((runs, n), dtype=np.int64),
         quiet_until=np.full((runs, n), -1, dtype=np.int64),
         oversight=np.zeros(runs),  # set by derive_start
-        salience=np.full((runs, 3), 1.0),
-        mood=np.zeros((runs, 3)),
-        line=np.zeros((runs, 3)),
+        salience=np.full((runs, len(c.axes)), 1.0),
+        mood=np.zeros((runs, len(c.axes))),
+        line=np.zeros((runs, len(c.axes))),
         power=np.zeros((runs, n)),
         dominant=np.full(runs, -1, dtype=np.int64),
         rebuffed=np.zeros(runs, dtype=bool),

@@ -57,7 +57,13 @@ class Plan:
 
 
 class Experiment:
-    """A paired ensemble: the factual arm and one arm per set of interventions."""
+    """A paired ensemble: the factual arm and one arm per set of interventions.
+
+    ``given_history_until`` keeps only the runs that match the historical record up to
+    that month; the record is ``record`` when given, otherwise the scenario's own
+    (``record/historical.yaml`` in its folder, bundled or given by path; a loaded
+    ``Scenario`` is looked up among the bundled scenarios by its id).
+    """
 
     def __init__(
         self,

@@ -107,7 +107,11 @@ def _fate(res: SimulationResult, actor: int) -> tuple[bool, float, str, str | No
     h, o = res.history, res.outcomes
     last = res.months - 1
     in_exec = bool(h.executive[0, last, actor])
-    fate = "died" if o.died[0, actor] else res.compiled.sanctions.names[int(o.final_sanction[0, actor])]
+    fate = (
+        "died"
+        if o.died[0, actor]
+        else res.compiled.sanctions.names[int(o.final_sanction[0, actor])]
+    )
     out = int(o.defeat_month[0, actor])
     return (
         in_exec,

@@ -22,8 +22,8 @@ from pydantic import (
 
 from apparat.scenario.citations import Citation, as_list
 from apparat.scenario.parameters import Param
-from apparat.scenario.sources import Source
 from apparat.scenario.rules import Rules
+from apparat.scenario.sources import Source
 
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
 OptCites = Annotated[list[Citation], BeforeValidator(as_list)]

@@ -1,4 +1,5 @@
-"""Cross-reference checks: every id a scenario mentions must exist, every citation a source."""
+"""Cross-reference checks: every id a scenario mentions must exist, every citation a source
+at a location that suits its kind (a line of a file, a page of a book, a web section)."""
 
 from __future__ import annotations
 

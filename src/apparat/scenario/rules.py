@@ -125,6 +125,11 @@ class Rules(Strict):
     force: Force = Force()
     appeals: list[Appeal] = []
     rehabilitation: bool = False
+    collective: bool = Field(
+        default=False,
+        description="Rivals deter each other: a coalition whose friction is bearable holds "
+        "even when a subset could win by turning on the rest (collective leadership).",
+    )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"
     cite: Cites

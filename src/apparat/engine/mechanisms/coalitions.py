@@ -151,7 +151,8 @@ def _form(ctx: Context) -> None:
     stays = ~feasible & current.any(axis=1)
     held = held_fast | stays
     side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
-    holds = held | (group_se & (tension < ctx.p("split_tension")))
+    deterred = group_se | c.rules.collective  # mutual deterrence: rivals rule together
+    holds = held | (deterred & (tension < ctx.p("split_tension")))
     group = np.where(stays[:, None], current, group)
     split = ~holds & side_a.any(axis=1)
     side_b = group & ~side_a
@@ -265,10 +266,11 @@ def hostile(ctx: Context) -> B:
     """(R, A): excluded contenders who threaten the rulers or have already been struck.
     A strong leader left out turns hostile; a weak one stays neutral and is courted."""
     st, c = ctx.st, ctx.c
-    # an expelled leader who keeps opposing is still pursued (exile, deportation)
     rep = c.sanctions
     expelled = rep.expelled[st.sanction]
-    expelled_opposing = expelled & (st.sanction < rep.top) & (st.tactic > 0)
+    # an expelled leader who keeps opposing, or one held in detention, is still pursued
+    detained = rep.detained[st.sanction]
+    expelled_opposing = expelled & (st.sanction < rep.top) & ((st.tactic > 0) | detained)
     out = st.alive & c.contender[None, :] & ~st.ruling & (~expelled | expelled_opposing)
     recanted = st.quiet_until >= st.month
     rows = np.arange(st.runs)

@@ -211,8 +211,10 @@ def moot(ctx: Context, target: int, level: I) -> B:
 
 def next_rung(ctx: Context, target: int, kind: str) -> I:
     """(R,): the level one vote of this kind of session may take ``target`` to, 0 if
-    none: up to the session's number of rungs, each one this kind may impose, whose
-    prerequisite he has reached, and (where it needs force) while the rulers hold force."""
+    none: up to the session's number of rungs, each the next one this kind may impose
+    (lighter ones it may not impose are passed over: force arrests without a prior
+    expulsion), whose prerequisite he has reached, and (where it needs force) while the
+    rulers hold force."""
     st, rep = ctx.st, ctx.c.sanctions
     current = st.sanction[:, target]
     level = current.copy()
@@ -221,7 +223,9 @@ def next_rung(ctx: Context, target: int, kind: str) -> I:
     for _ in range(rep.session[kind]):
         nxt = level + 1
         for _skip in range(rep.top):
-            skip = moot(ctx, target, nxt)
+            # pass over rungs this kind of session cannot impose, and moot ones
+            at = np.minimum(nxt, rep.top)
+            skip = (nxt <= rep.top) & (~rep.imposed_by[kind][at] | moot(ctx, target, nxt))
             if not skip.any():
                 break
             nxt = nxt + skip
