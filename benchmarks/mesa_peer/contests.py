@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING
 # the model's constants are apparat's: the peer ports the mechanisms, not the numbers
 from apparat.engine.mechanisms.contests import BODY_OF
 from benchmarks.mesa_peer import flow
+from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
+from benchmarks.mesa_peer.power import (
+    apparatus_control,
+    cc_share,
+    executive_share,
+    office_sum,
+    secretary_share,
+)
 
 # The peer is a port of the Bolshevik scenario's model as a Mesa user would write it:
 # that scenario's rules (its rules.yaml) written into the code, as such a port would.
@@ -23,14 +31,6 @@ RUNGS = {
     "conference": (1, 2),
     "congress": (1, 2, 3, 4, 5),
 }
-from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
-from benchmarks.mesa_peer.power import (
-    apparatus_control,
-    cc_share,
-    executive_share,
-    office_sum,
-    secretary_share,
-)
 
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
