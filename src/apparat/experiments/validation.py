@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 
 from apparat.engine import Compiled, SimulationResult
 from apparat.engine.compiled import month_index
+from apparat.engine.mechanisms.power import compute_power
 from apparat.engine.outcomes import History
+from apparat.engine.state import initial_state
 from apparat.errors import RecordError
 from apparat.scenario.record import Fact, Record
 from apparat.scenario.sources import citation_problem
@@ -135,14 +137,22 @@ def order_score(c: Compiled, defeat: NDArray[np.int64], groups: list[list[str]])
 
 
 def naive_history(c: Compiled, months: int) -> History:
-    """The world frozen at the start; the holder of the most offices is dominant."""
+    """The world frozen at the start; the scenario's naive rule (``rules.naive_baseline``)
+    names who is dominant: the holder of the most offices, the strongest contender at
+    the start, or the one with the highest standing."""
     n, o = len(c.actors), len(c.offices)
-    h = History.empty(1, months, n, o)
+    h = History.empty(1, months, n, o, len(c.axes))
     h.holder[:] = c.holder0[None, None, :]
     h.executive[:] = c.executive0[None, None, :]
     h.prestige[:] = c.traits[None, None, :, 0]
-    counts = np.bincount(c.holder0[c.holder0 >= 0], minlength=n)
-    h.dominant[:] = int(np.argmax(counts))
+    rule = c.rules.naive_baseline
+    if rule == "most_offices":
+        score = np.bincount(c.holder0[c.holder0 >= 0], minlength=n).astype(np.float64)
+    elif rule == "most_prestige":
+        score = np.where(c.contender, c.traits[:, 0], -1.0)
+    else:  # most_power: the power shares of the starting world
+        score = np.where(c.contender, compute_power(c, initial_state(c, 1), 0)[0], -1.0)
+    h.dominant[:] = int(np.argmax(score))
     return h
 
 

@@ -233,8 +233,11 @@ def _ensemble_figures(data: _Data, summary: pd.DataFrame, s: Scenario, arms: Seq
                 "the pale band nine runs in ten. One panel per arm, on the same scale.",
             ),
             plots.embed(
-                plots.line_chart(data.tables["line_moments"]),
-                "the governing line on three policy axes over time",
+                plots.line_chart(
+                    data.tables["line_moments"],
+                    {a.id: (a.name, a.low, a.high) for a in s.rules.axes},
+                ),
+                "the governing line on the policy axes over time",
                 "Which policy the majority followed. Each panel is one question, from −1 to "
                 "+1; the line is the average over runs and the band one standard deviation "
                 "either side, one colour per arm.",

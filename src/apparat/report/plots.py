@@ -30,11 +30,6 @@ PALETTE = (
 )  # fmt: skip
 ARM_COLOURS = ("#444444", "#c0392b", "#2471a3", "#7d3c98", "#d68910", "#138d75")
 NO_ONE = "no one"
-AXIS_TITLES = {
-    "economy": ("Economy", "continue NEP", "forced industrialisation"),
-    "international": ("International", "socialism in one country", "world revolution"),
-    "regime": ("Regime", "party democracy", "centralism"),
-}
 
 
 def png(fig: Figure, dpi: int = 100) -> str:
@@ -276,9 +271,12 @@ def line_moments_summary(line_moments: pd.DataFrame) -> pd.DataFrame:
     return g[["arm", "month", "axis", "mean", "sd"]].sort_values(["arm", "axis", "month"])
 
 
-def line_chart(line_moments: pd.DataFrame) -> Figure:
+def line_chart(
+    line_moments: pd.DataFrame, titles: Mapping[str, tuple[str, str, str]] | None = None
+) -> Figure:
     """The governing line on each policy axis over time, one panel per axis and one
-    line per arm: the mean over runs with a band of ± one standard deviation."""
+    line per arm: the mean over runs with a band of ± one standard deviation.
+    ``titles`` gives each axis's (name, low pole, high pole), as the scenario's rules say."""
     g = line_moments_summary(line_moments)
     arms = arm_order(line_moments["arm"])
     axes_ids = list(dict.fromkeys(line_moments["axis"]))
@@ -286,7 +284,7 @@ def line_chart(line_moments: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(5 * len(axes_ids), 4.2), layout="constrained")
     panels = fig.subplots(1, len(axes_ids), sharey=True, squeeze=False)[0]
     for ax, axis in zip(panels, axes_ids, strict=True):
-        title, low, high = AXIS_TITLES.get(axis, (axis, "-1", "+1"))
+        title, low, high = (titles or {}).get(axis, (axis, "-1", "+1"))
         for arm in arms:
             a = g[(g["arm"] == arm) & (g["axis"] == axis)]
             x, mean, sd = _dates(a["month"]), a["mean"].to_numpy(), a["sd"].to_numpy()
