@@ -1,5 +1,6 @@
 """Sources of any kind: a local text file cited by line, or a book, an article, a
-chapter, a report cited by page, or a web page cited by section (or as a whole).
+chapter, a report cited by page (or by section where the copy read has no page
+numbers), or a web page cited by section (or as a whole).
 
 A scenario lists its sources under ``sources:``; every citation names one of them and
 gives the kind of location that suits it (see ``location_problem``). Only a local file
@@ -18,11 +19,18 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from apparat.scenario.citations import Citation
+from apparat.scenario.citations import Citation, Location
 
 SourceKind = Literal["file", "book", "article", "chapter", "web", "report"]
 KINDS: tuple[str, ...] = ("file", "book", "article", "chapter", "web", "report")
 PAGED = ("book", "article", "chapter", "report")  # cited by page
+# the locations a citation of each kind of source may give (None: the source as a whole)
+LOCATIONS: dict[str, tuple[Location | None, ...]] = {
+    "file": ("line",),
+    # a page, or a chapter or section where the copy read has no page numbers (an e-book)
+    **dict.fromkeys(PAGED, ("page", "section")),
+    "web": ("section", None),
+}
 _PAGES = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$")
 
 
@@ -132,11 +140,17 @@ class Source(BaseModel):
         if self.kind != "file" and self.file is not None:
             raise ValueError(
                 f"'file' is only for kind 'file' (a local text file, cited by line); "
-                f"source '{self.id}' is a {self.kind}: drop 'file' or make it kind 'file'"
+                f"source '{self.id}' is {_a(self.kind)}: drop 'file' or make it kind 'file'"
             )
         if self.kind == "web" and self.url is None:
             raise ValueError("a source of kind 'web' needs a 'url' (an http or https address)")
         return self
+
+
+def _a(kind: str) -> str:
+    """'a book', 'an article', 'a web page'."""
+    noun = "web page" if kind == "web" else kind
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _how(source: Source) -> str:
@@ -153,13 +167,7 @@ def location_problem(cite: Citation, source: Source) -> str | None:
     a line for a file, a page for a book, article, chapter or report, a section or
     nothing for a web page."""
     given = cite.location_kind
-    if source.kind == "file":
-        fits = given == "line"
-    elif source.kind in PAGED:
-        fits = given == "page"
-    else:
-        fits = given in ("section", None)
-    if fits:
+    if given in LOCATIONS[source.kind]:
         if given == "page" and cite.page is not None:
             span = page_range(source.pages)
             last = cite.end_page or cite.page
@@ -170,7 +178,7 @@ def location_problem(cite: Citation, source: Source) -> str | None:
                 )
         return None
     what = f"a {given}" if given else "no location"
-    return f"citation {cite} gives {what}, but source '{source.id}' is a {source.kind}: " + _how(
+    return f"citation {cite} gives {what}, but source '{source.id}' is {_a(source.kind)}: " + _how(
         source
     )
 
