@@ -177,8 +177,14 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
     for ev in s.calendar:
         events.setdefault(month_index(start, ev.date), []).append(ev)
     decisions: dict[int, list[Decision]] = {}
+    when = {ev.id: month_index(start, ev.date) for ev in s.calendar}
     for d in s.decisions:
-        decisions.setdefault(month_index(start, d.date), []).append(d)
+        due = month_index(start, d.date)
+        if d.after is not None:  # it hangs on the event: no earlier than it
+            due = max(due, when[d.after])
+        if d.before is not None and when[d.before] <= due:
+            continue  # the event came first: the decision lapses
+        decisions.setdefault(due, []).append(d)
     values = resolve(dict(s.parameters))
     values.update(params or {})
     cohorts = s.party.cohorts

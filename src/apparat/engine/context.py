@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +23,7 @@ class Context:
     st: State
     rng: Streams
     log: Chronicle
+    choices: dict[str, NDArray[np.int64]] = field(default_factory=dict)  # decided so far
 
     @property
     def month(self) -> int:

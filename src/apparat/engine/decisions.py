@@ -104,6 +104,20 @@ def eligible_rows(ctx: Context, d: Decision, actor: I) -> B:
     )
     if req.excluded is not None:
         ok &= ~st.ruling[rows, actor] if req.excluded else st.ruling[rows, actor]
+    return ok & _history_allows(ctx, d, actor)
+
+
+def _history_allows(ctx: Context, d: Decision, actor: I) -> B:
+    """(R,): earlier choices went the required ways, and the chooser holds a required office."""
+    st, c = ctx.st, ctx.c
+    ok = np.ones(st.runs, dtype=bool)
+    for name, option in d.requires.chosen.items():
+        past = ctx.choices.get(name)
+        options = [o.id for o in next(x for x in c.scenario.decisions if x.id == name).options]
+        ok &= past == options.index(option) if past is not None else False
+    if d.requires.holds:
+        offices = [c.offices.index(o) for o in d.requires.holds]
+        ok &= (st.holder[:, offices] == actor[:, None]).any(axis=1)
     return ok
 
 
@@ -208,10 +222,30 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         st.pact_until[idx, :, a] = -1
     if eff.oversight:
         st.oversight[idx] = np.clip(st.oversight[idx] + eff.oversight, 0.0, 1.0)
+    for axis, delta in eff.position.items():
+        x = c.axis[axis]
+        st.position[idx, a, x] = np.clip(st.position[idx, a, x] + delta, -1.0, 1.0)
+    for axis, delta in eff.salience.items():
+        x = c.axis[axis]
+        st.salience[idx, x] = np.clip(st.salience[idx, x] + delta, 0.2, 3.0)
+    for axis, delta in eff.mood.items():
+        x = c.axis[axis]
+        st.mood[idx, x] = np.clip(st.mood[idx, x] + delta, -1.0, 1.0)
     passed = np.zeros(st.runs, dtype=bool)
     if eff.motion == "remove_office" and eff.office and eff.body:
         role = c.body_role[eff.body]
         movers = np.where(rows, actor, -1)
         office = c.offices.index(eff.office)
         passed = contests.motion(ctx, rows, movers, office, role, slot, eff.authority)
+    elif eff.motion in ("censure", "sanction") and eff.body:
+        level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+        if eff.target is not None:
+            target = np.full(st.runs, c.index(eff.target), dtype=np.int64)
+        else:  # the holder of the office named
+            target = st.holder[:, c.offices.index(eff.office or "")].copy()
+        movers = np.where(rows, actor, -1)
+        role = c.body_role[eff.body]
+        passed = contests.sanction_motion(
+            ctx, rows, movers, target, level, role, slot, eff.authority
+        )
     return passed | (rows & (bool(members) or eff.recant))

@@ -106,7 +106,7 @@ def simulate(
             coalitions.form(ctx, st.rebuffed.copy())
         for slot, d in enumerate(c.decisions.get(m, [])):
             choice, changed = take(ctx, d, pol, slot)
-            choices[d.id] = choice
+            choices[d.id] = ctx.choices[d.id] = choice
             if changed.any():
                 st.power = compute_power(c, st, m)
                 coalitions.form(ctx, changed)

@@ -390,6 +390,14 @@ class _Edit:
             self.data["calendar"] = [
                 e for e in self.data["calendar"] if e["id"] not in self.dropped
             ]
+            # a decision that hangs on a dropped event never falls due; one that a dropped
+            # event would have ended stays open
+            self.data["decisions"] = [
+                d for d in self.data["decisions"] if d.get("after") not in self.dropped
+            ]
+            for d in self.data["decisions"]:
+                if d.get("before") in self.dropped:
+                    d["before"] = None
         try:
             out = Scenario.model_validate(self.data)
         except ValidationError as exc:

@@ -213,8 +213,25 @@ class Effect(Strict):
     """What choosing an option does. Each field is one kind of effect; combine freely."""
 
     prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
-    motion: Literal["remove_office", "censure"] | None = None
+    motion: Literal["remove_office", "censure", "sanction"] | None = Field(
+        default=None,
+        description="remove_office: the office's holder loses it; censure: the target "
+        "gets the repertoire's lightest sanction; sanction: the target gets `sanction`.",
+    )
     office: Ident | None = Field(default=None, description="Office the motion targets.")
+    target: Ident | None = Field(
+        default=None, description="Actor a censure or sanction targets (any actor)."
+    )
+    sanction: Ident | None = Field(default=None, description="For motion: sanction.")
+    position: dict[Ident, Signed] = Field(
+        default={}, description="Shift of the chooser's own line on each axis."
+    )
+    salience: dict[Ident, Signed] = Field(
+        default={}, description="Change in each axis's salience (a speech that moves the party)."
+    )
+    mood: dict[Ident, Signed] = Field(
+        default={}, description="Shift of the party's mood on each axis."
+    )
     body: Ident | None = Field(default=None, description="Body that votes on the motion.")
     authority: Unit = Field(
         default=0.0, description="Weight a motion carries beyond its mover's standing."
@@ -257,6 +274,12 @@ class Requires(Strict):
     excluded: bool | None = Field(
         default=None, description="True: only if outside the ruling bloc; False: only if inside."
     )
+    chosen: dict[DecisionIdent, Ident] = Field(
+        default={}, description="Only where these earlier decisions went these ways."
+    )
+    holds: list[Ident] = Field(
+        default=[], description="Only while the chooser holds one of these offices."
+    )
 
 
 class Decision(Strict):
@@ -267,6 +290,13 @@ class Decision(Strict):
     options: list[Option] = Field(min_length=2)
     historical: Ident
     requires: Requires = Requires()
+    after: Ident | None = Field(
+        default=None,
+        description="An event it hangs on: due no earlier than the month that event happens.",
+    )
+    before: Ident | None = Field(
+        default=None, description="An event that ends it: it lapses if that event comes first."
+    )
     cite: Cites
 
     @field_validator("historical")

@@ -45,6 +45,41 @@ def check_rules(s: Scenario) -> list[Problem]:
                 out.append((loc, f"unknown sanction '{value}' (sanctions: {', '.join(sanctions)})"))
             elif isinstance(value, int) and not 0 <= value <= len(sanctions):
                 out.append((loc, f"rank {value} is outside 0..{len(sanctions)}"))
+    events = {e.id for e in s.calendar}
+    decisions = {d.id: d for d in s.decisions}
+    offices_ids = set(offices)
+    actors = {a.id for a in s.actors}
+    for i, d in enumerate(s.decisions):
+        for key in ("after", "before"):
+            name = getattr(d, key)
+            if name is not None and name not in events:
+                out.append(((("decisions", i, key)), f"unknown event '{name}'"))
+        for name, option in d.requires.chosen.items():
+            loc = ("decisions", i, "requires", "chosen", name)
+            if name not in decisions:
+                out.append((loc, f"unknown decision '{name}'"))
+            elif option not in [o.id for o in decisions[name].options]:
+                out.append((loc, f"decision '{name}' has no option '{option}'"))
+            elif name == d.id:
+                out.append((loc, "a decision cannot depend on its own choice"))
+        for j, name in enumerate(d.requires.holds):
+            if name not in offices_ids:
+                out.append((("decisions", i, "requires", "holds", j), f"unknown office '{name}'"))
+        for k, opt in enumerate(d.options):
+            eff = opt.effects
+            loc = ("decisions", i, "options", k, "effects")
+            for x in [*eff.position, *eff.salience, *eff.mood]:
+                if x not in axes:
+                    out.append((loc, f"unknown axis '{x}' (axes: {', '.join(axes)})"))
+            if eff.target is not None and eff.target not in actors:
+                out.append(((*loc, "target"), f"unknown actor '{eff.target}'"))
+            if eff.motion == "sanction" and eff.sanction not in sanctions:
+                out.append(
+                    ((*loc, "sanction"),
+                     f"a sanction motion needs one of the rules' sanctions ({', '.join(sanctions)})")
+                )  # fmt: skip
+            if eff.motion in ("censure", "sanction") and eff.target is None and eff.office is None:
+                out.append((loc, "a censure or sanction motion needs a 'target' or an 'office'"))
     for j, name in enumerate(rules.force.offices):
         office = offices.get(name)
         if office is None:

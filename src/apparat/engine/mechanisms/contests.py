@@ -418,3 +418,38 @@ def motion(
             params=("vote_noise",),
         )
     return passed
+
+
+def sanction_motion(
+    ctx: Context, rows: B, mover: I, target: I, level: int, role: str, slot: int, authority: float
+) -> B:
+    """A motion put by an actor (a decision's effect) that ``target`` -- anyone, second
+    rank included -- be brought to ``level`` of the repertoire; voted by the body."""
+    st, c = ctx.st, ctx.c
+    ok = rows & (target >= 0) & (mover >= 0) & (mover != target)
+    ok &= st.sanction[np.arange(st.runs), np.maximum(target, 0)] < level
+    if not ok.any():
+        return ok
+    voting = np.flatnonzero(ok)
+    yes, noise = np.zeros(st.runs), np.zeros(st.runs)
+    yes[voting], noise[voting] = vote(
+        ctx, role, mover, target, slot=2000 + slot, authority=authority, rows=voting
+    )
+    passed = ok & (yes > 0.5)
+    apply_step(ctx, np.flatnonzero(passed), target, np.full(st.runs, level), mover)
+    for row in ctx.log.rows(ok):
+        who, whom = int(mover[row]), int(target[row])
+        what = c.sanctions.names[level].replace("_", " ")
+        ctx.note(
+            row,
+            "sanction" if passed[row] else "motion_failed",
+            f"{ctx.name(who)} moves that {ctx.name(whom)} be {what}: "
+            f"{'carried' if passed[row] else 'defeated'} ({yes[row]:.0%} in favour).",
+            actors=(c.actors[who], c.actors[whom]),
+            why={"yes": round(float(yes[row]), 3), "noise": round(float(noise[row]), 3)},
+            cites=c.rules.sanctions[level - 1].cite,
+            params=("vote_noise",),
+        )
+    flow.fill_offices(ctx)
+    flow.fill_executive(ctx, "co-opted after a removal")
+    return passed
