@@ -350,7 +350,7 @@ def _motions(ctx: Context, kind: str) -> None:
                     f"Force: {ctx.name(int(leader[row]))}'s coalition moves to have "
                     f"{ctx.name(int(t))} {what} without a vote: "
                     f"{'done' if passed[row] else 'it lacks the force'} "
-                    f"(force balance {2 * yes[row] - 1:+.0%})."
+                    f"(force balance {float(np.clip(2 * yes[row] - 1, -1, 1)):+.0%})."
                 )
             ctx.note(
                 row,
