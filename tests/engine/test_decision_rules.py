@@ -12,6 +12,7 @@ import yaml
 import apparat
 from apparat.engine import compile_scenario, simulate
 from apparat.engine.compiled import month_index
+from apparat.engine.simulate import SimulationResult
 from apparat.experiments import interventions
 from apparat.policies import ForcedChoice
 from apparat.scenario.models import Scenario
@@ -88,22 +89,12 @@ def test_an_option_censures_a_second_rank_actor_and_moves_the_party(tmp_path: Pa
     }
     s = with_decisions(tmp_path, [speech])
     quiet = {"clara.organise": "quiet", "dmitri.organise": "quiet"}
-    yes = simulate(
-        s,
-        runs=20,
-        seed=1,
-        until="1960-02",
-        chronicle=False,
-        policy_=ForcedChoice(s, {**quiet, "anna.speech": "denounce"}),
-    )
-    no = simulate(
-        s,
-        runs=20,
-        seed=1,
-        until="1960-02",
-        chronicle=False,
-        policy_=ForcedChoice(s, {**quiet, "anna.speech": "silent"}),
-    )
+
+    def after(choice: str) -> SimulationResult:
+        forced = ForcedChoice(s, {**quiet, "anna.speech": choice})
+        return simulate(s, runs=20, seed=1, until="1960-02", chronicle=False, policy_=forced)
+
+    yes, no = after("denounce"), after("silent")
     egor = yes.compiled.index("egor")
     assert (yes.history.sanction[:, -1, egor] == 1).mean() > 0.5
     assert (no.history.sanction[:, -1, egor] == 0).all()
