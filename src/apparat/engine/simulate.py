@@ -133,7 +133,11 @@ def simulate(
                 row,
                 "consolidation",
                 f"{ctx.name(int(dom[row]))} now controls the executive and the CC; "
-                "no rival is left in the executive.",
+                + (
+                    "no rival is left in the executive."
+                    if c.rules.dominance.rivals_in_executive == 0
+                    else "his side holds what the rules call consolidated power."
+                ),
                 actors=(c.actors[int(dom[row])],),
             )
         st.dominant_since = np.where(dom != st.dominant, m, st.dominant_since)

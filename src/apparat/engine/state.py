@@ -128,6 +128,11 @@ def initial_state(c: Compiled, runs: int) -> State:
         secretaries_changed=np.ones(runs, dtype=bool),
         traits=tile(c.traits).astype(np.float64),
     )
+    # a starting sanction carries its effects: the detained cannot act, the dead are gone
+    rep = c.sanctions
+    st.alive &= ~rep.dead[st.sanction]
+    st.active &= st.alive & ~rep.detained[st.sanction]
+    st.executive &= ~rep.out_executive[st.sanction]
     derive_start(c, st)
     return st
 

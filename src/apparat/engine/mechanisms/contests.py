@@ -402,7 +402,9 @@ def motion(
     idx = np.flatnonzero(passed)
     st.holder[idx, office] = -1
     flow.replace_holder(ctx, idx, office, target, side(ctx, target))
-    st.sanction[idx, target[idx]] = np.maximum(st.sanction[idx, target[idx]], 2)
+    rep = c.sanctions  # the repertoire's removal from a post (its first office-taking rung)
+    removal = min(rep.first(rep.takes_best | rep.no_office), rep.top)
+    st.sanction[idx, target[idx]] = np.maximum(st.sanction[idx, target[idx]], removal)
     m = mover[idx]
     st.enmity[idx, target[idx], m] = np.minimum(st.enmity[idx, target[idx], m] + 0.2, 1)
     for row in ctx.log.rows(ok):
