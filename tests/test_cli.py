@@ -208,21 +208,9 @@ def test_cli_defaults_match_the_layers_they_stand_in_for() -> None:
 
 # ---------------------------------------------------------------- a scenario folder's record
 
-COPY_RECORD = """\
-record:
-  scenario: bolshevik_1923
-  facts:
-    - {id: copy_only_fact, kind: dominant, actor: stalin, date: 1929-12, window: 12,
-       cite: "S4:21"}
-"""
-COPY_PRESETS = """\
-presets:
-  - id: copy_only
-    title: Only in the copy
-    antecedent: Trotsky attacks at the XII Congress, in a preset the bundled scenario lacks.
-    do: [trotsky.xii_congress=attack]
-    cite: "S1:256"
-"""
+COPY = Path(__file__).resolve().parent / "data" / "folder_copy"
+COPY_RECORD = (COPY / "record.yaml").read_text(encoding="utf-8")
+COPY_PRESETS = (COPY / "presets.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -20,13 +20,8 @@ from apparat.scenario.record import load_record, record_path
 BUNDLED_RECORD = bundled_root() / "bolshevik_1923" / "record" / "historical.yaml"
 TOY = Path(__file__).resolve().parents[1] / "data" / "toy_triad.yaml"
 
-COPY_RECORD = """\
-record:
-  scenario: bolshevik_1923
-  facts:
-    - {id: copy_only_fact, kind: dominant, actor: stalin, date: 1929-12, window: 12,
-       cite: "S4:21"}
-"""
+COPY = Path(__file__).resolve().parents[1] / "data" / "folder_copy"
+COPY_RECORD = (COPY / "record.yaml").read_text(encoding="utf-8")
 BROKEN_RECORD = """\
 record:
   scenario: bolshevik_1923
@@ -34,20 +29,7 @@ record:
     - {id: copy_bad_fact, kind: executive_removed, actor: nobody, date: 1922-12, window: 0,
        cite: "S4:21"}
 """
-COPY_PRESETS = """\
-presets:
-  - id: copy_only
-    title: Only in the copy
-    antecedent: Trotsky attacks at the XII Congress, in a preset the bundled scenario lacks.
-    do: [trotsky.xii_congress=attack]
-    cite: "S1:256"
-  - id: copy_late
-    title: The same, conditioned on the record
-    antecedent: The same attack, given the world as it stood in February 1923.
-    do: [trotsky.xii_congress=attack]
-    given_history_until: 1923-02
-    cite: "S1:256"
-"""
+COPY_PRESETS = (COPY / "presets.yaml").read_text(encoding="utf-8")
 
 
 def copy_scenario(tmp_path: Path, record: str | None = COPY_RECORD) -> Path:
