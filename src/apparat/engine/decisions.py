@@ -232,6 +232,11 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         x = c.axis[axis]
         st.mood[idx, x] = np.clip(st.mood[idx, x] + delta, -1.0, 1.0)
     passed = np.zeros(st.runs, dtype=bool)
+    if eff.motion is not None:
+        # a motion from outside the ruling coalition is a challenge: its mover is in
+        # open opposition from now on (unless the option names another tactic)
+        outside = ~st.ruling[idx, a] & st.ruling[idx].any(axis=1) & (st.tactic[idx, a] == 0)
+        st.tactic[idx[outside], a[outside]] = OPEN
     if eff.motion == "remove_office" and eff.office and eff.body:
         role = c.body_role[eff.body]
         movers = np.where(rows, actor, -1)
@@ -248,4 +253,6 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         passed = contests.sanction_motion(
             ctx, rows, movers, target, level, role, slot, eff.authority
         )
-    return passed | (rows & (bool(members) or eff.recant))
+    # a pact, a recantation or a new tactic changes who stands where: the blocs re-form
+    changed = bool(members) or eff.recant or eff.tactic is not None or eff.motion is not None
+    return passed | (rows & changed)

@@ -33,6 +33,7 @@ from apparat.engine.mechanisms.coalition_sets import (
     self_enforcing,
     subsets,
 )
+from apparat.engine.mechanisms.opposition import OPEN
 from apparat.engine.mechanisms.power import force_held
 from apparat.engine.tally import tally
 
@@ -151,8 +152,13 @@ def _form(ctx: Context) -> None:
     stays = ~feasible & current.any(axis=1)
     held = held_fast | stays
     side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
-    deterred = group_se | c.rules.collective  # mutual deterrence: rivals rule together
-    holds = held | (deterred & (tension < ctx.p("split_tension")))
+    if c.rules.collective:
+        # mutual deterrence: rivals rule together until two of them cannot bear each other
+        unbearable = fr > ctx.p("bearable_enmity", 3)
+        bearable = ~(unbearable & group[:, :, None] & group[:, None, :]).any(axis=(1, 2))
+        holds = held | bearable
+    else:
+        holds = held | (group_se & (tension < ctx.p("split_tension")))
     group = np.where(stays[:, None], current, group)
     split = ~holds & side_a.any(axis=1)
     side_b = group & ~side_a
@@ -306,7 +312,13 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     has = np.asarray(ruling_pl.any(axis=1), dtype=bool)
     lead_id = np.asarray(players)[leader]
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
-    free = el & ~ruling_pl & hostile(ctx)[:, players]
+    host = hostile(ctx)[:, players]
+    # a faction stays whole in opposition too: those tied to a hostile contender join him
+    excluded = el & ~ruling_pl
+    if (host & excluded).any() and (excluded & ~host).any():
+        tied = ties(ctx, players, fr, None) & excluded[:, :, None] & host[:, None, :]
+        host = host | tied.any(axis=2)
+    free = el & ~ruling_pl & host
     # a bloc takes two: only runs with two or more free hostile contenders have one to form
     rows = np.flatnonzero(free.sum(axis=1) >= 2)
     if rows.size == 0:
@@ -330,6 +342,10 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         blocs = np.where(members, players[lead][:, None], blocs)
         free &= ~members
     st.bloc[np.ix_(rows, players)] = blocs
+    # who joins an opposition bloc is in open opposition from now on
+    sub = st.tactic[np.ix_(rows, players)]
+    joined = (blocs >= 0) & ~ruling_pl[rows] & (sub == 0) & (st.quiet_until[np.ix_(rows, players)] < st.month)
+    st.tactic[np.ix_(rows, players)] = np.where(joined, OPEN, sub)
 
 
 def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
