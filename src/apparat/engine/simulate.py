@@ -120,6 +120,8 @@ def simulate(
             rehabilitation.session(ctx, ev.kind)
             if ev.kind == "congress":
                 circular_flow.congress(ctx, ev.cc_seats, ev.executive_seats)
+            elif ev.executive_seats:  # a plenum may enlarge or shrink the executive
+                circular_flow.resize_executive(ctx, ev.executive_seats)
         circular_flow.fill_offices(ctx)
         circular_flow.fill_executive(ctx, "co-opted to fill a vacancy")
         opposition.monthly(ctx)

@@ -95,18 +95,23 @@ def occurs(c: Compiled, h: History, f: Fact) -> B:
         return h.dominant == c.index(f.actor or "")
     i = c.index(f.actor or "")
     if f.kind in ("office_lost", "office_gained"):
-        held = h.holder[:, :, c.offices.index(f.office or "")] == i
-        prev = np.concatenate([held[:, :1], held[:, :-1]], axis=1)
+        o = c.offices.index(f.office or "")
+        held = h.holder[:, :, o] == i
+        # before the first month: the office as the scenario hands it over
+        before = np.full((runs, 1), c.holder0[o] == i)
+        prev = np.concatenate([before, held[:, :-1]], axis=1)
         alive = h.prestige[:, :, i] > 0
         return (prev & ~held & alive) if f.kind == "office_lost" else (held & ~prev)
     if f.kind == "executive_added":
         seated = h.executive[:, :, i]
-        return seated & ~np.concatenate([first, seated[:, :-1]], axis=1)
+        before = np.full((runs, 1), bool(c.executive0[i]))
+        return seated & ~np.concatenate([before, seated[:, :-1]], axis=1)
     rep = c.sanctions
     out_exec = rep.first(rep.out_executive)
     level = rep.index(f.level) if f.kind == "sanction" and f.level else out_exec
     reached = h.sanction[:, :, i] >= level
-    prev = np.concatenate([first, reached[:, :-1]], axis=1)
+    before = np.full((runs, 1), bool(c.sanction0[i] >= level))  # a starting sanction
+    prev = np.concatenate([before, reached[:, :-1]], axis=1)
     return reached & ~prev
 
 

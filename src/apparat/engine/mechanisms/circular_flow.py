@@ -293,6 +293,21 @@ def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) ->
             note_office(ctx, int(row), int(who), office, "takes", removed=int(removed[row]))
 
 
+def resize_executive(ctx: Context, seats: int) -> None:
+    """A session between congresses sets the executive's size: new seats go to the
+    ruling coalition's candidates; where it shrinks, the weakest members outside the
+    ruling coalition lose theirs first."""
+    st = ctx.st
+    st.executive_seats = seats
+    excess = (st.executive & st.alive).sum(axis=1) - seats
+    for row in np.flatnonzero(excess > 0):
+        members = np.flatnonzero(st.executive[row] & st.alive[row])
+        keep = candidates_score(ctx, np.array([row]))[0, members]
+        for who in members[np.argsort(keep)][: int(excess[row])]:
+            st.executive[row, who] = False
+    fill_executive(ctx, "elected to an enlarged executive")
+
+
 def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
     """Elections at a congress: CC from the list, then the executive from the CC."""
     st = ctx.st

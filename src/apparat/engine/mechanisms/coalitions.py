@@ -351,7 +351,8 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
 def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     st, c = ctx.st, ctx.c
-    lead = st.active[:, players] & ~c.sanctions.expelled[st.sanction[:, players]]
+    # a leader under arrest still has his men (they share his fate), an expelled one not
+    lead = st.alive[:, players] & ~c.sanctions.expelled[st.sanction[:, players]]
     score = np.where(lead[:, None, :], fr, np.inf)
     nearest = players[np.argmin(score, axis=2)]
     st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)

@@ -34,8 +34,12 @@ def candidates(ctx: Context, kind: str) -> B:
     rows = np.arange(st.runs)[:, None]
     patron_rules = (st.follows >= 0) & st.ruling[rows, np.maximum(st.follows, 0)]
     friendly = st.ruling | patron_rules
-    able = st.alive & rep.rehabilitable[level] & ~rep.detained[level]
-    return able & rep.imposed_by[kind][level] & friendly & ~hostile(ctx)
+    able = st.alive & rep.rehabilitable[level]
+    liftable = rep.imposed_by[kind]
+    if kind in ("plenum", "congress"):
+        # the larger bodies may lift what the executive or force imposed
+        liftable = liftable | rep.imposed_by["executive"] | rep.imposed_by["force"]
+    return able & liftable[level] & friendly & ~hostile(ctx)
 
 
 def support(ctx: Context, role: str, who: I, rows: I, slot: int) -> tuple[F, F]:
@@ -67,7 +71,12 @@ def session(ctx: Context, kind: str) -> None:
         yes, _ = support(ctx, BODY_OF[kind], who, rows, slot=int(t))
         done = rows[yes > 0.5]
         before = st.sanction[done, t].copy()
-        st.sanction[done, t] = c.sanctions.rehabilitate_to[before]
+        after = c.sanctions.rehabilitate_to[before]
+        st.sanction[done, t] = after
+        # released from detention: free to act again
+        rep = c.sanctions
+        freed = rep.detained[before] & ~rep.detained[after]
+        st.active[done[freed], t] = True
         st.last_step[done, t] = st.month
         lifted = np.zeros(st.runs, dtype=bool)
         lifted[done] = True
