@@ -40,6 +40,14 @@ class Repertoire:
     rehabilitable: B  # the level can be lifted by rehabilitation
     rehabilitate_to: I  # (L + 1,): the level a rehabilitation brings him back to
     session: dict[str, int]  # rungs one vote of each kind may climb
+    only_at: dict[str, B]  # event id -> (L + 1,) the levels restricted to named sessions it may impose
+    restricted: B  # (L + 1,): the level may be imposed only at the sessions its rule names
+
+    def imposable(self, kind: str, event: str | None) -> B:
+        """(L + 1,): the levels a session of this kind (the calendar's ``event``, if
+        one) may impose: a level restricted to named sessions only at those."""
+        named = self.only_at.get(event or "", np.zeros_like(self.restricted))
+        return self.imposed_by[kind] & (~self.restricted | named)
 
     @property
     def top(self) -> int:
@@ -102,4 +110,9 @@ def compile_repertoire(rules: Rules) -> Repertoire:
         rehabilitable=np.array([False] + [s.reversal == "rehabilitation" for s in sanctions]),
         rehabilitate_to=rehabilitate_to,
         session=rules.session.model_dump(),
+        only_at={
+            ev: np.array([False] + [ev in s.only_at for s in sanctions])
+            for ev in {e for s in sanctions for e in s.only_at}
+        },
+        restricted=np.array([False] + [bool(s.only_at) for s in sanctions]),
     )

@@ -116,7 +116,7 @@ def simulate(
         contests.meeting(ctx, "force")  # where the rules let force strike without a vote
         contests.meeting(ctx, "executive")
         for ev in meetings:
-            contests.meeting(ctx, ev.kind)
+            contests.meeting(ctx, ev.kind, ev.id)
             rehabilitation.session(ctx, ev.kind)
             if ev.kind == "congress":
                 circular_flow.congress(ctx, ev.cc_seats, ev.executive_seats)

@@ -92,6 +92,18 @@ def check_rules(s: Scenario) -> list[Problem]:
                 (("rules", "force", "offices", j),
                  f"force office '{name}' has no holder at the start: no one would command it")
             )  # fmt: skip
+    kinds = {e.id: e.kind for e in s.calendar}
+    for k, sanction in enumerate(rules.sanctions):
+        for j, name in enumerate(sanction.only_at):
+            loc = ("rules", "sanctions", k, "only_at", j)
+            if name not in kinds:
+                out.append((loc, f"unknown event '{name}'"))
+            elif kinds[name] not in sanction.imposed_by:
+                out.append(
+                    (loc,
+                     f"event '{name}' is a {kinds[name]}, which may not impose "
+                     f"'{sanction.id}' (imposed_by: {', '.join(sanction.imposed_by)})")
+                )  # fmt: skip
     for j, name in enumerate(rules.dominance.offices):
         if name not in offices:
             out.append(

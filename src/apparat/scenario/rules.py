@@ -60,6 +60,11 @@ class Sanction(Strict):
     needs_force: bool = Field(
         default=False, description="Imposed only while the rulers' side holds the force offices."
     )
+    only_at: list[Ident] = Field(
+        default=[],
+        description="Calendar events (sessions) at which alone it may be imposed: a body that "
+        "sits once, such as a special court. Empty: any session of the kinds in imposed_by.",
+    )
     effects: SanctionEffects = SanctionEffects()
     reversal: Literal["none", "recant", "rehabilitation"] = "none"
     cite: Cites

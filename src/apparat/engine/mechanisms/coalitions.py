@@ -167,6 +167,10 @@ def _form(ctx: Context) -> None:
     noise = ctx.p("vote_noise") * ctx.rng.normal("coalitions.split", st.month, 1)[:, 0]
     winner = np.where((a_strength - b_strength) / np.maximum(total, 1e-9) + noise > 0, 1, 0)
     new_group = np.where(split[:, None], np.where(winner[:, None] == 1, side_a, side_b), group)
+    if c.rules.collective and split.any():
+        # under collective leadership the strongest set of rivals who can bear one another
+        # rules together: a split drops only whom the others cannot bear
+        new_group[split] = strongest_bearable(ctx, masks, fr, group, gam, np.flatnonzero(split))
     old_ruling = st.ruling.copy()
     st.ruling = np.zeros_like(st.ruling)
     st.ruling[:, players] = new_group
@@ -180,6 +184,32 @@ def _form(ctx: Context) -> None:
     _oppositions(ctx, players, masks, fr, el)
     _followers(ctx, fr_all, players)
     _chronicle(ctx, old_ruling, players, tension)
+
+
+def strongest_bearable(
+    ctx: Context, masks: B, fr: F, group: B, gam: F, rows: NDArray[np.intp]
+) -> B:
+    """(len(rows), k): for each run in ``rows``, the strongest subset of its group whose
+    members can all bear one another and which cuts no faction tie, give or take the luck
+    of a vote (``vote_noise`` on each candidate's share of the group's strength)."""
+    st = ctx.st
+    k = masks.shape[1]
+    g = group[rows]
+    fr_r = fr[rows]
+    bearable = ctx.p("bearable_enmity", 3, rows)
+    m64 = masks.astype(np.int64)
+    inside = ((~g).astype(np.int64) @ m64.T) == 0
+    unbearable = bad_pairs(fr_r > bearable, k, within=g)
+    tied = ties(ctx, contenders(ctx), fr_r, rows) & g[:, :, None] & g[:, None, :]
+    cuts = bad_pairs(tied, k, within=g, table="split")
+    ok = inside & ~unbearable & ~cuts
+    pw = gam[rows] @ masks.T.astype(np.float64)
+    total = np.maximum((gam[rows] * g).sum(axis=1, keepdims=True), 1e-9)
+    luck = ctx.rng.normal("coalitions.bearable", st.month, np.arange(masks.shape[0]), rows=rows)
+    score = np.where(ok, pw / total + ctx.p("vote_noise", 2, rows) * luck, -np.inf)
+    best = np.argmax(score, axis=1)
+    found = ok.any(axis=1)
+    return np.where(found[:, None], masks[best], g)
 
 
 def contenders(ctx: Context) -> NDArray[np.intp]:
@@ -286,12 +316,14 @@ def hostile(ctx: Context) -> B:
     grievance = (st.betrayal[rows, :, leader] > 0.1) & anyone_rules[:, None]
     # recanting buys readmission and an end to punishment, not a seat at the top
     spared = recanted & (~st.executive | rep.out_executive[st.sanction])
-    leaders = out & ~spared & (grievance | recanted | (st.tactic > 0))
+    # a man held in detention is pursued until his case is closed
+    held = detained & (st.sanction < rep.top) & ~st.ruling
+    leaders = out & ~spared & (grievance | recanted | (st.tactic > 0) | held)
     if c.rules.targets == "contenders":
         return leaders
     # where the rules let anyone be struck, a follower of a hostile leader is hostile too
     led = (st.follows >= 0) & leaders[rows[:, None], np.maximum(st.follows, 0)]
-    second = st.alive & ~c.contender[None, :] & ~expelled & led & ~recanted
+    second = st.alive & ~c.contender[None, :] & (~expelled | held) & led & ~recanted
     return leaders | second
 
 
@@ -351,8 +383,12 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
 def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     st, c = ctx.st, ctx.c
-    # a leader under arrest still has his men (they share his fate), an expelled one not
-    lead = st.alive[:, players] & ~c.sanctions.expelled[st.sanction[:, players]]
+    # a leader under arrest still has his men (they share his fate), an expelled one not,
+    # unless he is held: a detained clique stays his
+    level = st.sanction[:, players]
+    lead = st.alive[:, players] & (
+        ~c.sanctions.expelled[level] | c.sanctions.detained[level]
+    )
     score = np.where(lead[:, None, :], fr, np.inf)
     nearest = players[np.argmin(score, axis=2)]
     st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)

@@ -209,13 +209,14 @@ def moot(ctx: Context, target: int, level: I) -> B:
     )
 
 
-def next_rung(ctx: Context, target: int, kind: str) -> I:
+def next_rung(ctx: Context, target: int, kind: str, event: str | None = None) -> I:
     """(R,): the level one vote of this kind of session may take ``target`` to, 0 if
     none: up to the session's number of rungs, each the next one this kind may impose
     (lighter ones it may not impose are passed over: force arrests without a prior
     expulsion), whose prerequisite he has reached, and (where it needs force) while the
     rulers hold force."""
     st, rep = ctx.st, ctx.c.sanctions
+    imposable = rep.imposable(kind, event)
     current = st.sanction[:, target]
     level = current.copy()
     going = np.ones(st.runs, dtype=bool)
@@ -225,12 +226,12 @@ def next_rung(ctx: Context, target: int, kind: str) -> I:
         for _skip in range(rep.top):
             # pass over rungs this kind of session cannot impose, and moot ones
             at = np.minimum(nxt, rep.top)
-            skip = (nxt <= rep.top) & (~rep.imposed_by[kind][at] | moot(ctx, target, nxt))
+            skip = (nxt <= rep.top) & (~imposable[at] | moot(ctx, target, nxt))
             if not skip.any():
                 break
             nxt = nxt + skip
         at = np.minimum(nxt, rep.top)
-        ok = going & (nxt <= rep.top) & rep.imposed_by[kind][at] & (rep.requires[at] <= level)
+        ok = going & (nxt <= rep.top) & imposable[at] & (rep.requires[at] <= level)
         if (ok & rep.needs_force[at]).any():
             loyal = police_loyal(ctx) if loyal is None else loyal
             ok &= ~rep.needs_force[at] | loyal
@@ -268,20 +269,21 @@ def targets(ctx: Context, hostile_now: B) -> B:
     return (hostile_now & out_exec) | chosen
 
 
-def meeting(ctx: Context, kind: str) -> None:
+def meeting(ctx: Context, kind: str, event: str | None = None) -> None:
     """The ruling coalition moves against rivals who threaten or organise, as far as one
-    session of this kind may go."""
+    session of this kind (the calendar's ``event``, if one) may go."""
     st, rep = ctx.st, ctx.c.sanctions
-    if rep.session[kind] == 0 or not rep.imposed_by[kind].any():
+    imposable = rep.imposable(kind, event)
+    if rep.session[kind] == 0 or not imposable.any():
         return
     # only runs with rulers and a hostile rival they are ready to move against, with a
     # sanction this kind of session may still impose, have business (nothing a motion
     # against one rival does makes another one ready)
-    within_reach = np.logical_or.accumulate(rep.imposed_by[kind][::-1])[::-1]
+    within_reach = np.logical_or.accumulate(imposable[::-1])[::-1]
     reachable = np.append(within_reach[1:], False)
     could = hostile(ctx) & st.alive & _ready(ctx) & reachable[st.sanction]
     business = np.asarray(st.ruling.any(axis=1) & could.any(axis=1))
-    on_rows(ctx, business, lambda sub: _motions(sub, kind))
+    on_rows(ctx, business, lambda sub: _motions(sub, kind, event))
     flow.fill_offices(ctx)
     flow.fill_executive(ctx, "co-opted after a removal")
 
@@ -300,7 +302,7 @@ def _ready(ctx: Context) -> B:
     return np.asarray((st.month - st.last_step) >= wait)
 
 
-def _motions(ctx: Context, kind: str) -> None:
+def _motions(ctx: Context, kind: str, event: str | None) -> None:
     st, c = ctx.st, ctx.c
     role = BODY_OF[kind]
     rows_all = np.arange(st.runs)
@@ -317,7 +319,7 @@ def _motions(ctx: Context, kind: str) -> None:
         cond &= st.sanction[:, t] < c.sanctions.top
         if not cond.any():
             continue
-        level = next_rung(ctx, int(t), kind)
+        level = next_rung(ctx, int(t), kind, event)
         cond &= level > 0
         if not cond.any():
             continue
