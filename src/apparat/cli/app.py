@@ -365,6 +365,14 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
     console.print(validation_table(report))
     facts = f"model {pct(report.model_total)}, naive {pct(report.naive_total)}"
     console.print(Text(f"Facts reproduced: {facts}"))
+    if report.median_run is not None and report.per_run is not None:
+        q10, q90 = np.quantile(report.per_run, [0.1, 0.9])
+        console.print(
+            Text(
+                f"Per run: the median run reproduces {pct(report.median_run)} of the facts "
+                f"(10th–90th percentile {pct(float(q10))}–{pct(float(q90))})"
+            )
+        )
     if report.order_model is not None and report.order_naive is not None:
         order = f"model {pct(report.order_model)}, naive {pct(report.order_naive)}"
         console.print(Text(f"Order of defeats: {order}"))

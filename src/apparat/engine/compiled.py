@@ -67,6 +67,7 @@ class Compiled:
     holder0: I  # (O,)
     appoints: int
     deputy: I  # (O,): the office whose holder succeeds to this one, -1 none
+    ex_officio: I  # (O,): the office whose holder takes this one when vacant, -1 none
     patronage: F
     delegates: F
     force: F
@@ -208,6 +209,10 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         holder0=holder0,
         appoints=next(i for i, o in enumerate(offices) if o.appoints),
         deputy=_deputies(offices),
+        ex_officio=np.array(
+            [[o.id for o in offices].index(o.ex_officio) if o.ex_officio else -1 for o in offices],
+            dtype=np.int64,
+        ),
         patronage=np.array([o.patronage for o in offices]),
         delegates=np.array([o.delegates for o in offices]),
         force=np.array([o.force for o in offices]),

@@ -41,6 +41,12 @@ class ValidationReport:
     order_model: float | None
     order_naive: float | None
     dominant_end: NDArray[np.int64]  # per run: the consolidated leader at the end, -1 none
+    per_run: NDArray[np.float64] | None = None  # per run: the share of facts it reproduces
+
+    @property
+    def median_run(self) -> float | None:
+        """The share of the record the median run reproduces (None when not measured)."""
+        return None if self.per_run is None else float(np.median(self.per_run))
 
     @property
     def model_total(self) -> float:
@@ -115,19 +121,26 @@ def occurs(c: Compiled, h: History, f: Fact) -> B:
     return reached & ~prev
 
 
-def score_fact(c: Compiled, h: History, f: Fact) -> float:
+def fact_hits(c: Compiled, h: History, f: Fact) -> NDArray[np.bool_] | None:
+    """(R,): whether each run reproduces the fact within its window (None: the window
+    lies outside the simulated months)."""
     hit = occurs(c, h, f)
     months = hit.shape[1]
     mid = month_index(c.start, f.date)
     lo, hi = max(mid - f.window, 0), min(mid + f.window, months - 1)
     if hi < 0 or lo > months - 1:
-        return float("nan")
+        return None
     if mid + f.window < 0 or (lo == 0 and f.kind == "office_gained"):
         # a fact dated before the start is a precondition: is it true of month 0?
         holds = h.holder[:, 0, c.offices.index(f.office or "")] == c.index(f.actor or "")
         if f.kind == "office_gained":
-            return float((hit[:, lo : hi + 1].any(axis=1) | holds).mean())
-    return float(hit[:, lo : hi + 1].any(axis=1).mean())
+            return np.asarray(hit[:, lo : hi + 1].any(axis=1) | holds)
+    return np.asarray(hit[:, lo : hi + 1].any(axis=1))
+
+
+def score_fact(c: Compiled, h: History, f: Fact) -> float:
+    hits = fact_hits(c, h, f)
+    return float("nan") if hits is None else float(hits.mean())
 
 
 def order_score(c: Compiled, defeat: NDArray[np.int64], groups: list[list[str]]) -> float:
@@ -174,11 +187,21 @@ def validate(
     hits = np.zeros(len(record.facts))
     defeats: list[NDArray[np.int64]] = []
     dominant: list[NDArray[np.int64]] = []
+    per_run: list[NDArray[np.float64]] = []
     for start in range(0, runs, batch):
         idx = np.arange(start, min(start + batch, runs), dtype=np.int64)
         res = simulate_batch(idx)
+        got = np.zeros(idx.size)
+        scorable = 0
         for k, f in enumerate(record.facts):
-            hits[k] += score_fact(c, res.history, f) * idx.size
+            h = fact_hits(c, res.history, f)
+            if h is None:
+                hits[k] = np.nan
+                continue
+            hits[k] += h.mean() * idx.size
+            got += h
+            scorable += 1
+        per_run.append(got / max(scorable, 1))
         defeats.append(res.outcomes.defeat_month)
         dominant.append(res.outcomes.dominant_end)
         if progress:
@@ -193,4 +216,6 @@ def validate(
         groups = record.order_of_defeats.groups
         order_m = order_score(c, np.concatenate(defeats), groups)
         order_n = order_score(c, np.full((1, len(c.actors)), -1, dtype=np.int64), groups)
-    return ValidationReport(runs, facts, order_m, order_n, np.concatenate(dominant))
+    return ValidationReport(
+        runs, facts, order_m, order_n, np.concatenate(dominant), np.concatenate(per_run)
+    )

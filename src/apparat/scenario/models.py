@@ -147,6 +147,11 @@ class Office(Strict):
     deputy_of: Ident | None = Field(
         default=None, description="The office whose holder this one succeeds when it falls vacant."
     )
+    ex_officio: Ident | None = Field(
+        default=None,
+        description="An office whose holder takes this one when it falls vacant, keeping "
+        "his own (a party chairman who also chairs the military commission).",
+    )
     appoints: bool = Field(default=False, description="Controls appointment of secretaries.")
     patronage: Unit = 0.0
     delegates: Unit = Field(default=0.0, description="Share of congress delegates it sends.")

@@ -74,6 +74,10 @@ def check_references(s: Scenario) -> list[Problem]:
     for i, o in enumerate(s.offices):
         out += _need(actors, o.holder, "actor", ("offices", i, "holder"))
         out += _need(offices, o.deputy_of, "office", ("offices", i, "deputy_of"))
+        out += _need(offices, o.ex_officio, "office", ("offices", i, "ex_officio"))
+        for key in ("deputy_of", "ex_officio"):
+            if getattr(o, key) == o.id:
+                out.append((("offices", i, key), f"office '{o.id}' cannot name itself"))
     if sum(o.appoints for o in s.offices) != 1:
         out.append((("offices",), "exactly one office must have 'appoints: true'"))
     for group in ("secretaries", "central_committee"):

@@ -255,12 +255,28 @@ def succeed_deputies(ctx: Context) -> None:
             note_office(ctx, row, int(heir[row]), int(o), "succeeds to")
 
 
+def take_ex_officio(ctx: Context) -> None:
+    """A vacant office held ex officio goes to the holder of the office it goes with, if
+    he can serve (he keeps his own)."""
+    st, c = ctx.st, ctx.c
+    rows_all = np.arange(st.runs)
+    for o in np.flatnonzero(c.ex_officio >= 0):
+        heir = st.holder[:, int(c.ex_officio[o])]
+        who = np.maximum(heir, 0)
+        able = (st.holder[:, o] < 0) & (heir >= 0) & st.active[rows_all, who]
+        able &= ~c.sanctions.no_office[st.sanction[rows_all, who]]
+        st.holder[able, o] = heir[able]
+        for row in ctx.log.rows(able):
+            note_office(ctx, row, int(heir[row]), int(o), "takes ex officio")
+
+
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
     st, c = ctx.st, ctx.c
     if not (st.holder < 0).any():
         return
     succeed_deputies(ctx)
+    take_ex_officio(ctx)
     vacant = st.holder < 0
     vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
     holder = st.holder[vac]
