@@ -89,6 +89,12 @@ class Force(Strict):
     fear_inside: bool = Field(
         default=False, description="Partners fear a strong ally of their own who holds force."
     )
+    against: Literal["hostile", "challengers"] = Field(
+        default="hostile",
+        description="Whom force strikes without a vote: any hostile rival, or only those who "
+        "challenge the rulers in the open (a claim pressed, a bloc, a demonstration); the "
+        "rest are left to the votes of the bodies.",
+    )
     cite: OptCites = []
 
 

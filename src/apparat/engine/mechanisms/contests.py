@@ -309,6 +309,12 @@ def _motions(ctx: Context, kind: str, event: str | None) -> None:
     has_rulers = st.ruling.any(axis=1)
     leader = np.argmax(np.where(st.ruling, st.power, -1.0), axis=1)
     hostile_now = targets(ctx, hostile(ctx))
+    if kind == "force" and c.rules.force.against == "challengers":
+        # force is for those who challenge in the open, and for their men
+        challenging = st.tactic > 0
+        rows = np.arange(st.runs)[:, None]
+        led = (st.follows >= 0) & challenging[rows, np.maximum(st.follows, 0)]
+        hostile_now = hostile_now & (challenging | (led & ~c.contender[None, :]))
     ready = _ready(ctx)
     anyone = c.rules.targets == "everyone"
     for t in np.argsort(-c.traits[:, 0], kind="stable"):  # a fixed order, the same for every run
