@@ -238,9 +238,14 @@ def oppositions(model: PeerModel, players: list[int], fr: Matrix, el: int) -> No
     bad = flagged(fr, tolerance)
     tied = ties(model, players, fr)
     hostile_now = hostile(model)
-    free = sum(
-        1 << i for i, p in enumerate(players) if el >> i & 1 and not ruling[i] and hostile_now[p]
-    )
+    excluded = [bool(el >> i & 1) and not ruling[i] for i in range(k)]
+    host = [bool(hostile_now[p]) for p in players]
+    # a faction stays whole in opposition too: those tied to a hostile contender join him
+    joins = list(host)
+    for i, j in tied:
+        joins[i] = joins[i] or (excluded[i] and host[j])
+        joins[j] = joins[j] or (excluded[j] and host[i])
+    free = sum(1 << i for i in range(k) if excluded[i] and joins[i])
     for _ in range(2):
         best, best_pw = 0, -1.0
         for x in codes(k):
@@ -256,6 +261,11 @@ def oppositions(model: PeerModel, players: list[int], fr: Matrix, el: int) -> No
         for i in mem:
             people[players[i]].bloc = players[lead]
         free &= ~best
+    # who joins an opposition bloc is in open opposition from now on
+    for i, p in enumerate(players):
+        a = people[p]
+        if a.bloc >= 0 and not ruling[i] and a.tactic == 0 and a.quiet_until < model.month:
+            a.tactic = 1
 
 
 def form(model: PeerModel) -> None:

@@ -113,10 +113,15 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
             b.pact_until[actor] = -1
     if eff.oversight:
         model.oversight = min(max(model.oversight + eff.oversight, 0.0), 1.0)
+    # a motion from outside the ruling coalition is a challenge: open opposition
+    outside = not a.ruling and any(p.ruling for p in people)
+    if eff.motion is not None and outside and a.tactic == 0:
+        a.tactic = TACTIC_CODE["open"]
     passed = False
     if eff.motion == "remove_office" and eff.office and eff.body:
         role = c.body_role[eff.body]
         passed = contests.motion(
             model, actor, c.offices.index(eff.office), role, slot, eff.authority
         )
-    return passed or bool(allies) or eff.recant
+    changed = bool(allies) or eff.recant or eff.tactic is not None or eff.motion is not None
+    return passed or changed

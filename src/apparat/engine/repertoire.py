@@ -40,7 +40,7 @@ class Repertoire:
     rehabilitable: B  # the level can be lifted by rehabilitation
     rehabilitate_to: I  # (L + 1,): the level a rehabilitation brings him back to
     session: dict[str, int]  # rungs one vote of each kind may climb
-    only_at: dict[str, B]  # event id -> (L + 1,) the levels restricted to named sessions it may impose
+    only_at: dict[str, B]  # event id -> (L + 1,): restricted levels it may impose
     restricted: B  # (L + 1,): the level may be imposed only at the sessions its rule names
 
     def imposable(self, kind: str, event: str | None) -> B:

@@ -92,7 +92,6 @@ def check_record(c: Compiled, record: Record) -> None:
 def occurs(c: Compiled, h: History, f: Fact) -> B:
     """(R, T): the months in which the fact's observable happens in each run."""
     runs = h.power.shape[0]
-    first = np.zeros((runs, 1), dtype=bool)
     if f.kind == "bloc_formed":
         ids = [c.index(a) for a in f.actors]
         b = h.bloc[:, :, ids].astype(np.int64)

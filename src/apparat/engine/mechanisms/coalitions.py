@@ -86,7 +86,7 @@ def pact_breaks(tied: B) -> B:
     return any_pair(tied, "split", tied.shape[1])
 
 
-FORMED = ("ruling", "bloc", "follows", "betrayal", "rebuffed")  # what forming changes
+FORMED = ("ruling", "bloc", "follows", "betrayal", "rebuffed", "tactic")  # what forming changes
 
 
 def form(ctx: Context, rows: B | None = None) -> None:
@@ -376,7 +376,12 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     st.bloc[np.ix_(rows, players)] = blocs
     # who joins an opposition bloc is in open opposition from now on
     sub = st.tactic[np.ix_(rows, players)]
-    joined = (blocs >= 0) & ~ruling_pl[rows] & (sub == 0) & (st.quiet_until[np.ix_(rows, players)] < st.month)
+    joined = (
+        (blocs >= 0)
+        & ~ruling_pl[rows]
+        & (sub == 0)
+        & (st.quiet_until[np.ix_(rows, players)] < st.month)
+    )
     st.tactic[np.ix_(rows, players)] = np.where(joined, OPEN, sub)
 
 
@@ -386,9 +391,7 @@ def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     # a leader under arrest still has his men (they share his fate), an expelled one not,
     # unless he is held: a detained clique stays his
     level = st.sanction[:, players]
-    lead = st.alive[:, players] & (
-        ~c.sanctions.expelled[level] | c.sanctions.detained[level]
-    )
+    lead = st.alive[:, players] & (~c.sanctions.expelled[level] | c.sanctions.detained[level])
     score = np.where(lead[:, None, :], fr, np.inf)
     nearest = players[np.argmin(score, axis=2)]
     st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)
