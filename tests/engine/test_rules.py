@@ -223,3 +223,155 @@ def test_engine_names_no_actor_office_or_year_of_a_bundled_scenario() -> None:
         assert not ids & words, f"{name}: the engine names {sorted(ids & words)}"
         years = {e.date[:4] for e in s.calendar}
         assert not years & numbers, f"{name}: the engine names the years {years & numbers}"
+
+
+def world(s: Scenario, month: int = 0) -> Any:
+    """A context over one run at the start: the rules' mechanisms can be called on it."""
+    from apparat.engine.chronicle import Chronicle
+    from apparat.engine.compiled import compile_scenario
+    from apparat.engine.context import Context
+    from apparat.engine.mechanisms.power import compute_power
+    from apparat.engine.random import Streams
+    from apparat.engine.state import initial_state
+
+    c = compile_scenario(s)
+    st = initial_state(c, 1)
+    st.month = month
+    st.power = compute_power(c, st, month)
+    idx = np.arange(1)
+    return Context(c=c, st=st, rng=Streams(3, idx), log=Chronicle(idx, np.zeros(1, bool)))
+
+
+@pytest.mark.parametrize("against", ["hostile", "challengers"])
+def test_force_strikes_a_rival_with_a_grievance_only_where_the_rules_say(
+    against: str, tmp_path: Path
+) -> None:
+    """Clara, dropped by the rulers (a grievance) but challenging no one, is arrested by
+    force where it strikes any hostile rival, and left to the bodies' votes where it
+    strikes only challengers; once she challenges in the open, force strikes her too."""
+    from apparat.engine.mechanisms import contests
+
+    data = base()
+    data["rules"]["force"]["against"] = against
+    ctx = world(load(data, tmp_path), month=12)
+    c, st = ctx.c, ctx.st
+    anna, _boris, clara = (c.index(x) for x in ("anna", "boris", "clara"))
+    rule(ctx, "anna", "boris")
+    st.betrayal[0, clara, anna] = 0.5
+    contests.meeting(ctx, "force")
+    arrested = c.sanctions.index("arrested")
+    assert (st.sanction[0, clara] >= arrested) == (against == "hostile")
+    st.tactic[0, clara] = 1  # an open platform
+    contests.meeting(ctx, "force")
+    assert st.sanction[0, clara] >= arrested
+
+
+def test_a_sanction_tied_to_a_named_session_waits_for_it(tmp_path: Path) -> None:
+    """Expulsion allowed only at the 1963 plenum (a body that sits once): the 1960 plenum
+    takes the organised Clara as far as dismissal and stops; the 1963 plenum expels her.
+    Without the restriction the 1960 plenum expels her at once."""
+    from apparat.engine.mechanisms import contests
+
+    def after(only_at: list[str], sessions: list[str]) -> int:
+        data = base()
+        data["rules"]["sanctions"][2]["only_at"] = only_at
+        ctx = ruled_world(load(data, tmp_path / "-".join(only_at or ["free"])))
+        clara = ctx.c.index("clara")
+        for event in sessions:
+            ctx.st.last_step[:] = -99
+            contests.meeting(ctx, "plenum", event)
+        return int(ctx.st.sanction[0, clara])
+
+    rep = compile_base(tmp_path).sanctions
+    expelled, dismissed = rep.index("expelled"), rep.index("dismissed")
+    assert after([], ["plenum_1960"]) == expelled
+    assert after(["plenum_1963"], ["plenum_1960"]) == dismissed
+    assert after(["plenum_1963"], ["plenum_1960", "plenum_1963"]) == expelled
+
+
+def compile_base(tmp_path: Path) -> Any:
+    from apparat.engine.compiled import compile_scenario
+
+    return compile_scenario(load(base(), tmp_path / "compiled"))
+
+
+def ruled_world(s: Scenario) -> Any:
+    """Anna and Boris rule; Clara, left out, has an open platform against them."""
+    ctx = world(s, month=12)
+    rule(ctx, "anna", "boris")
+    ctx.st.tactic[0, ctx.c.index("clara")] = 1
+    return ctx
+
+
+def rule(ctx: Any, *names: str) -> None:
+    """Make ``names`` the ruling coalition (one bloc under its strongest member)."""
+    c, st = ctx.c, ctx.st
+    who = [c.index(x) for x in names]
+    st.last_step[:] = -99
+    st.ruling[0, who] = True
+    st.bloc[0, who] = who[int(np.argmax(st.power[0, who]))]
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [("plenum_2099", r"unknown event 'plenum_2099'"), ("congress_1962", r"may not impose")],
+)
+def test_a_named_session_must_exist_and_be_able_to_impose_it(
+    event: str, message: str, tmp_path: Path
+) -> None:
+    """An unknown session, or one of a kind the sanction's rule does not allow, is
+    refused where it is written."""
+    data = base()
+    data["rules"]["sanctions"][3]["only_at"] = [event]  # arrested: by force only
+    with pytest.raises(ScenarioError, match=message):
+        load(data, tmp_path)
+
+
+def test_an_office_held_ex_officio_goes_with_its_office(tmp_path: Path) -> None:
+    """A vacant command held ex officio with the First Secretary's post goes to Anna in
+    every run; an office may not be held ex officio with itself."""
+    data = base()
+    data["offices"].append(
+        {"id": "army", "name": "Army", "ex_officio": "first_secretary", "force": 0.2,
+         "cite": "R1 p. 4"}
+    )  # fmt: skip
+    res = run(load(data, tmp_path / "ok"), runs=10)
+    c = res.compiled
+    assert (res.history.holder[:, 0, c.offices.index("army")] == c.index("anna")).all()
+    data["offices"][-1]["ex_officio"] = "army"
+    with pytest.raises(ScenarioError, match=r"cannot name itself"):
+        load(data, tmp_path / "self")
+
+
+def test_a_plenum_may_resize_the_executive(tmp_path: Path) -> None:
+    """A plenum that sets the executive at three seats leaves three members from that
+    month on, where the scenario's plenums otherwise keep five."""
+    from apparat.engine.compiled import month_index
+
+    data = without_force(base())
+    data["calendar"][0]["executive_seats"] = 3
+    res = run(load(data, tmp_path), runs=20, forced={})
+    m = month_index(res.compiled.start, "1960-06")
+    seated = (res.history.executive & res.history.prestige.astype(bool)).sum(axis=2)
+    assert (seated[:, :m] == 5).all()
+    assert (res.history.executive[:, m:].sum(axis=2) <= 3).all()
+
+
+def test_rehabilitation_frees_a_detained_friend(tmp_path: Path) -> None:
+    """Egor starts under arrest; where the rules allow rehabilitation and arrest can be
+    lifted, a plenum of the rulers he follows frees him (he acts again); where it
+    cannot be lifted he stays held."""
+    data = base()
+    data["rules"]["rehabilitation"] = True
+    egor = next(a for a in data["actors"] if a["id"] == "egor")
+    egor["sanction"] = "arrested"
+    data["rules"]["sanctions"][3]["reversal"] = "rehabilitation"
+    freed = run(load(data, tmp_path / "freed"), forced={})
+    c = freed.compiled
+    arrested = c.sanctions.index("arrested")
+    e = c.index("egor")
+    assert (freed.history.sanction[:, 0, e] >= arrested).all()
+    assert (freed.outcomes.final_sanction[:, e] < arrested).mean() > 0.5
+    data["rules"]["sanctions"][3]["reversal"] = "none"
+    held = run(load(data, tmp_path / "held"), forced={})
+    assert (held.outcomes.final_sanction[:, e] >= arrested).all()
