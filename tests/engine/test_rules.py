@@ -375,3 +375,38 @@ def test_rehabilitation_frees_a_detained_friend(tmp_path: Path) -> None:
     data["rules"]["sanctions"][3]["reversal"] = "none"
     held = run(load(data, tmp_path / "held"), forced={})
     assert (held.outcomes.final_sanction[:, e] >= arrested).all()
+
+
+def test_a_collective_split_drops_only_whom_the_others_cannot_bear(tmp_path: Path) -> None:
+    """Under collective leadership four rivals with no grudges rule together. Give Anna a
+    sworn enmity for Dmitri (a pragmatist, bound to no faction) and the leadership keeps
+    three of the four: one of the two enemies goes, never both, and Boris and Clara stay.
+    Without collective leadership the line of greatest friction often cuts deeper."""
+
+    def ruling(grudge: bool, collective: bool = True) -> np.ndarray:
+        data = base()
+        data["parameters"] = {
+            "bearable_enmity": {"value": 0.6, "cite": "R1 p. 9"},
+            "enmity_weight": {"value": 1.0, "cite": "R1 p. 9"},
+        }
+        data["rules"]["collective"] = collective
+        for actor in data["actors"]:
+            actor.pop("enmities", None)
+            if actor["id"] == "dmitri":
+                actor["traits"] = {
+                    **actor["traits"],
+                    "flexibility": {"value": 1.0, "cite": "R1 p. 1"},
+                }
+            if actor["id"] == "anna" and grudge:
+                actor["enmities"] = [{"with": "dmitri", "strength": 1.0, "cite": "R1 p. 2"}]
+        name = f"{grudge}-{collective}"
+        res = run(load(data, tmp_path / name), forced={})
+        c = res.compiled
+        return res.history.ruling[:, 0, [c.index(x) for x in ("anna", "boris", "clara", "dmitri")]]
+
+    assert ruling(grudge=False).all()
+    split = ruling(grudge=True)
+    assert split[:, 1:3].all()
+    assert (split[:, 0] ^ split[:, 3]).all()
+    # without it, the line of greatest friction often cuts away more than the enemy
+    assert (ruling(grudge=True, collective=False).sum(axis=1) < 3).mean() > 0.2

@@ -64,6 +64,16 @@ def pair_tables(
     return i, j, {name: t.astype(np.float32) for name, t in tables.items()}
 
 
+@lru_cache(maxsize=16)
+def supersets(k: int) -> NDArray[np.float32]:
+    """(N, N): 1 where coalition y (column) strictly contains coalition x (row)."""
+    masks, _ = subsets(k)
+    m = masks.astype(np.int64)
+    inside = (m @ m.T) == m.sum(axis=1)[:, None]  # x within y
+    np.fill_diagonal(inside, False)
+    return inside.astype(np.float32)
+
+
 def any_pair(flags: B, table: str, k: int, diagonal: B | None = None) -> B:
     """(R, N): whether some flagged pair (``flags`` (R, k, k), either orientation) falls
     in each coalition as ``table`` says; ``diagonal`` (R, k) adds single members, read

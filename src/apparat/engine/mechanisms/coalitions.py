@@ -32,6 +32,7 @@ from apparat.engine.mechanisms.coalition_sets import (
     quadratic,
     self_enforcing,
     subsets,
+    supersets,
 )
 from apparat.engine.mechanisms.opposition import OPEN
 from apparat.engine.mechanisms.power import force_held
@@ -95,7 +96,10 @@ def form(ctx: Context, rows: B | None = None) -> None:
     A coalition holds while a common enemy threatens it. Without one, it holds only if
     it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
     it splits along its line of greatest friction (factions stay whole) and the camp
-    with more strength keeps power. With no coalition yet, everyone starts together.
+    with more strength keeps power. Where the rules declare collective leadership, it
+    holds instead until two members cannot bear each other, and then the strongest set
+    of rivals who can all bear one another rules. With no coalition yet, everyone starts
+    together.
     Only the runs in ``rows`` (all by default) re-form, and only they are computed: one
     run's events never touch another's blocs, and quiet runs cost nothing.
     """
@@ -130,6 +134,45 @@ def _form(ctx: Context) -> None:
     threatened = enemy_strength(ctx) > ctx.p("threat_threshold")
     # a sitting coalition facing a common enemy holds: the rest of the test is for the others
     held_fast = sitting & threatened
+    if c.rules.collective:
+        # mutual deterrence: rivals rule together until two of them cannot bear each other;
+        # then the strongest set of rivals who can all bear one another rules
+        unbearable = fr > ctx.p("bearable_enmity", 3)
+        bearable = ~(unbearable & group[:, :, None] & group[:, None, :]).any(axis=(1, 2))
+        split = ~(held_fast | bearable) & group.any(axis=1)
+        new_group = group.copy()
+        if split.any():
+            rows = np.flatnonzero(split)
+            new_group[split] = strongest_bearable(ctx, masks, fr, group, gam, rows)
+        tension = np.zeros(st.runs)
+    else:
+        new_group, tension = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
+    old_ruling = st.ruling.copy()
+    st.ruling = np.zeros_like(st.ruling)
+    st.ruling[:, players] = new_group
+    st.ruling &= eligible
+    st.rebuffed[:] = False
+    dropped = old_ruling & ~st.ruling & eligible
+    d_rows, who = np.nonzero(dropped)
+    st.betrayal[d_rows, who, :] = np.minimum(
+        st.betrayal[d_rows, who, :] + 0.3 * st.ruling[d_rows], 1.0
+    )
+    _oppositions(ctx, players, masks, fr, el)
+    _followers(ctx, fr_all, players)
+    _chronicle(ctx, old_ruling, players, tension)
+
+
+def _split_by_line(
+    ctx: Context, masks: B, fr: F, el: B, gam: F, group: B, current: B, held_fast: B
+) -> tuple[B, F]:
+    """The group holds if self-enforcing (AES 2008) and not divided beyond
+    ``split_tension``; otherwise it splits along its line of greatest friction (factions
+    kept whole) and the stronger camp, give or take noise, rules. Returns the new ruling
+    group (R, k) and the tension across the chosen line (R,)."""
+    st = ctx.st
+    players = contenders(ctx)
+    k = masks.shape[1]
+    total = gam.sum(axis=1)
     need = np.flatnonzero(~held_fast)
     n_sets = masks.shape[0]
     group_se = np.ones(st.runs, dtype=bool)
@@ -152,13 +195,7 @@ def _form(ctx: Context) -> None:
     stays = ~feasible & current.any(axis=1)
     held = held_fast | stays
     side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
-    if c.rules.collective:
-        # mutual deterrence: rivals rule together until two of them cannot bear each other
-        unbearable = fr > ctx.p("bearable_enmity", 3)
-        bearable = ~(unbearable & group[:, :, None] & group[:, None, :]).any(axis=(1, 2))
-        holds = held | bearable
-    else:
-        holds = held | (group_se & (tension < ctx.p("split_tension")))
+    holds = held | (group_se & (tension < ctx.p("split_tension")))
     group = np.where(stays[:, None], current, group)
     split = ~holds & side_a.any(axis=1)
     side_b = group & ~side_a
@@ -167,31 +204,16 @@ def _form(ctx: Context) -> None:
     noise = ctx.p("vote_noise") * ctx.rng.normal("coalitions.split", st.month, 1)[:, 0]
     winner = np.where((a_strength - b_strength) / np.maximum(total, 1e-9) + noise > 0, 1, 0)
     new_group = np.where(split[:, None], np.where(winner[:, None] == 1, side_a, side_b), group)
-    if c.rules.collective and split.any():
-        # under collective leadership the strongest set of rivals who can bear one another
-        # rules together: a split drops only whom the others cannot bear
-        new_group[split] = strongest_bearable(ctx, masks, fr, group, gam, np.flatnonzero(split))
-    old_ruling = st.ruling.copy()
-    st.ruling = np.zeros_like(st.ruling)
-    st.ruling[:, players] = new_group
-    st.ruling &= eligible
-    st.rebuffed[:] = False
-    dropped = old_ruling & ~st.ruling & eligible
-    d_rows, who = np.nonzero(dropped)
-    st.betrayal[d_rows, who, :] = np.minimum(
-        st.betrayal[d_rows, who, :] + 0.3 * st.ruling[d_rows], 1.0
-    )
-    _oppositions(ctx, players, masks, fr, el)
-    _followers(ctx, fr_all, players)
-    _chronicle(ctx, old_ruling, players, tension)
+    return new_group, tension
 
 
 def strongest_bearable(
     ctx: Context, masks: B, fr: F, group: B, gam: F, rows: NDArray[np.intp]
 ) -> B:
     """(len(rows), k): for each run in ``rows``, the strongest subset of its group whose
-    members can all bear one another and which cuts no faction tie, give or take the luck
-    of a vote (``vote_noise`` on each candidate's share of the group's strength)."""
+    members can all bear one another, which cuts no faction tie and leaves out no one the
+    rest could bear, give or take the luck of a vote (``vote_noise`` on each candidate's
+    share of the group's strength)."""
     st = ctx.st
     k = masks.shape[1]
     g = group[rows]
@@ -203,6 +225,8 @@ def strongest_bearable(
     tied = ties(ctx, contenders(ctx), fr_r, rows) & g[:, :, None] & g[:, None, :]
     cuts = bad_pairs(tied, k, within=g, table="split")
     ok = inside & ~unbearable & ~cuts
+    # no one is dropped whom all the others can bear: only the largest such sets compete
+    ok &= (ok.astype(np.float32) @ supersets(k).T) == 0
     pw = gam[rows] @ masks.T.astype(np.float64)
     total = np.maximum((gam[rows] * g).sum(axis=1, keepdims=True), 1e-9)
     luck = ctx.rng.normal("coalitions.bearable", st.month, np.arange(masks.shape[0]), rows=rows)
