@@ -68,6 +68,7 @@ class Compiled:
     appoints: int
     deputy: I  # (O,): the office whose holder succeeds to this one, -1 none
     ex_officio: I  # (O,): the office whose holder takes this one when vacant, -1 none
+    refilled: B  # (O,): False for a post made for one man, left empty once he leaves it
     patronage: F
     delegates: F
     force: F
@@ -78,6 +79,8 @@ class Compiled:
     cc_seats0: int
     cc_clients0: F  # (A + 1,) counts, last = unaligned
     secretaries0: I  # (S,) patron per post, -1 unaligned
+    commanders0: F  # (A,) share of the officer corps looking to each actor
+    commanders_weight: float  # share of armed force that follows the commanders, not offices
     cohort_members: F
     cohort_joins: I  # month index, -1 from the start
     cohort_loyalty: F
@@ -171,6 +174,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
     cc = s.party.central_committee
     cc_shares = np.array([cc.patrons.get(a, 0.0) for a in actors])
     cc_clients = np.append(cc_shares, max(0.0, 1 - cc_shares.sum())) * cc.count
+    cmd = s.party.commanders
     sec = s.party.secretaries
     secretaries = _assign_seats(sec.count, np.array([sec.patrons.get(a, 0.0) for a in actors]))
     start, end = s.scenario.start, s.scenario.end
@@ -213,6 +217,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
             [[o.id for o in offices].index(o.ex_officio) if o.ex_officio else -1 for o in offices],
             dtype=np.int64,
         ),
+        refilled=np.array([o.refilled for o in offices]),
         patronage=np.array([o.patronage for o in offices]),
         delegates=np.array([o.delegates for o in offices]),
         force=np.array([o.force for o in offices]),
@@ -223,6 +228,8 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         cc_seats0=cc.count,
         cc_clients0=cc_clients,
         secretaries0=secretaries,
+        commanders0=np.array([cmd.patrons.get(a, 0.0) for a in actors]) if cmd else np.zeros(n),
+        commanders_weight=cmd.weight if cmd else 0.0,
         cohort_members=np.array([c.members for c in cohorts]),
         cohort_joins=np.array(
             [month_index(start, c.joins) if c.joins else -1 for c in cohorts], dtype=np.int64

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
-from apparat.engine.mechanisms import contests, prestige
+from apparat.engine.mechanisms import circular_flow, contests, prestige
 from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
 from apparat.scenario.models import Decision
 
@@ -220,6 +220,8 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
         st.pact_until[idx, a, :] = -1
         st.pact_until[idx, :, a] = -1
+    for name in eff.resign:
+        resign(ctx, idx, a, c.offices.index(name))
     if eff.oversight:
         st.oversight[idx] = np.clip(st.oversight[idx] + eff.oversight, 0.0, 1.0)
     for axis, delta in eff.position.items():
@@ -253,6 +255,24 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         passed = contests.sanction_motion(
             ctx, rows, movers, target, level, role, slot, eff.authority
         )
-    # a pact, a recantation or a new tactic changes who stands where: the blocs re-form
-    changed = bool(members) or eff.recant or eff.tactic is not None or eff.motion is not None
+    # a pact, a recantation, a resignation or a new tactic changes who stands where: the
+    # blocs re-form
+    changed = bool(members) or eff.recant or bool(eff.resign)
+    changed = changed or eff.tactic is not None or eff.motion is not None
     return passed | (rows & changed)
+
+
+def resign(ctx: Context, idx: I, actor: I, office: int) -> None:
+    """The chooser gives up an office he holds: the ruling coalition's candidate takes it
+    at once (before any ex officio or deputy claim), and not the man who left it."""
+    st = ctx.st
+    mine = st.holder[idx, office] == actor
+    rows, who = idx[mine], actor[mine]
+    if rows.size == 0:
+        return
+    st.holder[rows, office] = -1
+    barred = np.zeros(st.executive.shape, dtype=bool)
+    barred[rows, who] = True
+    removed = np.full(st.runs, -1, dtype=np.int64)
+    removed[rows] = who
+    circular_flow.replace_holder(ctx, rows, office, removed, barred)

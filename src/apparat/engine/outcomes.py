@@ -28,23 +28,26 @@ def dominance(ctx: Context) -> I:
     """(R,): the consolidated leader of each run this month, -1 if none.
 
     The scenario's ``rules.dominance`` says what consolidation means: the strongest
-    contender in the executive, with at most ``rivals_in_executive`` other contenders
-    still sitting there, whose side holds more than the given shares of the executive
+    contender in the executive, with at most ``rivals_in_executive`` rivals still sitting
+    there (every other contender, or with ``rivals: opponents`` only those outside his
+    side), whose side holds more than the given shares of the executive
     and the CC and every office the rules name.
     """
     st, c = ctx.st, ctx.c
     rule = c.rules.dominance
     in_exec = st.executive & st.active & ~c.sanctions.out_executive[st.sanction]
     present = in_exec & c.contender[None, :]
-    count = present.sum(axis=1)
-    if rule.rivals_in_executive == 0:
+    if rule.rivals_in_executive == 0 and rule.rivals == "contenders":
         who = np.argmax(present, axis=1)  # the lone contender, when there is one
     else:
         who = np.argmax(np.where(present, st.power, -1.0), axis=1)
     mine = side(ctx, who)
+    # partners of his side are rivals only if the rules say every contender is one
+    rivals = present.copy() if rule.rivals == "contenders" else present & ~mine
+    rivals[np.arange(st.runs), who] = False
     exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
     cc = (cc_share(c, st) * mine).sum(axis=1)
-    ok = (count >= 1) & (count - 1 <= rule.rivals_in_executive)
+    ok = present.any(axis=1) & (rivals.sum(axis=1) <= rule.rivals_in_executive)
     ok &= (exec_share > rule.executive_share) & (cc > rule.cc_share)
     rows = np.arange(st.runs)[:, None]
     holders = st.holder[:, c.dominance_offices]

@@ -152,6 +152,11 @@ class Office(Strict):
         description="An office whose holder takes this one when it falls vacant, keeping "
         "his own (a party chairman who also chairs the military commission).",
     )
+    refilled: bool = Field(
+        default=True,
+        description="False: a post made for one man; once he leaves it, no one is named to it "
+        "(a designated successor's title lapses when he succeeds).",
+    )
     appoints: bool = Field(default=False, description="Controls appointment of secretaries.")
     patronage: Unit = 0.0
     delegates: Unit = Field(default=0.0, description="Share of congress delegates it sends.")
@@ -185,9 +190,25 @@ class Cohort(Strict):
     cite: Cites
 
 
+class Commanders(Patronage):
+    """The officer corps: armed force follows the chain of command (the force offices)
+    only in part; the rest follows the leaders the commanders look to."""
+
+    weight: Unit = Field(
+        description="Share of armed force that follows the commanders' own loyalties "
+        "rather than the holders of the force offices."
+    )
+    note: str | None = None
+
+
 class Party(Strict):
     secretaries: Patronage
     central_committee: Patronage
+    commanders: Commanders | None = Field(
+        default=None,
+        description="Where armed force is not the office holders' alone: the commanders' "
+        "patrons and how much of force follows them.",
+    )
     cohorts: list[Cohort] = Field(min_length=1)
 
 
@@ -248,6 +269,11 @@ class Effect(Strict):
         default=None, description="Set the chooser's opposition tactic; 'none' falls silent."
     )
     recant: bool = False
+    resign: list[Ident] = Field(
+        default=[],
+        description="Offices the chooser gives up (those of them he holds); the ruling "
+        "coalition fills them, never with him.",
+    )
     oversight: Signed = 0.0
 
 

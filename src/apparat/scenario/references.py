@@ -80,8 +80,9 @@ def check_references(s: Scenario) -> list[Problem]:
                 out.append((("offices", i, key), f"office '{o.id}' cannot name itself"))
     if sum(o.appoints for o in s.offices) != 1:
         out.append((("offices",), "exactly one office must have 'appoints: true'"))
-    for group in ("secretaries", "central_committee"):
-        for name in getattr(s.party, group).patrons:
+    for group in ("secretaries", "central_committee", "commanders"):
+        pool = getattr(s.party, group)
+        for name in pool.patrons if pool is not None else ():
             out += _need(actors, name, "actor", ("party", group, "patrons", name))
     for i, ev in enumerate(s.calendar):
         out += _need(actors, ev.actor, "actor", ("calendar", i, "actor"))
@@ -106,6 +107,8 @@ def check_references(s: Scenario) -> list[Problem]:
             eff = opt.effects
             loc: tuple[str | int, ...] = ("decisions", i, "options", j, "effects")
             out += _need(offices, eff.office, "office", (*loc, "office"))
+            for k, name in enumerate(eff.resign):
+                out += _need(offices, name, "office", (*loc, "resign", k))
             out += _need(bodies, eff.body, "body", (*loc, "body"))
             for name in [*eff.ally, *eff.enmity, *eff.prestige]:
                 out += _need(actors, name, "actor", loc)

@@ -118,6 +118,12 @@ class Dominance(Strict):
     """What consolidated power means: the leader's side must hold all of these at once."""
 
     rivals_in_executive: int = Field(default=0, ge=0, le=50)
+    rivals: Literal["contenders", "opponents"] = Field(
+        default="contenders",
+        description="Who counts as a rival still in the executive: every other contender, "
+        "or only contenders outside the leader's side (his partners in a collective are "
+        "not rivals).",
+    )
     executive_share: Unit = 0.5
     cc_share: Unit = 0.5
     offices: list[Ident] = []
@@ -140,6 +146,11 @@ class Rules(Strict):
         default=False,
         description="Rivals deter each other: a coalition whose friction is bearable holds "
         "even when a subset could win by turning on the rest (collective leadership).",
+    )
+    campaign: bool = Field(
+        default=True,
+        description="Excluded blocs take their case to the party in the open of their own "
+        "accord; false: they keep silent unless a decision says otherwise.",
     )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"

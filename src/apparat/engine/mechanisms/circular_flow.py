@@ -273,11 +273,11 @@ def take_ex_officio(ctx: Context) -> None:
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
     st, c = ctx.st, ctx.c
-    if not (st.holder < 0).any():
+    if not (st.holder[:, c.refilled] < 0).any():
         return
     succeed_deputies(ctx)
     take_ex_officio(ctx)
-    vacant = st.holder < 0
+    vacant = (st.holder < 0) & c.refilled[None, :]
     vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
     holder = st.holder[vac]
     held = tally(np.maximum(holder, 0), len(c.actors), holder >= 0)
@@ -296,7 +296,7 @@ def fill_offices(ctx: Context) -> None:
 
 def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) -> None:
     """After a carried motion the majority that removed a holder fills his office, and
-    not with one of his own people (``barred``: his side)."""
+    not with one of his own people (``barred``: his side; after a resignation, he alone)."""
     st = ctx.st
     score = np.where(
         barred[rows], -np.inf, candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]

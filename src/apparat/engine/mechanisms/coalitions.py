@@ -139,11 +139,15 @@ def _form(ctx: Context) -> None:
         # then the strongest set of rivals who can all bear one another rules
         unbearable = fr > ctx.p("bearable_enmity", 3)
         bearable = ~(unbearable & group[:, :, None] & group[:, None, :]).any(axis=(1, 2))
-        split = ~(held_fast | bearable) & group.any(axis=1)
+        # factions stay whole: a member tied to an eligible outsider (a pact to bring him
+        # back) forces the question, and the outsider is a candidate like the rest
+        tied = ties(ctx, players, fr, None) & group[:, :, None] & (el & ~group)[:, None, :]
+        pulled: B = np.asarray(tied.any(axis=1), dtype=bool)
+        split = ~(held_fast | (bearable & ~pulled.any(axis=1))) & group.any(axis=1)
         new_group = group.copy()
         if split.any():
             rows = np.flatnonzero(split)
-            new_group[split] = strongest_bearable(ctx, masks, fr, group, gam, rows)
+            new_group[split] = strongest_bearable(ctx, masks, fr, group | pulled, gam, rows)
         tension = np.zeros(st.runs)
     else:
         new_group, tension = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
@@ -398,10 +402,15 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         blocs = np.where(members, players[lead][:, None], blocs)
         free &= ~members
     st.bloc[np.ix_(rows, players)] = blocs
-    # who joins an opposition bloc is in open opposition from now on
+    # who joins a bloc with a leader already in open opposition is in it from now on; a
+    # bloc of the merely excluded challenges no one yet
     sub = st.tactic[np.ix_(rows, players)]
+    n = st.bloc.shape[1]
+    key = np.where(blocs >= 0, blocs, n)
+    challenged = tally(key, n + 1, (sub > 0) & (blocs >= 0)) > 0  # (r, n + 1): bloc ids
     joined = (
         (blocs >= 0)
+        & np.take_along_axis(challenged, key, axis=1)
         & ~ruling_pl[rows]
         & (sub == 0)
         & (st.quiet_until[np.ix_(rows, players)] < st.month)

@@ -19,12 +19,13 @@ OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
 
 
 def monthly(ctx: Context) -> None:
-    """Excluded blocs campaign; the ban makes campaigning cost, underground work pays more
+    """Excluded blocs campaign (where the rules say they do so unbidden); the ban makes campaigning cost, underground work pays more
     among those the apparatus does not hold, and provokes the ruling coalition."""
     st, c = ctx.st, ctx.c
     in_opposition = (st.bloc >= 0) & ~st.ruling & c.contender[None, :] & st.alive
     recanted = st.quiet_until >= st.month
-    st.tactic = np.where(in_opposition & ~recanted & (st.tactic == 0), OPEN, st.tactic)
+    if c.rules.campaign:  # where the rules say excluded blocs campaign of their own accord
+        st.tactic = np.where(in_opposition & ~recanted & (st.tactic == 0), OPEN, st.tactic)
     st.tactic = np.where(recanted | ~st.alive, 0, st.tactic)
     free = 1.0 - apparatus_control(c, st)
     oratory = st.traits[:, :, 3]

@@ -65,14 +65,24 @@ def congress_share(c: Compiled, st: State, month: int) -> F:
     return base + free * (ctl * secretary_share(c, st) + (1 - ctl) * rank_and_file(c, st, month))
 
 
+def commander_share(c: Compiled, st: State) -> F:
+    """(R, A): the officer corps each leader can call on; a dead or jailed patron none."""
+    return c.commanders0[None, :] * (st.alive & ~c.sanctions.detained[st.sanction])
+
+
 def force_held(c: Compiled, st: State) -> F:
-    """(R, A): the weight (force and surveillance) of the rules' force offices each holds."""
+    """(R, A): the weight (force and surveillance) of the rules' force offices each holds,
+    and, where the scenario has an officer corps with loyalties of its own, its share."""
     out = np.zeros(st.power.shape)
     for o in c.force_offices:
         h = st.holder[:, o]
         has = np.flatnonzero(h >= 0)
         out[has, h[has]] += max(float(c.force[o] + c.surveillance[o]), 1e-6)
-    return out
+    w = c.commanders_weight
+    if w == 0.0:
+        return out
+    offices = out / np.maximum(out.sum(axis=1, keepdims=True), 1e-9)
+    return (1.0 - w) * offices + w * commander_share(c, st)
 
 
 def cc_share(c: Compiled, st: State) -> F:
@@ -96,6 +106,9 @@ def compute_power(c: Compiled, st: State, month: int) -> F:
 
     force = office_sum(c, st, c.force + 0.5 * c.surveillance)
     force = force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9)
+    if c.commanders_weight:  # the officers follow their own patrons in part
+        w = c.commanders_weight
+        force = (1.0 - w) * force + w * commander_share(c, st)
     prest = st.prestige * st.active * ~c.sanctions.expelled[st.sanction]
     prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)
     raw = (
