@@ -402,15 +402,17 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         blocs = np.where(members, players[lead][:, None], blocs)
         free &= ~members
     st.bloc[np.ix_(rows, players)] = blocs
-    # who joins a bloc with a leader already in open opposition is in it from now on; a
-    # bloc of the merely excluded challenges no one yet
+    # who joins an opposition bloc is in open opposition from now on; where the excluded
+    # do not campaign unbidden (rules.campaign), only who joins a bloc already in it
     sub = st.tactic[np.ix_(rows, players)]
-    n = st.bloc.shape[1]
-    key = np.where(blocs >= 0, blocs, n)
-    challenged = tally(key, n + 1, (sub > 0) & (blocs >= 0)) > 0  # (r, n + 1): bloc ids
+    joins = blocs >= 0
+    if not ctx.c.rules.campaign:
+        n = st.bloc.shape[1]
+        key = np.where(joins, blocs, n)
+        challenged = tally(key, n + 1, (sub > 0) & joins) > 0  # (r, n + 1): by bloc id
+        joins &= np.take_along_axis(challenged, key, axis=1)
     joined = (
-        (blocs >= 0)
-        & np.take_along_axis(challenged, key, axis=1)
+        joins
         & ~ruling_pl[rows]
         & (sub == 0)
         & (st.quiet_until[np.ix_(rows, players)] < st.month)
