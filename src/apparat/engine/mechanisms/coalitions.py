@@ -412,10 +412,7 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
         challenged = tally(key, n + 1, (sub > 0) & joins) > 0  # (r, n + 1): by bloc id
         joins &= np.take_along_axis(challenged, key, axis=1)
     joined = (
-        joins
-        & ~ruling_pl[rows]
-        & (sub == 0)
-        & (st.quiet_until[np.ix_(rows, players)] < st.month)
+        joins & ~ruling_pl[rows] & (sub == 0) & (st.quiet_until[np.ix_(rows, players)] < st.month)
     )
     st.tactic[np.ix_(rows, players)] = np.where(joined, OPEN, sub)
 
