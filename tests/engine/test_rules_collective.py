@@ -20,18 +20,24 @@ from apparat.engine.outcomes import dominance
 from apparat.errors import ScenarioError
 
 
+def with_officers(weight: float, **patrons: float) -> dict[str, Any]:
+    """The synthetic scenario with an officer corps looking to ``patrons``."""
+    data = base()
+    data["party"]["commanders"] = {
+        "count": 10,
+        "weight": weight,
+        "patrons": patrons,
+        "cite": "R1 p. 5",
+    }
+    return data
+
+
 def test_officers_loyal_to_the_rivals_deny_the_guard_its_arrests(tmp_path: Path) -> None:
     """Boris holds the guard and the rulers arrest and execute the organised rivals in
     every run. Give the rivals the officer corps (most of armed force follows its own
     loyalties) and the guard's holder fails to arrest them in almost every run (only the
     luck of the moment, ``vote_noise``, carries the odd attempt)."""
-    data = base()
-    data["party"]["commanders"] = {
-        "count": 10,
-        "weight": 0.8,
-        "patrons": {"clara": 0.45, "dmitri": 0.45},
-        "cite": "R1 p. 5",
-    }
+    data = with_officers(weight=0.8, clara=0.45, dmitri=0.45)
     loyal = run(load(data, tmp_path / "loyal"))
     arrested = sanction_id(loyal, "arrested")
     assert (level(loyal, "clara") < arrested).mean() > 0.9
@@ -46,13 +52,7 @@ def test_officers_loyal_to_the_rivals_deny_the_guard_its_arrests(tmp_path: Path)
 def test_force_held_mixes_offices_and_officers(tmp_path: Path) -> None:
     """With half of force following the officers, the guard's holder has half of it and
     the officers' patrons the rest, in proportion to their shares; a jailed patron none."""
-    data = base()
-    data["party"]["commanders"] = {
-        "count": 10,
-        "weight": 0.5,
-        "patrons": {"clara": 0.3, "dmitri": 0.2},
-        "cite": "R1 p. 5",
-    }
+    data = with_officers(weight=0.5, clara=0.3, dmitri=0.2)
     ctx = world(load(data, tmp_path))
     c, st = ctx.c, ctx.st
     held = force_held(c, st)[0]
