@@ -19,8 +19,9 @@ OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
 
 
 def monthly(ctx: Context) -> None:
-    """Excluded blocs campaign (where the rules say they do so unbidden); the ban makes campaigning cost, underground work pays more
-    among those the apparatus does not hold, and provokes the ruling coalition."""
+    """Excluded blocs campaign (where the rules say they do so unbidden); the ban makes
+    campaigning cost, underground work pays more among those the apparatus does not
+    hold, and provokes the ruling coalition."""
     st, c = ctx.st, ctx.c
     in_opposition = (st.bloc >= 0) & ~st.ruling & c.contender[None, :] & st.alive
     recanted = st.quiet_until >= st.month

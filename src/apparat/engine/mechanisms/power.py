@@ -78,10 +78,17 @@ def force_held(c: Compiled, st: State) -> F:
         h = st.holder[:, o]
         has = np.flatnonzero(h >= 0)
         out[has, h[has]] += max(float(c.force[o] + c.surveillance[o]), 1e-6)
+    if c.commanders_weight == 0.0:
+        return out
+    return with_officers(c, st, out / np.maximum(out.sum(axis=1, keepdims=True), 1e-9))
+
+
+def with_officers(c: Compiled, st: State, offices: F) -> F:
+    """(R, A): shares of force held through offices, mixed with the officer corps' own
+    loyalties where the scenario has one (``party.commanders``)."""
     w = c.commanders_weight
     if w == 0.0:
-        return out
-    offices = out / np.maximum(out.sum(axis=1, keepdims=True), 1e-9)
+        return offices
     return (1.0 - w) * offices + w * commander_share(c, st)
 
 
@@ -105,10 +112,7 @@ def compute_power(c: Compiled, st: State, month: int) -> F:
         return param(c, st, name, 2)
 
     force = office_sum(c, st, c.force + 0.5 * c.surveillance)
-    force = force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9)
-    if c.commanders_weight:  # the officers follow their own patrons in part
-        w = c.commanders_weight
-        force = (1.0 - w) * force + w * commander_share(c, st)
+    force = with_officers(c, st, force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9))
     prest = st.prestige * st.active * ~c.sanctions.expelled[st.sanction]
     prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)
     raw = (
