@@ -205,3 +205,74 @@ def test_a_pact_with_an_outsider_keeps_the_faction_whole(tmp_path: Path) -> None
     together = after(pact=True)
     assert together[2] == together[3]
     assert together[0] != together[3]  # Anna and Dmitri still cannot sit together
+
+
+def test_a_ratifying_cc_is_counted_over_its_aligned_seats(tmp_path: Path) -> None:
+    """Anna, Boris and Clara rule and hold the executive and the offices; their people
+    hold 30 of 100 CC seats, Dmitri's 25, and 45 look to no one. Over every seat their
+    side is a minority (no consolidation); counted over the aligned seats, where the
+    unaligned ratify what the leadership settles, it is a majority."""
+
+    def dominant(counted: str) -> int:
+        data = base()
+        data["rules"]["dominance"].update(
+            rivals="opponents", rivals_in_executive=1, cc_counted=counted
+        )
+        ctx = world(load(data, tmp_path / counted), month=12)
+        rule(ctx, "anna", "boris", "clara")
+        c, st = ctx.c, ctx.st
+        st.bloc[0, c.index("dmitri")] = -1
+        st.cc_clients[0] = 0.0
+        st.cc_clients[0, c.index("anna")] = 30.0
+        st.cc_clients[0, c.index("dmitri")] = 25.0
+        st.cc_clients[0, -1] = 45.0
+        return int(dominance(ctx)[0])
+
+    assert dominant("all") == -1
+    assert dominant("aligned") >= 0
+
+
+def test_a_vacancy_goes_to_the_people_of_the_strongest_claim(tmp_path: Path) -> None:
+    """Anna and Boris rule; the planning post falls vacant. Boris, the stronger and the
+    CC's favourite, would be the best candidate, but he has no ambition: where vacancies go by claims, Anna,
+    who presses hers, takes the post; where they go to the best candidate, Boris does."""
+    from apparat.engine.mechanisms import circular_flow
+
+    def taker(vacancies: str) -> str:
+        data = base()
+        data["rules"]["vacancies"] = vacancies
+        ctx = world(load(data, tmp_path / vacancies), month=12)
+        rule(ctx, "anna", "boris")
+        c, st = ctx.c, ctx.st
+        anna, boris = c.index("anna"), c.index("boris")
+        st.power[0, boris] = st.power[0, anna] + 0.2
+        cl = st.cc_clients[0]
+        cl[anna], cl[boris] = cl[boris], cl[anna]  # and the CC's favour
+        st.traits[0, boris, 4] = 0.05  # ambition
+        st.holder[0, c.offices.index("planning")] = -1
+        circular_flow.fill_offices(ctx)
+        return c.actors[int(st.holder[0, c.offices.index("planning")])]
+
+    assert taker("best") == "boris"
+    assert taker("claims") == "anna"
+
+
+def test_the_first_man_of_a_collective_is_whoever_holds_its_chairs(tmp_path: Path) -> None:
+    """Anna, Boris and Clara rule together; the rules' one dominance office is Clara's
+    planning post. The consolidated leader is the side's most powerful contender by
+    default, and Clara, who holds the chair, where the leader is who holds the offices."""
+
+    def leader(rule_: str) -> str:
+        data = base()
+        data["rules"]["dominance"].update(
+            rivals="opponents", rivals_in_executive=1, offices=["planning"], leader=rule_
+        )
+        ctx = world(load(data, tmp_path / rule_), month=12)
+        rule(ctx, "anna", "boris", "clara")
+        c, st = ctx.c, ctx.st
+        st.bloc[0, c.index("dmitri")] = -1
+        st.power[0, c.index("anna")] = st.power[0].max() + 0.1
+        return c.actors[int(dominance(ctx)[0])]
+
+    assert leader("strongest") == "anna"
+    assert leader("offices") == "clara"

@@ -31,7 +31,8 @@ def dominance(ctx: Context) -> I:
     contender in the executive, with at most ``rivals_in_executive`` rivals still sitting
     there (every other contender, or with ``rivals: opponents`` only those outside his
     side), whose side holds more than the given shares of the executive
-    and the CC and every office the rules name.
+    and the CC (of all its seats, or with ``cc_counted: aligned`` of those that look to
+    some leader) and every office the rules name.
     """
     st, c = ctx.st, ctx.c
     rule = c.rules.dominance
@@ -42,17 +43,35 @@ def dominance(ctx: Context) -> I:
     else:
         who = np.argmax(np.where(present, st.power, -1.0), axis=1)
     mine = side(ctx, who)
+    if rule.leader == "offices" and c.dominance_offices.size:
+        who = chair_holder(ctx, present & mine, who)
     # partners of his side are rivals only if the rules say every contender is one
     rivals = present.copy() if rule.rivals == "contenders" else present & ~mine
     rivals[np.arange(st.runs), who] = False
     exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
-    cc = (cc_share(c, st) * mine).sum(axis=1)
+    cc = (cc_share(c, st, aligned=rule.cc_counted == "aligned") * mine).sum(axis=1)
     ok = present.any(axis=1) & (rivals.sum(axis=1) <= rule.rivals_in_executive)
     ok &= (exec_share > rule.executive_share) & (cc > rule.cc_share)
     rows = np.arange(st.runs)[:, None]
     holders = st.holder[:, c.dominance_offices]
     ok &= ((holders >= 0) & mine[rows, np.maximum(holders, 0)]).all(axis=1)
     return np.where(ok, who, -1)
+
+
+def chair_holder(ctx: Context, among: B, who: I) -> I:
+    """(R,): the contender in ``among`` who holds most of the rules' dominance offices,
+    himself or through his followers; ties (and none held) go to ``who``'s power order."""
+    st, c = ctx.st, ctx.c
+    holders = st.holder[:, c.dominance_offices]
+    rows = np.arange(st.runs)[:, None]
+    follows = st.follows[rows, np.maximum(holders, 0)]
+    patron = np.where(follows >= 0, follows, holders)
+    n = st.power.shape[1]
+    held = np.zeros((st.runs, n + 1))
+    np.add.at(held, (np.broadcast_to(rows, patron.shape), np.where(patron >= 0, patron, n)), 1.0)
+    score = np.where(among, held[:, :n] + 0.1 * st.power, -1.0)
+    best = np.argmax(score, axis=1)
+    return np.where(among.any(axis=1), best, who)
 
 
 @dataclass

@@ -126,7 +126,19 @@ class Dominance(Strict):
     )
     executive_share: Unit = 0.5
     cc_share: Unit = 0.5
+    cc_counted: Literal["all", "aligned"] = Field(
+        default="all",
+        description="The CC seats the side's share is counted over: all of them, or only "
+        "those of leaders and their clients (where the unaligned ratify what the leadership "
+        "has settled and no congress renews the CC within the scenario).",
+    )
     offices: list[Ident] = []
+    leader: Literal["strongest", "offices"] = Field(
+        default="strongest",
+        description="Who leads a consolidated side: its most powerful contender, or the one "
+        "who holds, himself or through his followers, most of the offices named above "
+        "(where a collective's first man is whoever commands its chairs).",
+    )
     cite: OptCites = []
 
 
@@ -151,6 +163,12 @@ class Rules(Strict):
         default=True,
         description="Excluded blocs take their case to the party in the open of their own "
         "accord; false: they keep silent unless a decision says otherwise.",
+    )
+    vacancies: Literal["best", "claims"] = Field(
+        default="best",
+        description="Who fills a vacant office: the ruling coalition's best candidate, or "
+        "the people of the coalition leader who presses the strongest claim (power times "
+        "ambition), who places the best of his own side in it.",
     )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"

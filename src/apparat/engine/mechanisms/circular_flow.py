@@ -270,6 +270,28 @@ def take_ex_officio(ctx: Context) -> None:
             note_office(ctx, row, int(heir[row]), int(o), "takes ex officio")
 
 
+def claimants(ctx: Context, rows: I) -> B:
+    """(len(rows), A): who may fill a vacancy under ``rules.vacancies``: everyone, or
+    the people of the ruling coalition's leader who presses the strongest claim (his
+    power times his ambition: the unambitious defer) and his followers."""
+    st = ctx.st
+    if ctx.c.rules.vacancies == "best":
+        return np.ones((rows.size, st.power.shape[1]), bool)
+    follows, ruling = st.follows[rows], st.ruling[rows]
+    head = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
+    claim = np.where(ruling, st.power[rows] * st.traits[rows, :, 4], -1.0)
+    top = np.argmax(claim, axis=1).reshape(-1, 1)
+    mine: B = np.equal(head, top)
+    return np.where(np.any(ruling, axis=1, keepdims=True), mine, True)
+
+
+def within(score: F, allowed: B) -> F:
+    """The score restricted to ``allowed`` where that leaves a candidate, else as is."""
+    kept = np.where(allowed, score, -np.inf)
+    some = np.isfinite(kept).any(axis=1, keepdims=True)
+    return np.where(some, kept, score)
+
+
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
     st, c = ctx.st, ctx.c
@@ -281,7 +303,7 @@ def fill_offices(ctx: Context) -> None:
     vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
     holder = st.holder[vac]
     held = tally(np.maximum(holder, 0), len(c.actors), holder >= 0)
-    base = candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1]
+    base = within(candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1], claimants(ctx, vac))
     for o in np.flatnonzero(vacant.any(axis=0)):
         local = np.flatnonzero(vacant[vac, o])
         rows = vac[local]
@@ -301,6 +323,7 @@ def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) ->
     score = np.where(
         barred[rows], -np.inf, candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]
     )
+    score = within(score, claimants(ctx, rows))
     pick = np.argmax(score, axis=1)
     good = np.isfinite(score[np.arange(rows.size), pick])
     st.holder[rows[good], office] = pick[good]
