@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -170,12 +175,12 @@ def test_experiment_prints_paired_results_and_stores_them(tmp_path: Path) -> Non
     args = ["experiment", "--runs", "40", "--batch-size", "20", "--store", str(store)]
     result = runner.invoke(app, [*args, "--do", "trotsky.xii_congress=attack", "--at", "1926-12"])
     assert result.exit_code == 0, result.output
-    assert "counterfactual: trotsky.xii_congress=attack" in result.output
+    assert "Attack Stalin (trotsky.xii_congress)" in result.output
     assert "paired difference" in result.output
     assert "Consolidated at 1926-12" in result.output
     listed = runner.invoke(app, ["results", "list", "--store", str(store)])
     assert "done" in listed.output
-    eid = listed.output.split("\n")[3].split()[0]
+    eid = _ids(listed.output)[0]
     shown = runner.invoke(app, ["results", "show", eid, "--store", str(store)])
     assert "dominant_end" in shown.output
     out = tmp_path / "out"
@@ -184,6 +189,11 @@ def test_experiment_prints_paired_results_and_stores_them(tmp_path: Path) -> Non
     )
     assert exported.exit_code == 0, exported.output
     assert (out / "outcomes.csv").is_file()
+
+
+def _ids(listing: str) -> list[str]:
+    """The experiment ids in `results list` output, top to bottom."""
+    return re.findall(r"^\s*([0-9a-f]{12})\s", listing, flags=re.MULTILINE)
 
 
 def test_experiment_refuses_unknown_interventions_and_presets(tmp_path: Path) -> None:
@@ -279,3 +289,319 @@ def test_compact_cites_keep_each_place_and_drop_quotes() -> None:
         "wiki §Rise to power 'q'", "wiki 'q'", "not a citation",
     ]  # fmt: skip
     assert compact_cites(cites) == "S1:328, mac pp. 4-5, wiki §Rise to power, wiki, not"
+
+
+# ---------------------------------------------------------------- experiment options
+
+PRESETS = ["xii_congress_attack", "zinoviev_bloc_1923"]
+TITLES = ["Trotsky attacks Stalin at the XII Congress", "Trotsky accepts Zinoviev's offer of 1923"]
+
+
+def test_compare_takes_several_presets_after_one_flag() -> None:
+    """`--compare A B`, as the help and README write it, runs both presets as arms, the
+    same as `--compare A --compare B`; a bare word without --compare is still refused."""
+    base = ["experiment", "--runs", "4", "--no-store"]
+    spaced = runner.invoke(app, [*base, "--compare", *PRESETS])
+    repeated = runner.invoke(app, [*base, "--compare", PRESETS[0], "--compare", PRESETS[1]])
+    assert spaced.exit_code == 0, spaced.output
+    assert spaced.output == repeated.output
+    for preset, title in zip(PRESETS, TITLES, strict=True):
+        assert f"preset {preset}:" in spaced.output
+        assert title in " ".join(spaced.output.split())
+    stray = runner.invoke(app, [*base, "xii_congress_attack"])
+    assert stray.exit_code == 2
+    assert "unexpected extra argument" in stray.output
+
+
+@pytest.mark.parametrize("month", ["1999-01", "1922-01"])
+def test_at_outside_the_period_is_refused(month: str) -> None:
+    """`--at` a month the scenario does not cover exits 2 naming the period, instead of
+    reporting that no one was dominant then."""
+    result = runner.invoke(app, ["experiment", "--runs", "2", "--no-store", "--at", month])
+    assert result.exit_code == 2
+    assert "1922-12" in result.output
+    assert "1930-12" in result.output
+    assert "Consolidated at" not in result.output
+
+
+def test_at_must_be_a_month() -> None:
+    """An --at that is not YYYY-MM is a usage error, as for --until."""
+    result = runner.invoke(app, ["experiment", "--runs", "2", "--no-store", "--at", "1926"])
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
+
+
+def test_results_show_prints_months_as_months(tmp_path: Path) -> None:
+    """The median month of consolidation and its interval print as YYYY-MM, not as the
+    month counts the summary computes with."""
+    store = tmp_path / "r.duckdb"
+    args = ["experiment", "--runs", "30", "--store", str(store)]
+    assert runner.invoke(app, args).exit_code == 0
+    shown = runner.invoke(app, ["results", "show", _ids(_list(store))[0], "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    month = r"1\d\d\d-\d\d"
+    assert re.search(
+        rf"consolidation_month\s+median\s+{month} \[{month} to {month}\]", shown.output
+    )
+    assert not re.search(r"\b2\d{4}\.\d\b", shown.output)
+
+
+def test_exported_parquet_reads_back_with_pandas(tmp_path: Path) -> None:
+    """`results export --format parquet` writes files pandas.read_parquet reads as
+    installed, one row per arm and run in outcomes."""
+    import pandas as pd
+
+    store, out = tmp_path / "r.duckdb", tmp_path / "out"
+    args = ["experiment", "--runs", "10", "--store", str(store), "--preset", PRESETS[0]]
+    assert runner.invoke(app, args).exit_code == 0
+    eid = _ids(_list(store))[0]
+    exported = runner.invoke(
+        app, ["results", "export", eid, "--to", str(out), "--store", str(store)]
+    )
+    assert exported.exit_code == 0, exported.output
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert len(outcomes) == 20
+    assert set(outcomes["arm"]) == {"factual", PRESETS[0]}
+    assert pd.read_parquet(out / "experiment.parquet")["id"].tolist() == [eid]
+
+
+def _list(store: Path) -> str:
+    listed = runner.invoke(app, ["results", "list", "--store", str(store)])
+    assert listed.exit_code == 0, listed.output
+    return listed.output
+
+
+def test_experiments_are_named_by_preset_titles_and_by_their_changes(tmp_path: Path) -> None:
+    """A preset experiment is stored under its preset's title, an ad-hoc one under what
+    its interventions change; none is just 'counterfactual'."""
+    store = tmp_path / "r.duckdb"
+    base = ["experiment", "--runs", "4", "--batch-size", "2", "--store", str(store)]
+    assert runner.invoke(app, [*base, "--preset", PRESETS[0]]).exit_code == 0
+    adhoc = [*base, "--do", "trotsky.xii_congress=attack", "--drop", "lenin_enrolment"]
+    result = runner.invoke(app, adhoc)
+    assert result.exit_code == 0, result.output
+    assert "counterfactual" not in result.output
+    from apparat.store import ResultsStore
+
+    with ResultsStore(store, read_only=True) as st:
+        names = set(st.experiments()["name"])
+    assert names == {TITLES[0], "Attack Stalin (trotsky.xii_congress); without The Lenin enrolment"}
+
+
+# ---------------------------------------------------------------- what can be changed
+
+
+@pytest.mark.parametrize(
+    ("scenario", "preset", "title", "event", "cite"),
+    [
+        ("bolshevik_1923", "xii_congress_attack", TITLES[0], "lenin_enrolment", "S4:121"),
+        ("china_1976", "hua_waits_1976", "Hua waits instead of moving against", "mao_death",
+         "asiasoc_mao"),
+    ],
+    ids=["bolshevik_1923", "china_1976"],
+)  # fmt: skip
+def test_presets_parameters_and_events_list_what_an_experiment_can_change(
+    scenario: str, preset: str, title: str, event: str, cite: str
+) -> None:
+    """`presets`, `parameters` and `events` list, for either bundled scenario, the names
+    an experiment takes with their titles and sources."""
+    presets = runner.invoke(app, ["presets", "--scenario", scenario])
+    assert presets.exit_code == 0, presets.output
+    assert preset in presets.output
+    assert title in " ".join(presets.output.split())
+    params = runner.invoke(app, ["parameters", "-s", scenario])
+    assert params.exit_code == 0, params.output
+    for name in ("oversight", "ACTOR.TRAIT", "OFFICE.RESOURCE"):
+        assert name in params.output
+    events = runner.invoke(app, ["events", "-s", scenario])
+    assert events.exit_code == 0, events.output
+    assert event in events.output
+    assert cite in params.output + events.output
+
+
+# ---------------------------------------------------------------- 80 columns and pipes
+
+NARROW = {"COLUMNS": "80"}
+COMMANDS = [
+    ["run", "--until", "1924-06"],
+    ["experiment", "--runs", "20", "--no-store", "--compare", *PRESETS],
+    ["experiment", "--runs", "20", "--no-store", "--do", "trotsky.xii_congress=attack"],
+    ["decisions"],
+    ["decisions", "-s", "china_1976"],
+    ["presets"],
+    ["presets", "-s", "china_1976"],
+    ["parameters"],
+    ["events", "-s", "china_1976"],
+]
+HELP = [
+    [], ["run"], ["experiment"], ["results", "list"], ["results", "export"],
+    ["analyze", "sensitivity"], ["analyze", "decompose"], ["validate"], ["presets"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_output_reads_at_80_columns_and_pipes_without_padding(args: list[str]) -> None:
+    """At 80 columns nothing is cut short with '…' or wider than 80, and piped output
+    ends its lines where the text ends."""
+    result = runner.invoke(app, args, env=NARROW)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "…" not in result.output
+    assert max(len(line) for line in lines) <= 80
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("args", HELP, ids=lambda a: " ".join(a) or "apparat")
+def test_help_reads_at_80_columns(args: list[str]) -> None:
+    """Help at 80 columns names every option in full and cuts no line short."""
+    result = runner.invoke(app, [*args, "--help"], env=NARROW)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    lines = result.output.splitlines()
+    assert [line for line in lines if line.endswith("...") and "[ARGS]" not in line] == []
+    assert max(len(line) for line in lines) <= 80
+    if args == ["experiment"]:
+        assert "--given-history-until YYYY-MM" in result.output
+
+
+def test_an_intervention_nothing_reads_shows_no_change_not_a_zero_interval() -> None:
+    """A paired difference of exactly zero in every run reads 'no run changed', never
+    '+0.0 [+0.0, +0.0]'."""
+    args = ["experiment", "--runs", "20", "--no-store", "--scenario", str(TOY)]
+    result = runner.invoke(app, [*args, "--set", "alpha.ambition=0.1"], env=NARROW)
+    assert result.exit_code == 0, result.output
+    assert "0 (no run changed)" in result.output
+    assert "[+0.0, +0.0]" not in result.output
+
+
+def test_values_too_rare_to_show_are_named_under_the_table() -> None:
+    """A value under 0.5 % of runs in every arm gets no row of zeros; the table names it
+    in its caption instead."""
+    import pandas as pd
+    from rich.console import Console
+
+    from apparat.cli.experiment import _share_tables
+
+    cols = ["arm", "outcome", "value", "runs", "estimate", "low", "high"]
+    summary = pd.DataFrame(
+        [
+            ["factual", "strongest_end", "stalin", 1000, 0.999, 0.99, 1.0],
+            ["factual", "strongest_end", "kamenev", 1000, 0.001, 0.0, 0.006],
+            ["attack", "strongest_end", "stalin", 1000, 1.0, 0.996, 1.0],
+        ],
+        columns=cols,
+    )
+    diff = pd.DataFrame(
+        [
+            ["attack", "strongest_end", "stalin", 1000, 0.001, -0.001, 0.003],
+            ["attack", "strongest_end", "kamenev", 1000, -0.001, -0.003, 0.001],
+        ],
+        columns=["arm", "outcome", "value", "runs", "difference", "low", "high"],
+    )
+    exp = SimpleNamespace(summary_=summary, differences_=diff, arms_=["factual", "attack"])
+    console = Console(width=80, file=io.StringIO())
+    names = {"stalin": "Joseph Stalin", "kamenev": "Lev Kamenev"}
+    heads = {"factual": "factual", "attack": "attack"}
+    (table,) = _share_tables(console, exp, "strongest_end", "Strongest", names, heads)  # type: ignore[arg-type]
+    console.print(table)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Under 0.5% of runs in every arm: Lev Kamenev." in text
+    assert not [line for line in text.splitlines() if line.startswith("Lev Kamenev")]
+
+
+def test_sensitivity_tables_never_break_a_factor_name() -> None:
+    """With many outcomes at 80 columns the indices for every outcome come in several
+    tables, each factor's name whole on its line."""
+    import pandas as pd
+    from rich.console import Console
+
+    from apparat.cli.analyze import _print_sensitivity
+
+    factors = ["secretariat.oversight", "factionalism_penalty", "stalin.organisation"]
+    outcomes = [f"{a}_survives" for a in ("trotsky", "zinoviev", "kamenev", "bukharin")]
+    outcomes += ["stalin_dominant", "consolidation_month", "rykov_survives", "tomsky_survives"]
+    rows = [
+        [o, f, "structure", s, 0.1, 0.0, 0.2]
+        for o in outcomes for f in factors for s in ("S1", "ST")
+    ]  # fmt: skip
+    indices = pd.DataFrame(
+        rows, columns=["outcome", "factor", "factor_group", "statistic", "estimate", "low", "high"]
+    )
+    sens = SimpleNamespace(
+        method="sobol", outcomes_=outcomes, indices_=indices,
+        labels_={o: o for o in outcomes}, means_=dict.fromkeys(outcomes, 0.5),
+    )  # fmt: skip
+    console = Console(width=80, file=io.StringIO())
+    _print_sensitivity(console, sens)  # type: ignore[arg-type]
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "ST for every outcome (continued)" in text
+    for f in factors:
+        assert len(re.findall(rf"^\s*{re.escape(f)}\s", text, flags=re.MULTILINE)) == 3
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+# ---------------------------------------------------------------- interrupted, resumed
+
+KILL_AFTER_FIRST_BATCH = """
+import os, signal, sys
+import apparat.experiments.experiment as ex
+from apparat.cli import app
+
+write = ex._write
+def write_then_die(*args):
+    write(*args)
+    os.kill(os.getpid(), signal.SIGKILL)  # no handler runs, as with kill -9 or a crash
+ex._write = write_then_die
+app(sys.argv[1:])
+"""
+
+
+def test_a_killed_experiment_is_listed_as_interrupted_and_resumes_saying_so(
+    tmp_path: Path,
+) -> None:
+    """An experiment killed mid-run shows as interrupted, not running; the same command
+    then says how many batches it kept, and once more says the experiment is complete."""
+    store = tmp_path / "r.duckdb"
+    args = ["experiment", "--runs", "20", "--batch-size", "10", "--store", str(store)]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_FIRST_BATCH, *args],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert re.search(r"\binterrupted\b", _list(store))
+    resumed = runner.invoke(app, args)
+    assert resumed.exit_code == 0, resumed.output
+    assert "resumed: 1 of 2 batches kept" in resumed.output  # the factual arm alone
+    assert re.search(r"\bdone\b", _list(store))
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    text = " ".join(again.output.split())
+    assert "is already complete" in text
+    assert "resumed:" not in text
+    assert "run the same command again" not in text
+
+
+def test_results_list_works_while_an_experiment_writes(tmp_path: Path) -> None:
+    """`apparat results list`, run in another process between two batches of a running
+    experiment, lists it as running instead of failing on the lock."""
+    from apparat.experiments import interventions as iv
+    from apparat.experiments.experiment import Experiment
+
+    store = tmp_path / "r.duckdb"
+    seen: list[subprocess.CompletedProcess[str]] = []
+
+    lister = [sys.executable, "-c", "from apparat.cli import app; app()", "results", "list"]
+
+    def look(n: int) -> None:
+        if n and not seen:  # after the first batch is written
+            listing = [*lister, "--store", str(store)]
+            seen.append(
+                subprocess.run(listing, capture_output=True, text=True, timeout=120, check=False)
+            )
+
+    arms = {"attack": iv.parse(do=["trotsky.xii_congress=attack"])}
+    Experiment("bolshevik_1923", 20, 1, arms, store=store, batch_size=10).run(look)
+    assert seen, "the experiment reported no batch"
+    assert seen[0].returncode == 0, seen[0].stderr
+    assert re.search(r"\brunning\b", seen[0].stdout)
+    assert re.search(r"\bdone\b", _list(store))

@@ -47,6 +47,30 @@ def test_a_killed_experiment_resumes_to_the_same_result(
     pd.testing.assert_frame_equal(resumed.summary_, whole.summary_)
 
 
+def test_an_interrupted_experiment_says_so_in_the_store(
+    bolshevik: Scenario, tmp_path: Path
+) -> None:
+    """Ctrl-C between batches leaves the experiment 'interrupted' in the store, not
+    'running'; the rerun finds the kept batch and finishes it 'done'."""
+    from apparat.store import ResultsStore
+
+    store = tmp_path / "results.duckdb"
+
+    def interrupt_after_first_batch(n: int) -> None:
+        if n:
+            raise KeyboardInterrupt
+
+    first = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10)
+    with pytest.raises(KeyboardInterrupt):
+        first.run(interrupt_after_first_batch)
+    with ResultsStore(store, read_only=True) as st:
+        assert list(st.experiments()["status"]) == ["interrupted"]
+    again = Experiment(bolshevik, 20, 5, ATTACK, store=store, batch_size=10).run()
+    assert (again.batches_resumed_, again.batches_total_) == (1, 4)
+    with ResultsStore(store, read_only=True) as st:
+        assert list(st.experiments()["status"]) == ["done"]
+
+
 def test_an_intervention_nothing_reads_differs_by_exactly_zero(toy: Scenario) -> None:
     """Changing a trait no mechanism or decision of the toy reads leaves every run as it
     was: every paired difference is exactly zero."""

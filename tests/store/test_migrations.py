@@ -227,7 +227,7 @@ def test_a_store_locked_by_another_process_is_refused(store_path: Path) -> None:
         assert proc.stdout.readline().strip() == "ready"
         for read_only in (False, True):
             with pytest.raises(StoreError, match="in use by another process"):
-                ResultsStore(store_path, read_only=read_only)
+                ResultsStore(store_path, read_only=read_only, wait=0.2)
     finally:
         assert proc.stdin is not None
         proc.stdin.close()

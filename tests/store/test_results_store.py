@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,7 +213,8 @@ def test_experiments_lists_one_row_each(store: ResultsStore) -> None:
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_export_round_trips(store: ResultsStore, tmp_path: Path, fmt: str) -> None:
-    """export writes one file per table that reads back with the same number of rows."""
+    """export writes one file per table that pandas reads back (Parquet included: its
+    engine, pyarrow, is installed with apparat) with the same number of rows."""
     eid = store.begin_experiment("key", meta())
     for arm in ("factual", "attack"):
         for batch in range(2):
@@ -221,16 +222,37 @@ def test_export_round_trips(store: ResultsStore, tmp_path: Path, fmt: str) -> No
     paths = store.export(eid, tmp_path / "out", "parquet" if fmt == "parquet" else "csv")
     assert [p.name for p in paths] == [f"{t}.{fmt}" for t in ["experiment", *RESULT_TABLES]]
     for path in paths:
-        if fmt == "parquet":
-            with duckdb.connect() as con:
-                row = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
-            n = int(row[0]) if row else -1
-        else:
-            n = len(pd.read_csv(path))
+        n = len(pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path))
         table = path.stem
         expected = 1 if table == "experiment" else count(store, table, eid)
         assert n == expected, table
     assert count(store, "outcomes", eid) == 40
+
+
+def test_a_failed_export_leaves_nothing_behind(
+    store: ResultsStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that fails part-way leaves no folder and no partial files, and an
+    earlier export in the same folder stays as it was."""
+    eid = store.begin_experiment("key", meta())
+    store.write_batch(eid, "factual", 0, batch_tables("factual", 0))
+    real = ResultsStore._sql
+
+    def fail_on_chronicle(self: ResultsStore, sql: str, params: list[Any] | None = None) -> Any:
+        if sql.startswith("COPY") and "FROM chronicle" in sql:
+            raise StoreError("disk full")
+        return real(self, sql, params)
+
+    earlier = tmp_path / "earlier"
+    store.export(eid, earlier, "csv")
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    monkeypatch.setattr(ResultsStore, "_sql", fail_on_chronicle)
+    for target in (tmp_path / "new", earlier):
+        with pytest.raises(StoreError, match="disk full"):
+            store.export(eid, target, "csv")
+    assert not (tmp_path / "new").exists()
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "duckdb" not in p.name) == ["earlier"]
 
 
 def test_export_refuses_an_unknown_format(store: ResultsStore, tmp_path: Path) -> None:
@@ -270,3 +292,13 @@ def test_a_closed_store_says_so(store_path: Path) -> None:
     st.close()
     with pytest.raises(StoreError, match="closed"):
         st.experiments()
+
+
+def test_the_parquet_engine_is_a_core_dependency() -> None:
+    """pyarrow, which pandas needs to read an exported Parquet file, is installed with
+    apparat itself, not only with an extra."""
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    deps = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert any(d.split(">")[0].split("=")[0].strip() == "pyarrow" for d in deps)

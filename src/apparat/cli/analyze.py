@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from apparat.cli.render import make_console
 from apparat.policies import parse_do
 
 if TYPE_CHECKING:
@@ -28,27 +29,42 @@ DEFAULT_PATH = Path("apparat_results.duckdb")  # = apparat.store.DEFAULT_PATH
 analyze_app = typer.Typer(
     help="Sensitivity, scenario discovery, and how much was structure, choice or chance.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
-Scenario = Annotated[str, typer.Option("--scenario", "-s", help="Scenario name or path.")]
-Seed = Annotated[int, typer.Option(min=0, help="Seed; same seed, same numbers.")]
-Workers = Annotated[int, typer.Option(min=1, help="Processes to simulate in.")]
-Store = Annotated[Path, typer.Option(help="The results store (a DuckDB file).")]
+Scenario = Annotated[
+    str, typer.Option("--scenario", "-s", metavar="NAME|PATH", help="Scenario name or path.")
+]
+Seed = Annotated[int, typer.Option(min=0, metavar="N", help="Seed; same seed, same numbers.")]
+Workers = Annotated[int, typer.Option(min=1, metavar="N", help="Processes to simulate in.")]
+Store = Annotated[Path, typer.Option(metavar="FILE", help="The results store (a DuckDB file).")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Keep results in memory only.")]
-Plots = Annotated[Path | None, typer.Option(help="Save plots (PNG) into this folder.")]
+Plots = Annotated[
+    Path | None, typer.Option(metavar="FOLDER", help="Save plots (PNG) into this folder.")
+]
 Outcomes = Annotated[
-    list[str] | None, typer.Option("--outcome", "-o", help="An outcome (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--outcome", "-o", metavar="OUTCOME", help="An outcome (repeatable; `analyze outcomes`)."
+    ),
 ]
 Factors = Annotated[
-    list[str] | None, typer.Option("--factor", "-f", help="Only these declared factors.")
+    list[str] | None,
+    typer.Option("--factor", "-f", metavar="FACTOR", help="Only these declared factors."),
 ]
 
 
 def _iv(e: float, lo: float, hi: float, pct: bool = False) -> str:
+    """An estimate with its interval; the estimate alone where the interval has no
+    width at the precision shown (a factor no run responds to: '0.00', not
+    '0.00 [0.00, 0.00]')."""
     if math.isnan(e):
         return "—"
     if pct:
-        return f"{100 * e:.0f}% [{100 * lo:.0f}, {100 * hi:.0f}]"
-    return f"{e:.2f}" if math.isnan(lo) else f"{e:.2f} [{lo:.2f}, {hi:.2f}]"
+        low, high = f"{100 * lo:.0f}", f"{100 * hi:.0f}"
+        return f"{100 * e:.0f}%" if low == high else f"{100 * e:.0f}% [{low}, {high}]"
+    if math.isnan(lo) or f"{lo:.2f}" == f"{hi:.2f}":
+        return f"{e:.2f}"
+    return f"{e:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
 def _run(console: Console, analysis: Any, what: str) -> None:
@@ -75,11 +91,14 @@ def _finish(console: Console, analysis: Any, plots: Path | None, store: Path | N
         console.print(Text(f"Stored as analysis {analysis.analysis_id_} in {store}.", style="dim"))
 
 
-@analyze_app.command("sensitivity")
+@analyze_app.command("sensitivity", short_help="Sobol' indices or Morris screening per factor.")
 def sensitivity_command(
-    method: Annotated[str, typer.Option(help="sobol or morris.")] = "sobol",
+    method: Annotated[str, typer.Option(metavar="sobol|morris", help="The method.")] = "sobol",
     samples: Annotated[
-        int, typer.Option(min=2, help="Sobol: base sample (power of 2); Morris: trajectories.")
+        int,
+        typer.Option(
+            min=2, metavar="N", help="Sobol: base sample (power of 2); Morris: trajectories."
+        ),
     ] = 256,
     outcome: Outcomes = None,
     factor: Factors = None,
@@ -99,7 +118,7 @@ def sensitivity_command(
         scenario, "sobol" if method == "sobol" else "morris", samples, outcome, seed,
         factors=factor, workers=workers, store=None if no_store else store,
     )  # fmt: skip
-    console = Console()
+    console = make_console()
     _run(console, sens, f"Sensitivity ({method})")
     _print_sensitivity(console, sens)
     _finish(console, sens, plots, None if no_store else store)
@@ -133,16 +152,35 @@ def _print_sensitivity(console: Console, sens: Sensitivity) -> None:
     console.print(table)
     if len(sens.outcomes_) > 1:
         key = "ST" if sobol else "mu_star"
-        wide = sens.indices_[sens.indices_["statistic"] == key].pivot(
-            index="factor", columns="outcome", values="estimate"
-        )
-        over = Table(title=f"{key} for every outcome", box=box.SIMPLE_HEAD, title_justify="left")
-        over.add_column("factor", overflow="fold")
-        for o in sens.outcomes_:
-            over.add_column(_short(o), justify="right")
-        for f in order["factor"]:
-            over.add_row(f, *(f"{wide.loc[f, o]:.2f}" for o in sens.outcomes_))
-        console.print(over)
+        long = sens.indices_[sens.indices_["statistic"] == key]
+        triples = zip(long["factor"], long["outcome"], long["estimate"], strict=True)
+        value = {(str(f), str(o)): float(v) for f, o, v in triples}
+        factors = [str(f) for f in order["factor"]]
+        for n, part in enumerate(_fit(console.width, factors, sens.outcomes_)):
+            title = f"{key} for every outcome" + (" (continued)" if n else "")
+            over = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+            over.add_column("factor", no_wrap=True)
+            for o in part:
+                over.add_column(_short(o), justify="right", no_wrap=True)
+            for name in factors:
+                over.add_row(name, *(f"{value.get((name, o), math.nan):.2f}" for o in part))
+            console.print(over)
+
+
+def _fit(width: int, factors: list[str], outcomes: list[str]) -> list[list[str]]:
+    """The outcomes in groups whose columns fit beside the factor names at ``width``:
+    a factor's name is never broken, a narrow console gets several tables."""
+    room = width - max(len("factor"), *(len(f) for f in factors)) - 3
+    parts: list[list[str]] = [[]]
+    used = 0
+    for o in outcomes:
+        need = max(4, *(len(w) for w in _short(o).split("\n"))) + 3
+        if parts[-1] and used + need > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(o)
+        used += need
+    return parts
 
 
 def _short(outcome: str) -> str:
@@ -156,13 +194,15 @@ def _short(outcome: str) -> str:
     return outcome.replace("_", "\n")
 
 
-@analyze_app.command("discover")
+@analyze_app.command("discover", short_help="PRIM (and CART) boxes where an outcome happens.")
 def discover_command(
     outcome: Annotated[str, typer.Option("--outcome", "-o", help="What happens or not.")] = (
         "no_one_dominant"
     ),
-    samples: Annotated[int, typer.Option(min=10, help="Latin hypercube points (runs).")] = 2000,
-    boxes: Annotated[int, typer.Option(min=1, help="PRIM boxes to find.")] = 1,
+    samples: Annotated[
+        int, typer.Option(min=10, metavar="N", help="Latin hypercube points (runs).")
+    ] = 2000,
+    boxes: Annotated[int, typer.Option(min=1, metavar="N", help="PRIM boxes to find.")] = 1,
     min_density: Annotated[
         float | None, typer.Option(help="Density a box must reach (default: halfway to 1).")
     ] = None,
@@ -182,7 +222,7 @@ def discover_command(
         scenario, outcome, samples, seed, factors=factor, boxes=boxes, min_density=min_density,
         cart=cart, workers=workers, store=None if no_store else store,
     )  # fmt: skip
-    console = Console()
+    console = make_console()
     _run(console, disc, f"Discovery ({outcome})")
     _print_discovery(console, disc)
     _finish(console, disc, plots, None if no_store else store)
@@ -219,9 +259,11 @@ def _print_discovery(console: Console, disc: Discovery) -> None:
         console.print(table)
 
 
-@analyze_app.command("decompose")
+@analyze_app.command("decompose", short_help="How much was structure, how much choice or chance.")
 def decompose_command(
-    samples: Annotated[int, typer.Option(min=2, help="Base sample (a power of 2).")] = 1024,
+    samples: Annotated[
+        int, typer.Option(min=2, metavar="N", help="Base sample (a power of 2).")
+    ] = 1024,
     outcome: Outcomes = None,
     agency: Annotated[
         str, typer.Option(help="behavioural (choices as characters make them likely) or uniform.")
@@ -254,7 +296,7 @@ def decompose_command(
         factors=[] if fixed_structure else None, workers=workers,
         store=None if no_store else store,
     )  # fmt: skip
-    console = Console()
+    console = make_console()
     _run(console, dec, "Decomposition")
     _print_decomposition(console, dec)
     _finish(console, dec, plots, None if no_store else store)
@@ -293,10 +335,10 @@ def list_command(store: Store = DEFAULT_PATH) -> None:
             str(row.id), str(row.kind), str(row.name), str(row.created)[:16], f"{row.runs:,}",
             str(row.seed),
         )  # fmt: skip
-    Console().print(table)
+    make_console().print(table)
 
 
-@analyze_app.command("show")
+@analyze_app.command("show", short_help="One stored analysis: provenance, answer, tables.")
 def show_command(
     analysis: Annotated[str, typer.Argument(help="An analysis id (or a unique prefix).")],
     store: Store = DEFAULT_PATH,
@@ -305,7 +347,7 @@ def show_command(
     from apparat.store import ResultsStore
     from apparat.store.schema import ANALYSIS_TABLES
 
-    console = Console()
+    console = make_console()
     with ResultsStore(store, read_only=True) as st:
         meta = st.analyses.get(analysis)
         for key in ("id", "kind", "name", "scenario_id", "seed", "samples", "runs"):
@@ -339,4 +381,4 @@ def outcomes_command(scenario: Scenario = "bolshevik_1923") -> None:
     table.add_column("what it measures")
     for name, o in outcomes(c).items():
         table.add_row(name + (" *" if name in defaults else ""), o.label)
-    Console().print(table)
+    make_console().print(table)

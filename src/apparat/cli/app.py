@@ -7,7 +7,8 @@ object. Whatever a scenario or the engine wrote is rendered as ``Text``, never a
 markup, so a bracket in a source quote cannot be taken for a style. Every
 ``ApparatError`` is caught once, in the top-level group, and shown as a short red
 message with exit code 2: a user who mistypes a decision or a month should read what
-to fix, not a traceback.
+to fix, not a traceback. Help is click's plain text, not Rich panels: it wraps long
+option names and help at any width (80 columns included) and pipes without padding.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from apparat.cli import listing
 from apparat.cli.analyze import analyze_app
 from apparat.cli.experiment import register
 from apparat.cli.play import play_command
-from apparat.cli.render import chronicle_table, compact_cites, pct, print_summary
+from apparat.cli.render import chronicle_table, compact_cites, make_console, pct, print_summary
 from apparat.cli.report import report_command
 from apparat.cli.serve import serve_command
 from apparat.engine import SimulationResult, compile_scenario
@@ -70,17 +72,25 @@ app = typer.Typer(
     help="Simulate the struggle for Lenin's succession, 1922–1930.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
-scenario_app = typer.Typer(help="Work with scenario files.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Work with scenario files.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(scenario_app, name="scenario")
 
 ScenarioOpt = Annotated[
     str,
     typer.Option(
-        "--scenario", "-s", help="A bundled scenario's name, or a path to a YAML file or folder."
+        "--scenario",
+        "-s",
+        metavar="NAME|PATH",
+        help="A bundled scenario's name, or a path to a YAML file or folder.",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed; the same seed, the same run.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, metavar="N", help="Seed; the same seed, the same run.")
+]
 
 
 def _print_error(exc: ApparatError) -> None:
@@ -118,7 +128,7 @@ def main(
 # ---------------------------------------------------------------- run
 
 
-@app.command("run")
+@app.command("run", short_help="One run as a chronicle with sources, and who won.")
 def run_command(
     scenario: ScenarioOpt = "bolshevik_1923",
     seed: SeedOpt = 1,
@@ -153,7 +163,7 @@ def run_command(
     if as_json:
         typer.echo(_to_json(_run_document(result, entries, summary, forced)))
         return
-    console = Console()
+    console = make_console()
     console.print(_run_header(result, forced))
     console.print(chronicle_table(entries, result.compiled.scenario))
     print_summary(
@@ -259,7 +269,7 @@ def _count_citations(obj: object) -> int:
 @app.command("decisions")
 def decisions_command(scenario: ScenarioOpt = "bolshevik_1923") -> None:
     """List the decision points a counterfactual (--do) can force."""
-    Console().print(decisions_table(load_scenario(scenario)))
+    make_console().print(decisions_table(load_scenario(scenario)))
 
 
 def decisions_table(scenario: Scenario) -> Table:
@@ -276,8 +286,8 @@ def decisions_table(scenario: Scenario) -> Table:
         caption_justify="left",
     )
     table.add_column("Decision", no_wrap=True)
-    table.add_column("Question and options (id: label)", ratio=4)
-    table.add_column("Sources", style="dim", ratio=1, min_width=7, max_width=16)
+    table.add_column("Question and options (id: label)", ratio=4, overflow="fold")
+    table.add_column("Sources", style="dim", ratio=1, min_width=7, max_width=16, overflow="fold")
     for d in scenario.decisions:
         head = Text(d.id, style="bold")
         head.append(f"\n{d.date}\nhistorical: ")
@@ -292,17 +302,18 @@ def decisions_table(scenario: Scenario) -> Table:
 # ---------------------------------------------------------------- validate
 
 
-@app.command("validate")
+@app.command("validate", short_help="Score an ensemble against the historical record.")
 def validate_command(
     record: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="A historical record file (default: the scenario's own, "
             "record/historical.yaml in its folder).",
             show_default=False,
         ),
     ] = None,
-    runs: Annotated[int, typer.Option(min=1, help="Runs in the ensemble.")] = 1000,
+    runs: Annotated[int, typer.Option(min=1, metavar="N", help="Runs in the ensemble.")] = 1000,
     seed: SeedOpt = 1,
     scenario: ScenarioOpt = "bolshevik_1923",
 ) -> None:
@@ -310,7 +321,7 @@ def validate_command(
     s = load_scenario(scenario)
     rec = load_record(record, scenario=scenario)
     c = compile_scenario(s)
-    console = Console()
+    console = make_console()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("Simulating runs", total=runs)
@@ -390,7 +401,11 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
 
 
 register(app)
-app.command("play")(play_command)
-app.command("report")(report_command)
-app.command("serve")(serve_command)
-app.add_typer(analyze_app, name="analyze")
+listing.register(app)
+# short help for the command list, which cuts longer first lines short with '...'
+app.command("play", short_help="Take a contender's decisions yourself.")(play_command)
+app.command("report", short_help="An HTML report of a stored experiment.")(report_command)
+app.command("serve", short_help="A web page with what-if toggles.")(serve_command)
+app.add_typer(
+    analyze_app, name="analyze", short_help="Sensitivity, discovery; structure or chance."
+)

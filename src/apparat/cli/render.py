@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from itertools import groupby
+from typing import IO, Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -27,6 +29,46 @@ KIND_STYLE = {
     "bloc_formed": "cyan",
     "opposition_formed": "cyan",
 }
+
+# ---------------------------------------------------------------- the console
+
+
+class _Trimmed:
+    """A text stream that drops the spaces Rich pads lines with: piped output (into a
+    file, grep, an e-mail) should end its lines where the text ends."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.pending = ""  # trailing spaces of the last write, kept until we see more
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = ""
+        last = lines.pop()
+        body = [line.rstrip(" ") for line in lines]
+        kept = last.rstrip(" ")
+        self.pending = last[len(kept) :]
+        self.out.write("\n".join([*body, kept]) if body else kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+
+def make_console(**kwargs: Any) -> Console:
+    """The console every command prints with: Rich as usual on a terminal; when piped,
+    the same text without the spaces that pad each line to the width."""
+    out = sys.stdout
+    if out.isatty():
+        return Console(**kwargs)
+    return Console(file=_Trimmed(out), **kwargs)  # type: ignore[arg-type]
+
 
 # ---------------------------------------------------------------- the chronicle
 
@@ -87,6 +129,36 @@ def chronicle_table(entries: list[Entry], scenario: Scenario) -> Table:
 def pct(share: float) -> str:
     """Whole percent: a share of runs or of power is no more precise than that here."""
     return "n/a" if np.isnan(share) else f"{100 * share:.0f}%"
+
+
+def month_label(ordinal: float) -> str:
+    """A month counted from year 0 (as summaries store medians) as 'YYYY-MM'."""
+    if np.isnan(ordinal):
+        return "n/a"
+    m = round(ordinal)
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def share_interval(share: float, low: float, high: float) -> str:
+    """'32% [20–48%]'; just '100%' where the interval rounds to the share itself."""
+    if pct(low) == pct(high):
+        return pct(share)
+    return f"{pct(share)} [{100 * low:.0f}–{pct(high)}]"
+
+
+def difference_interval(d: float, low: float, high: float) -> str:
+    """A paired difference in percentage points, '+47.5 [+31.8, +63.2]'; exactly zero
+    with no spread means that no run changed, and says so."""
+    if d == 0 and (low == high == 0 or np.isnan(low)):
+        return "0 (no run changed)"
+    if np.isnan(low) or np.isnan(high):
+        return _points(d)
+    return f"{_points(d)} [{_points(low)}, {_points(high)}]"
+
+
+def _points(share: float) -> str:
+    """Percentage points to one decimal, never '-0.0'."""
+    return f"{round(100 * share, 1) + 0.0:+.1f}"
 
 
 def print_summary(console: Console, s: RunSummary, names: dict[str, str]) -> None:

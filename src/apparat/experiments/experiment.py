@@ -3,7 +3,9 @@
 Run *i* of every arm uses the same luck (common random numbers), so the differences
 between arms come from the interventions, not from chance. Batches are written to the
 results store as they finish: a killed experiment keeps every finished batch, and
-running the same experiment again resumes where it stopped.
+running the same experiment again resumes where it stopped. The store is open only
+while a batch is written (DuckDB admits one writing process and no readers beside
+it), so ``apparat results list`` can look in while an experiment runs.
 
 ``Experiment`` behaves like a scikit-learn estimator: the constructor only stores its
 arguments, ``run()`` does the work and returns ``self``, results live in attributes
@@ -12,6 +14,7 @@ ending in ``_``, and ``get_params()`` is exactly the provenance the store record
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +37,7 @@ from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.record import load_record
-from apparat.store import DEFAULT_PATH, ResultsStore
+from apparat.store import DEFAULT_PATH, ResultsStore, writer_info
 
 FACTUAL = "factual"
 TABLES = (
@@ -42,6 +45,9 @@ TABLES = (
     "chronicle",
 )  # fmt: skip
 MAX_RUNS = 10_000_000
+# Seconds a batch waits to be written while a reader (results list, export) holds the
+# store; the batch is in memory, so waiting costs nothing but time.
+WRITE_WAIT = 120.0
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,12 @@ class Experiment:
         """Validate the interventions, and condition on history when asked."""
         self._check()
         s = self.scenario if isinstance(self.scenario, Scenario) else load_scenario(self.scenario)
+        start, end = s.scenario.start, s.scenario.end
+        for month in self.at:  # outside the period there is no one to report, only zeros
+            if not start <= month <= end:
+                raise SimulationError(
+                    f"--at {month} is outside the scenario {s.scenario.id} ({start} to {end})"
+                )
         arms = {FACTUAL: iv.apply(s, [])}
         arms.update({name: iv.apply(s, list(ivs)) for name, ivs in (self.arms or {}).items()})
         until = self.given_history_until
@@ -219,6 +231,8 @@ class Experiment:
         specs = self._specs(plan)
         self.runs_tried_ = plan.tried
         self.experiment_id_: str | None = None
+        self.batches_total_ = len(specs)
+        self.batches_resumed_ = 0  # batches found in the store, not simulated again
         # started before the store is touched: an unreachable scheduler leaves no trace
         with make_backend(self.workers, self.backend, self.scheduler) as backend:
             if self.store is None:
@@ -247,45 +261,52 @@ class Experiment:
         progress: Callable[[int], None] | None,
     ) -> dict[str, pd.DataFrame]:
         assert self.store is not None
-        with ResultsStore(self.store) as store:
-            meta = {
-                "name": self.name or _default_name(self.arms),
-                "scenario_id": plan.scenario.scenario.id,
-                "scenario_hash": content_hash(scenario_json(plan.scenario)),
-                "seed": self.seed,
-                "runs": self.runs,
-                "arms": list(plan.arms),
-                "interventions": self.get_params()["arms"],
-                "params": self.get_params(),
-                "given_history_until": self.given_history_until,
-                "apparat_version": version("apparat"),
-                "model_fingerprint": model_fingerprint(),
-                "batch_size": self.effective_batch_size,
-            }
+        path = self.store
+        meta = {
+            "name": self.name or _default_name(self.arms),
+            "scenario_id": plan.scenario.scenario.id,
+            "scenario_hash": content_hash(scenario_json(plan.scenario)),
+            "seed": self.seed,
+            "runs": self.runs,
+            "arms": list(plan.arms),
+            "interventions": self.get_params()["arms"],
+            "params": self.get_params(),
+            "given_history_until": self.given_history_until,
+            "apparat_version": version("apparat"),
+            "model_fingerprint": model_fingerprint(),
+            "batch_size": self.effective_batch_size,
+        }
+        with ResultsStore(path, wait=WRITE_WAIT) as store:
             eid = store.begin_experiment(self._key(plan), meta)
-            self.experiment_id_ = eid
             done = store.done_batches(eid)
-            todo = [s for s in specs if (s.arm, s.batch) not in done]
-            self.batches_resumed_ = len(specs) - len(todo)
-            if progress:
-                progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done))
-            store.set_status(eid, "running", runs_needed=plan.tried)
+            if len(done) < len(specs):
+                store.set_status(eid, "running", runs_needed=plan.tried, writer=writer_info())
+        self.experiment_id_ = eid
+        todo = [s for s in specs if (s.arm, s.batch) not in done]
+        self.batches_resumed_ = len(specs) - len(todo)
+        if progress:
+            progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done))
+        try:
             for out in backend.map_unordered(run_batch, todo):
-                _write(store, eid, out)
+                with ResultsStore(path, wait=WRITE_WAIT) as store:
+                    _write(store, eid, out)
                 if progress:
                     progress(len(out.tables["outcomes"]))
+        except BaseException:
+            _mark_interrupted(path, eid)
+            raise
+        with ResultsStore(path, read_only=True, wait=WRITE_WAIT) as store:
             tables = {t: store.table(eid, t) for t in TABLES}
             self.power_quantiles_ = store.power_quantiles(eid)
-            summary = summarise(
-                tables["outcomes"],
-                tables["actor_outcomes"],
-                self.seed,
-                tables["dominance"],
-                self.at,
-            )
-            store.set_status(
-                eid, "done", runs_needed=plan.tried, summary=summary.to_dict("records")
-            )
+            finished = store.experiment(eid)["status"] == "done"
+        summary = summarise(
+            tables["outcomes"], tables["actor_outcomes"], self.seed, tables["dominance"], self.at
+        )
+        if todo or not finished:
+            with ResultsStore(path, wait=WRITE_WAIT) as store:
+                store.set_status(
+                    eid, "done", runs_needed=plan.tried, summary=summary.to_dict("records")
+                )
         return tables
 
     def _collect(self, plan: Plan, tables: dict[str, pd.DataFrame]) -> None:
@@ -306,6 +327,13 @@ class Experiment:
 
 def _write(store: ResultsStore, eid: str, out: BatchOutput) -> None:
     store.write_batch(eid, out.arm, out.batch, out.tables, seconds=out.seconds)
+
+
+def _mark_interrupted(path: str | Path, eid: str) -> None:
+    """Say so in the store when a run stops short (Ctrl-C, an error): best effort, since
+    the store itself may be what failed; readers also notice a writer that is gone."""
+    with contextlib.suppress(Exception), ResultsStore(path, wait=5.0) as store:
+        store.set_status(eid, "interrupted")
 
 
 def _line(moments: pd.DataFrame) -> pd.DataFrame:

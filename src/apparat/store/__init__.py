@@ -11,7 +11,7 @@ from apparat.store.analyses import Analyses
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, histogram_rows, moments_rows
 from apparat.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from apparat.store.store import DEFAULT_PATH, ResultsStore, open_store
+from apparat.store.store import DEFAULT_PATH, ResultsStore, live_status, open_store, writer_info
 
 __all__ = [
     "BINS",
@@ -23,7 +23,9 @@ __all__ = [
     "StoreError",
     "histogram_quantiles",
     "histogram_rows",
+    "live_status",
     "migrate",
     "moments_rows",
     "open_store",
+    "writer_info",
 ]

@@ -4,6 +4,11 @@ Every experiment row records its provenance (scenario id and content hash, seed,
 interventions, parameters, apparat version); the ``meta`` table records the schema
 version and the apparat that created the file. Batches are written in one transaction
 each, so an interrupted experiment keeps every finished batch and resumes from there.
+
+A running experiment records which process writes it (``writer``: host, pid, the
+process's start time). A reader that finds the status 'running' but that process gone
+(or, on another host, no batch written for ``STALE_AFTER``) shows it as 'interrupted':
+a killed process cannot say so itself.
 """
 
 from __future__ import annotations
@@ -11,7 +16,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from datetime import UTC, datetime
+import os
+import shutil
+import socket
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -21,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from apparat.store.analyses import Analyses
-from apparat.store.connection import connect, explain
+from apparat.store.connection import WAIT, connect, explain
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, quantile_name
 from apparat.store.migrations import SCHEMA_VERSION
@@ -34,6 +43,9 @@ EXPERIMENT_COLUMNS = (
 )  # fmt: skip
 JSON_COLUMNS = ("arms", "interventions", "params")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# A writer on another host is taken for dead when no batch came for this long (its pid
+# cannot be checked from here); batches of a large ensemble take minutes, not hours.
+STALE_AFTER = timedelta(hours=6)
 
 
 def _default(o: Any) -> Any:
@@ -67,16 +79,65 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), or None where
+    that cannot be read: a pid reused by a later process has another start time."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def writer_info() -> dict[str, Any]:
+    """Who is writing: what ``set_status(..., 'running', writer=writer_info())`` keeps
+    so that readers can tell a running experiment from a killed one."""
+    pid = os.getpid()
+    return {"host": socket.gethostname(), "pid": pid, "started": _started(pid)}
+
+
+def _alive(writer: Any) -> bool | None:
+    """Whether the writing process still runs: None where this host cannot tell."""
+    if not isinstance(writer, dict) or writer.get("host") != socket.gethostname():
+        return None
+    pid = writer.get("pid")
+    if not isinstance(pid, int) or os.name == "nt":  # os.kill(pid, 0) kills on Windows
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        pass
+    started = writer.get("started")
+    return started is None or _started(pid) in (None, started)
+
+
+def live_status(status: str, extra: dict[str, Any], last_write: datetime | None) -> str:
+    """The stored status, except that a 'running' experiment whose writer is gone reads
+    'interrupted' (its finished batches are kept; the same command resumes it)."""
+    if status != "running":
+        return status
+    alive = _alive(extra.get("writer"))
+    if alive is None:
+        alive = last_write is None or _now() - last_write < STALE_AFTER
+    return "running" if alive else "interrupted"
+
+
 class ResultsStore:
     """A results store at ``path`` (a DuckDB file, created if missing); a context
     manager that closes the store on exit."""
 
     SCHEMA_VERSION: int = SCHEMA_VERSION
 
-    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = DEFAULT_PATH, read_only: bool = False, wait: float = WAIT
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._con: duckdb.DuckDBPyConnection | None = connect(self.path, read_only)
+        # wait: seconds to keep trying while another process holds the file
+        self._con: duckdb.DuckDBPyConnection | None = connect(self.path, read_only, wait)
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
@@ -247,17 +308,31 @@ class ResultsStore:
 
     # ------------------------------------------------------------------ reading
 
+    def _last_write(self, experiment_id: str) -> datetime | None:
+        row = self._sql(
+            "SELECT greatest(max(b.written_at), max(e.updated)) FROM experiments e "
+            "LEFT JOIN batches b ON b.experiment_id = e.id WHERE e.id = ?",
+            [experiment_id],
+        ).fetchone()
+        return row[0] if row else None
+
     def experiments(self) -> pd.DataFrame:
         """One row per experiment, newest first: id, name, created, scenario_id, seed,
-        runs, arms (a list), status, batches_done."""
+        runs, arms (a list), status ('interrupted' for a 'running' one whose writer is
+        gone), batches_done."""
         df = self._sql(
             "SELECT e.id, e.name, e.created, e.scenario_id, e.seed, e.runs, e.arms, "
-            "e.status, count(b.batch) AS batches_done FROM experiments e "
-            "LEFT JOIN batches b ON b.experiment_id = e.id GROUP BY ALL "
+            "e.status, count(b.batch) AS batches_done, e.extra, "
+            "greatest(max(b.written_at), any_value(e.updated)) AS last_write "
+            "FROM experiments e LEFT JOIN batches b ON b.experiment_id = e.id GROUP BY ALL "
             "ORDER BY e.created DESC, e.id"
         ).df()
         df["arms"] = pd.Series([json.loads(a) for a in df["arms"]], index=df.index, dtype=object)
-        return df
+        df["status"] = [
+            live_status(str(s), json.loads(x), None if pd.isna(w) else pd.Timestamp(w))
+            for s, x, w in zip(df["status"], df["extra"], df["last_write"], strict=True)
+        ]
+        return df.drop(columns=["extra", "last_write"])
 
     def experiment(self, id_or_prefix: str) -> dict[str, Any]:
         """The experiment's provenance and status as a dict (JSON decoded, extras
@@ -281,6 +356,7 @@ class ResultsStore:
         for col in JSON_COLUMNS:
             meta[col] = json.loads(meta[col])
         extra = json.loads(meta.pop("extra"))
+        meta["status"] = live_status(meta["status"], extra, self._last_write(match[0]))
         return {**extra, **meta}
 
     def table(self, experiment_id: str, name: str) -> pd.DataFrame:
@@ -326,27 +402,45 @@ class ResultsStore:
         fmt: Literal["parquet", "csv"] = "parquet",
     ) -> list[Path]:
         """Write the experiment's row and each of its result tables to ``directory`` as
-        Parquet or CSV files (experiment.parquet, outcomes.parquet, ...); return them."""
+        Parquet or CSV files (experiment.parquet, outcomes.parquet, ...); return them.
+
+        The files are written into a temporary folder beside ``directory`` and moved in
+        only when all are written: a failed export leaves nothing behind, and an earlier
+        export in ``directory`` stays whole until it is replaced."""
         if fmt not in ("parquet", "csv"):
             raise StoreError(f"export format must be 'parquet' or 'csv', not {fmt!r}")
         self._known(experiment_id)
         folder = Path(directory)
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"cannot export into {folder}: it is a file, not a folder")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         except OSError as e:
             raise StoreError(f"cannot create the export folder {folder}: {e}") from e
         queries = {"experiment": "SELECT * FROM experiments WHERE id = ?"}
         for name in RESULT_TABLES:
             queries[name] = f"SELECT * FROM {name} WHERE experiment_id = ? ORDER BY {ORDER[name]}"
-        paths = []
-        for name, query in queries.items():
-            path = folder / f"{name}.{fmt}"
-            target = str(path).replace("'", "''")
-            self._sql(f"COPY ({query}) TO '{target}' (FORMAT {fmt})", [experiment_id])
-            paths.append(path)
-        return paths
+        try:
+            for name, query in queries.items():
+                target = str(work / f"{name}.{fmt}").replace("'", "''")
+                self._sql(f"COPY ({query}) TO '{target}' (FORMAT {fmt})", [experiment_id])
+            if folder.exists():
+                for name in queries:
+                    os.replace(work / f"{name}.{fmt}", folder / f"{name}.{fmt}")
+                work.rmdir()
+            else:
+                work.rename(folder)
+        except OSError as e:
+            raise StoreError(f"cannot write the export into {folder}: {e}") from e
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return [folder / f"{name}.{fmt}" for name in queries]
 
 
-def open_store(path: str | Path = DEFAULT_PATH, read_only: bool = False) -> ResultsStore:
-    """Open (or create) the results store at ``path``."""
-    return ResultsStore(path, read_only)
+def open_store(
+    path: str | Path = DEFAULT_PATH, read_only: bool = False, wait: float = WAIT
+) -> ResultsStore:
+    """Open (or create) the results store at ``path``, waiting up to ``wait`` seconds
+    while another process holds it."""
+    return ResultsStore(path, read_only, wait)
