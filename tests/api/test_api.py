@@ -213,6 +213,47 @@ def test_invalid_fields_are_422_naming_the_field(
     assert field in detail(r)
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param("/api/experiment", {"seed": False}, "seed", id="seed-false"),
+        pytest.param("/api/experiment", {"runs": True}, "runs", id="runs-true"),
+        pytest.param("/api/experiment", {"runs": "1000"}, "runs", id="runs-a-string"),
+        pytest.param("/api/experiment", {"runs": 10.0}, "runs", id="runs-a-float"),
+        pytest.param(
+            "/api/experiment", {"set": {"oversight": True}}, "set.oversight", id="value-true"
+        ),
+        pytest.param(
+            "/api/experiment", {"set": {"oversight": "0.5"}}, "set.oversight", id="value-a-string"
+        ),
+        pytest.param(
+            "/api/play/step", {"actor": "trotsky", "seed": "1"}, "seed", id="play-seed-a-string"
+        ),
+        pytest.param(
+            "/api/play/step",
+            {"actor": "trotsky", "baseline_runs": True},
+            "baseline_runs",
+            id="play-baseline-true",
+        ),
+    ],
+)
+def test_a_number_must_be_a_json_number(
+    client: TestClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    """A boolean or a string where a number belongs is a 422 naming the field, never read
+    as 0, 1 or the number the string spells."""
+    r = client.post(path, json=body)
+    assert r.status_code == 422, r.text
+    assert detail(r).startswith(f"{field}: ")
+
+
+def test_an_integer_is_a_parameter_value(client: TestClient) -> None:
+    """A whole number is a number: ``{"oversight": 1}`` sets the parameter to 1.0."""
+    r = client.post("/api/experiment", json={"runs": 2, "set": {"oversight": 1}})
+    assert r.status_code == 200, r.text
+    assert r.json()["set"] == {"oversight": 1.0}
+
+
 def test_malformed_json_is_refused_with_a_message(client: TestClient) -> None:
     """A body that is not JSON is a 422 that says the JSON is malformed."""
     r = client.post(

@@ -1,8 +1,10 @@
 """The web API's requests and answers as pydantic models: what the OpenAPI schema shows.
 
 Every request field is bounded (runs, seed, the number and length of interventions) so
-that a request can be refused with a message before it costs a simulation. Answers are
-plain numbers and strings; an interval that cannot be computed (one run) is ``null``.
+that a request can be refused with a message before it costs a simulation, and strict:
+a number must be a JSON number (``true`` or ``"1000"`` for ``runs`` is a mistake to
+name, not a value to guess). Answers are plain numbers and strings; an interval that
+cannot be computed (one run) is ``null``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ Name = Annotated[
 Runs = Annotated[
     int,
     Field(
+        strict=True,
         ge=1,
         le=MAX_RUNS,
         description=f"Runs per arm, at most {MAX_RUNS}: the engine takes a few seconds "
@@ -29,8 +32,16 @@ Runs = Annotated[
     ),
 ]
 Seed = Annotated[
-    int, Field(ge=0, le=MAX_SEED, description="Same seed, same runs: the luck of run i is fixed.")
+    int,
+    Field(
+        strict=True,
+        ge=0,
+        le=MAX_SEED,
+        description="Same seed, same runs: the luck of run i is fixed.",
+    ),
 ]
+# A parameter's value: a finite JSON number (an integer is a number too), not a string.
+Value = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class Frozen(BaseModel):
@@ -96,7 +107,7 @@ class ExperimentRequest(BaseModel):
         description="Forced decisions, decision id -> option id, "
         "e.g. {'trotsky.xii_congress': 'attack'}.",
     )
-    set_: dict[Name, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+    set_: dict[Name, Value] = Field(
         default={},
         alias="set",
         description="Changed parameters (or ACTOR.TRAIT, OFFICE.RESOURCE), name -> value.",

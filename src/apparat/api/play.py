@@ -60,6 +60,7 @@ class PlayRequest(BaseModel):
     )
     baseline_runs: int = Field(
         default=DEFAULT_BASELINE,
+        strict=True,
         ge=MIN_BASELINE,
         le=MAX_BASELINE,
         description="Runs in which the actor chooses as history did, for the verdict.",
