@@ -24,6 +24,7 @@ with warnings.catch_warnings():
 
 ATTACK = {"trotsky.xii_congress": "attack"}
 RUNS = 100
+BASE_URL = "http://127.0.0.1"  # a Host header the server answers to
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +255,17 @@ def test_an_integer_is_a_parameter_value(client: TestClient) -> None:
     assert r.json()["set"] == {"oversight": 1.0}
 
 
+def test_an_undecodable_body_is_a_documented_400(client: TestClient) -> None:
+    """A body that is not UTF-8 is answered 400 with a message, a status the schema lists."""
+    r = client.post(
+        "/api/experiment", content=b'{"runs": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400
+    assert "body" in detail(r)
+    schema = client.get("/openapi.json").json()
+    assert "400" in schema["paths"]["/api/experiment"]["post"]["responses"]
+
+
 def test_malformed_json_is_refused_with_a_message(client: TestClient) -> None:
     """A body that is not JSON is a 422 that says the JSON is malformed."""
     r = client.post(
@@ -302,7 +314,7 @@ def test_a_scenario_name_is_never_a_path(client: TestClient) -> None:
 
 def test_a_slow_simulation_is_answered_503(client: TestClient) -> None:
     """A simulation that outlasts the time limit is answered 503 with a message."""
-    with TestClient(create_app(time_limit=0.001)) as slow:
+    with TestClient(create_app(time_limit=0.001), base_url=BASE_URL) as slow:
         r = slow.post("/api/experiment", json={"runs": 1})
     assert r.status_code == 503
     assert "limit" in detail(r)
@@ -371,7 +383,13 @@ def test_openapi_schema_lists_the_endpoints(client: TestClient) -> None:
     assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "ExperimentRequest"
     )
-    assert {"200", "404", "413", "422", "503"} <= set(post["responses"])
+    assert {"200", "400", "404", "413", "422", "429", "503"} <= set(post["responses"])
+    assert "Retry-After" in post["responses"]["429"]["headers"]
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            assert {"400", "413"} <= set(op["responses"]), (method, path)
+            simulates = path in ("/api/experiment", "/api/run", "/api/play/step")
+            assert ("429" in op["responses"]) == simulates, (method, path)
     runs = schema["components"]["schemas"]["ExperimentRequest"]["properties"]["runs"]
     assert runs["maximum"] == MAX_RUNS
 
@@ -397,7 +415,9 @@ def test_serve_refuses_a_public_address_without_public(monkeypatch: pytest.Monke
     import uvicorn
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self: calls.append(vars(self.config)), raising=True
+    )
     runner = CliRunner()
     refused = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert refused.exit_code == 2
@@ -434,3 +454,14 @@ def test_a_citation_carries_its_place_and_a_web_source_its_address() -> None:
     assert (whole.line, whole.page, whole.section, whole.url) == (
         None, None, None, "https://example.org/p"
     )  # fmt: skip
+
+
+def test_the_application_answers_only_to_loopback_names(client: TestClient) -> None:
+    """By default the application answers to localhost, 127.0.0.1 and [::1] on any port;
+    a page that rebinds its own name to 127.0.0.1 is refused with a 400 that says why."""
+    for host in ("localhost:5173", "127.0.0.1", "[::1]:8000"):
+        assert client.get("/api/scenarios", headers={"host": host}).status_code == 200
+    for host in ("attacker.example", "attacker.example:8000", "localhost.attacker.example"):
+        r = client.get("/", headers={"host": host})
+        assert r.status_code == 400, host
+        assert "DNS-rebinding" in detail(r)
