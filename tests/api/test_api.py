@@ -220,7 +220,7 @@ def test_invalid_fields_are_422_naming_the_field(
         pytest.param("/api/experiment", {"seed": False}, "seed", id="seed-false"),
         pytest.param("/api/experiment", {"runs": True}, "runs", id="runs-true"),
         pytest.param("/api/experiment", {"runs": "1000"}, "runs", id="runs-a-string"),
-        pytest.param("/api/experiment", {"runs": 10.0}, "runs", id="runs-a-float"),
+        pytest.param("/api/experiment", {"runs": 10.5}, "runs", id="runs-a-fraction"),
         pytest.param(
             "/api/experiment", {"set": {"oversight": True}}, "set.oversight", id="value-true"
         ),
@@ -248,11 +248,12 @@ def test_a_number_must_be_a_json_number(
     assert detail(r).startswith(f"{field}: ")
 
 
-def test_an_integer_is_a_parameter_value(client: TestClient) -> None:
-    """A whole number is a number: ``{"oversight": 1}`` sets the parameter to 1.0."""
-    r = client.post("/api/experiment", json={"runs": 2, "set": {"oversight": 1}})
+def test_numbers_are_read_as_json_schema_reads_them(client: TestClient) -> None:
+    """An integer is a number (``{"oversight": 1}`` sets 1.0) and a number without a
+    fraction an integer (``"runs": 2.0`` is 2), as the OpenAPI schema says."""
+    r = client.post("/api/experiment", json={"runs": 2.0, "set": {"oversight": 1}})
     assert r.status_code == 200, r.text
-    assert r.json()["set"] == {"oversight": 1.0}
+    assert (r.json()["runs"], r.json()["set"]) == (2, {"oversight": 1.0})
 
 
 def test_an_undecodable_body_is_a_documented_400(client: TestClient) -> None:

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from apparat.api.app import ERRORS, SIMULATION_ERRORS, _citation, get_scenario
-from apparat.api.models import Citation, Frozen, Name, Seed
+from apparat.api.models import Citation, Frozen, Integer, Name, Seed, names_as_keys
 from apparat.engine import SimulationResult
 from apparat.engine.chronicle import Entry
 from apparat.errors import InterventionError
@@ -55,12 +55,12 @@ class PlayRequest(BaseModel):
     seed: Seed = 1
     answers: dict[Name, Name] = Field(
         default={},
+        json_schema_extra=names_as_keys,
         max_length=MAX_ANSWERS,
         description="The player's answers so far, decision id -> option id.",
     )
-    baseline_runs: int = Field(
+    baseline_runs: Integer = Field(
         default=DEFAULT_BASELINE,
-        strict=True,
         ge=MIN_BASELINE,
         le=MAX_BASELINE,
         description="Runs in which the actor chooses as history did, for the verdict.",
