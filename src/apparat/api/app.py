@@ -26,6 +26,7 @@ from typing import Annotated, Any, TypeVar
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -115,6 +116,7 @@ SIMULATION_ERRORS: Responses = ERRORS | {
 }
 
 T = TypeVar("T")
+ScenarioName = Annotated[str, PathParam(max_length=80)]
 
 
 # ------------------------------------------------------------------ scenarios
@@ -497,12 +499,12 @@ def create_app(
         return [scenario_info(_load(name)) for name in scenario_names()]
 
     @app.get("/api/scenarios/{scenario}/decisions", tags=["scenarios"], responses=ERRORS)
-    def list_decisions(scenario: str) -> list[DecisionInfo]:
+    def list_decisions(scenario: ScenarioName) -> list[DecisionInfo]:
         """The decision points a what-if can force, with their options and sources."""
         return decisions_of(get_scenario(scenario))
 
     @app.get("/api/scenarios/{scenario}/parameters", tags=["scenarios"], responses=ERRORS)
-    def list_parameters(scenario: str) -> list[ParameterInfo]:
+    def list_parameters(scenario: ScenarioName) -> list[ParameterInfo]:
         """Key structural parameters a what-if can change, with the scenario's value and range."""
         return parameters_of(get_scenario(scenario))
 
