@@ -61,6 +61,7 @@ class Served:
             start_new_session=True,  # its own group, as a terminal's foreground job
         )
         self.ps = psutil.Process(self.proc.pid)
+        self.seen: list[Any] = []
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 60
@@ -79,9 +80,14 @@ class Served:
         self.err.flush()
         return Path(self.err.name).read_text(errors="replace")
 
+    def family(self) -> list[Any]:
+        """The server and every process it has started, remembered for ``close``."""
+        self.seen = [self.ps, *self._children()]
+        return self.seen
+
     def close(self) -> None:
         """Kill whatever is left (a failed test's leftovers) and close the files."""
-        for p in [self.ps, *self._children()]:
+        for p in [self.ps, *self._children(), *self.seen]:
             with contextlib.suppress(psutil.Error):
                 p.kill()
         self.proc.wait(timeout=10)
@@ -145,7 +151,7 @@ def test_stopping_leaves_no_process_and_no_traceback(
     asking = threading.Thread(target=ask, daemon=True)
     asking.start()
     time.sleep(1.0)  # the experiment is on the two worker processes now
-    family = [served.ps, *served._children()]
+    family = served.family()
     assert len(family) >= 4, "the forkserver and two workers should be running"
     if group:
         os.killpg(served.proc.pid, sig)
