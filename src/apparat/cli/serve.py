@@ -46,6 +46,7 @@ def serve_command(
         list[str] | None,
         typer.Option(
             "--allow-host",
+            metavar="NAME",
             help="Another name clients may use for this server in the Host header "
             "(repeatable), e.g. the machine's name with --public.",
         ),
