@@ -16,7 +16,12 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 
+# The server answers only to a Host header that names it (TestClient's default,
+# "testserver", does not).
+BASE_URL = "http://127.0.0.1"
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url=BASE_URL) as c:
         yield c

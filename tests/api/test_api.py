@@ -24,6 +24,7 @@ with warnings.catch_warnings():
 
 ATTACK = {"trotsky.xii_congress": "attack"}
 RUNS = 100
+BASE_URL = "http://127.0.0.1"  # a Host header the server answers to
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +214,59 @@ def test_invalid_fields_are_422_naming_the_field(
     assert field in detail(r)
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param("/api/experiment", {"seed": False}, "seed", id="seed-false"),
+        pytest.param("/api/experiment", {"runs": True}, "runs", id="runs-true"),
+        pytest.param("/api/experiment", {"runs": "1000"}, "runs", id="runs-a-string"),
+        pytest.param("/api/experiment", {"runs": 10.5}, "runs", id="runs-a-fraction"),
+        pytest.param(
+            "/api/experiment", {"set": {"oversight": True}}, "set.oversight", id="value-true"
+        ),
+        pytest.param(
+            "/api/experiment", {"set": {"oversight": "0.5"}}, "set.oversight", id="value-a-string"
+        ),
+        pytest.param(
+            "/api/play/step", {"actor": "trotsky", "seed": "1"}, "seed", id="play-seed-a-string"
+        ),
+        pytest.param(
+            "/api/play/step",
+            {"actor": "trotsky", "baseline_runs": True},
+            "baseline_runs",
+            id="play-baseline-true",
+        ),
+    ],
+)
+def test_a_number_must_be_a_json_number(
+    client: TestClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    """A boolean or a string where a number belongs is a 422 naming the field, never read
+    as 0, 1 or the number the string spells."""
+    r = client.post(path, json=body)
+    assert r.status_code == 422, r.text
+    assert detail(r).startswith(f"{field}: ")
+
+
+def test_numbers_are_read_as_json_schema_reads_them(client: TestClient) -> None:
+    """An integer is a number (``{"oversight": 1}`` sets 1.0) and a number without a
+    fraction an integer (``"runs": 2.0`` is 2), as the OpenAPI schema says."""
+    r = client.post("/api/experiment", json={"runs": 2.0, "set": {"oversight": 1}})
+    assert r.status_code == 200, r.text
+    assert (r.json()["runs"], r.json()["set"]) == (2, {"oversight": 1.0})
+
+
+def test_an_undecodable_body_is_a_documented_400(client: TestClient) -> None:
+    """A body that is not UTF-8 is answered 400 with a message, a status the schema lists."""
+    r = client.post(
+        "/api/experiment", content=b'{"runs": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400
+    assert "body" in detail(r)
+    schema = client.get("/openapi.json").json()
+    assert "400" in schema["paths"]["/api/experiment"]["post"]["responses"]
+
+
 def test_malformed_json_is_refused_with_a_message(client: TestClient) -> None:
     """A body that is not JSON is a 422 that says the JSON is malformed."""
     r = client.post(
@@ -261,7 +315,7 @@ def test_a_scenario_name_is_never_a_path(client: TestClient) -> None:
 
 def test_a_slow_simulation_is_answered_503(client: TestClient) -> None:
     """A simulation that outlasts the time limit is answered 503 with a message."""
-    with TestClient(create_app(time_limit=0.001)) as slow:
+    with TestClient(create_app(time_limit=0.001), base_url=BASE_URL) as slow:
         r = slow.post("/api/experiment", json={"runs": 1})
     assert r.status_code == 503
     assert "limit" in detail(r)
@@ -330,7 +384,13 @@ def test_openapi_schema_lists_the_endpoints(client: TestClient) -> None:
     assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "ExperimentRequest"
     )
-    assert {"200", "404", "413", "422", "503"} <= set(post["responses"])
+    assert {"200", "400", "404", "413", "422", "429", "503"} <= set(post["responses"])
+    assert "Retry-After" in post["responses"]["429"]["headers"]
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            assert {"400", "413"} <= set(op["responses"]), (method, path)
+            simulates = path in ("/api/experiment", "/api/run", "/api/play/step")
+            assert ("429" in op["responses"]) == simulates, (method, path)
     runs = schema["components"]["schemas"]["ExperimentRequest"]["properties"]["runs"]
     assert runs["maximum"] == MAX_RUNS
 
@@ -356,7 +416,9 @@ def test_serve_refuses_a_public_address_without_public(monkeypatch: pytest.Monke
     import uvicorn
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self: calls.append(vars(self.config)), raising=True
+    )
     runner = CliRunner()
     refused = runner.invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert refused.exit_code == 2
@@ -393,3 +455,14 @@ def test_a_citation_carries_its_place_and_a_web_source_its_address() -> None:
     assert (whole.line, whole.page, whole.section, whole.url) == (
         None, None, None, "https://example.org/p"
     )  # fmt: skip
+
+
+def test_the_application_answers_only_to_loopback_names(client: TestClient) -> None:
+    """By default the application answers to localhost, 127.0.0.1 and [::1] on any port;
+    a page that rebinds its own name to 127.0.0.1 is refused with a 400 that says why."""
+    for host in ("localhost:5173", "127.0.0.1", "[::1]:8000"):
+        assert client.get("/api/scenarios", headers={"host": host}).status_code == 200
+    for host in ("attacker.example", "attacker.example:8000", "localhost.attacker.example"):
+        r = client.get("/", headers={"host": host})
+        assert r.status_code == 400, host
+        assert "DNS-rebinding" in detail(r)

@@ -2,10 +2,12 @@
 
 ``create_app()`` builds a FastAPI application. Its endpoints read the bundled
 scenarios and run the engine; every request is bounded (runs, interventions, body
-size, time) and every bad input is answered with a 4xx and a message naming the field,
-never a 500. The simulations run in a small pool of worker threads, so a slow request
-cannot block the event loop, and a request that outlasts the time limit is answered
-503 (its thread finishes in the background; the pool bounds how many can pile up).
+size, time, simulations per client) and every bad input is answered with a 4xx and a
+message naming the field, never a 500. The simulations run on a few worker threads
+(``limits.Workers``), so a slow request cannot block the event loop: a client over its
+share is answered 429 at once, and a simulation that outlasts the time limit 503 (its
+thread finishes in the background; the capacity bounds how many can pile up). The
+``guard.Guard`` middleware refuses a request whose Host header does not name this server.
 
 Only bundled scenarios are served: a scenario name is never taken for a path. The
 page and its assets come from the package (Plotly from the installed ``plotly``
@@ -14,24 +16,24 @@ package), so nothing the page loads leaves the machine.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from apparat.api.arms import ArmPool, ArmSpec
+from apparat.api.guard import LOOPBACK, MAX_BODY, Guard
+from apparat.api.limits import CAPACITY, PER_CLIENT, THREADS, Busy, Stopping, Workers
 from apparat.api.models import (
     MAX_INTERVENTIONS,
     MAX_SEED,
@@ -68,9 +70,7 @@ from apparat.scenario.parameters import PARAMETERS
 from apparat.scenario.sources import Source
 
 STATIC = Path(__file__).parent / "static"
-MAX_BODY = 64 * 1024
 TIME_LIMIT = 60.0
-WORKERS = 2
 ARMS = ["factual", "counterfactual"]
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 NO_ONE = "none"
@@ -83,14 +83,40 @@ KEY_PARAMETERS = {
     "faction_ban": "Ban on factions (1 = in force)",
     "threat_threshold": "Power share at which an excluded rival is feared",
 }
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown scenario."},
+Responses = dict[int | str, dict[str, Any]]
+# What any request may be answered, documented on every endpoint of the schema.
+REFUSALS: Responses = {
+    400: {
+        "model": ErrorResponse,
+        "description": "A body that cannot be parsed (not UTF-8 JSON), an invalid "
+        "Content-Length, or a Host header that does not name this server.",
+    },
     413: {"model": ErrorResponse, "description": f"Request body over {MAX_BODY} bytes."},
+}
+ERRORS: Responses = REFUSALS | {
+    404: {"model": ErrorResponse, "description": "Unknown scenario."},
     422: {"model": ErrorResponse, "description": "Invalid input; the message names the field."},
-    503: {"model": ErrorResponse, "description": "The simulation outlasted the time limit."},
+}
+# The endpoints that run simulations: admitted up to a capacity, timed.
+SIMULATION_ERRORS: Responses = ERRORS | {
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many simulations queued or running for this client (or in all).",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds after which a retry is likely to be admitted.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "The simulation outlasted the time limit, or the server is stopping.",
+    },
 }
 
 T = TypeVar("T")
+ScenarioName = Annotated[str, PathParam(max_length=80)]
 
 
 # ------------------------------------------------------------------ scenarios
@@ -365,86 +391,6 @@ def explore_run(name: str, seed: int, do: list[str]) -> RunResponse:
 # ------------------------------------------------------------------ the application
 
 
-class Guard:
-    """ASGI middleware: refuse request bodies over ``max_body`` bytes with 413 (whether
-    or not the client declares a length) and add security headers to every answer."""
-
-    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
-        (
-            b"content-security-policy",
-            b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            b"img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
-            b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
-    ]
-
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
-        self.app = app
-        self.max_body = max_body
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
-            await send(message)
-
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.max_body
-            except ValueError:
-                await self._refuse(send_with_headers, 400, "invalid Content-Length header")
-                return
-            if too_big:
-                await self._refuse_too_big(send_with_headers)
-                return
-            await self.app(scope, receive, send_with_headers)
-            return
-        # No declared length (chunked): read the body up to the limit, then replay it.
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                await self._refuse_too_big(send_with_headers)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send_with_headers)
-
-    async def _refuse_too_big(self, send: Send) -> None:
-        await self._refuse(send, 413, f"request body too large: at most {self.max_body} bytes")
-
-    async def _refuse(self, send: Send, status: int, detail: str) -> None:
-        response = JSONResponse({"detail": detail}, status_code=status)
-        await response({"type": "http"}, _no_receive, send)
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
-
-
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -474,9 +420,23 @@ def _plotly_js() -> bytes:
     return text.encode("utf-8")
 
 
-def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> FastAPI:
-    """The application: the JSON API under /api, the page at /, its assets under /static."""
-    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="apparat-sim")
+def create_app(
+    time_limit: float = TIME_LIMIT,
+    max_body: int = MAX_BODY,
+    hosts: Iterable[str] = LOOPBACK,
+    port: int | None = None,
+    threads: int = THREADS,
+    capacity: int = CAPACITY,
+    per_client: int = PER_CLIENT,
+) -> FastAPI:
+    """The application: the JSON API under /api, the page at /, its assets under /static.
+
+    ``hosts`` and ``port`` are what the Host header must name (``"*"``: anything; no port:
+    any port); ``apparat serve`` passes its own address. ``threads`` simulations run at a
+    time, each within ``time_limit`` seconds of work; ``capacity`` may be queued or
+    running in all, ``per_client`` for one client address.
+    """
+    workers = Workers(time_limit, threads, capacity, per_client)
     arms: list[ArmPool] = []
 
     @asynccontextmanager
@@ -484,10 +444,13 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
         arms.append(
             ArmPool(warm="bolshevik_1923" if "bolshevik_1923" in scenario_names() else None)
         )
-        yield
-        executor.shutdown(wait=False, cancel_futures=True)
-        for pool in arms:
-            pool.close()
+        try:
+            yield
+        finally:
+            # The process pool's workers end here, so that none outlives the server.
+            workers.close()
+            for pool in arms:
+                pool.close()
 
     app = FastAPI(
         title="apparat",
@@ -497,23 +460,30 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
             "same luck run for run) and a month-by-month run explorer whose every event "
             "cites its sources, and a game in which you take one contender's decisions. "
             "Runs are capped at 1000 per arm, interventions at "
-            f"{MAX_INTERVENTIONS}, request bodies at {max_body} bytes, and each request at "
-            f"{time_limit:g} seconds."
+            f"{MAX_INTERVENTIONS}, request bodies at {max_body} bytes, each simulation at "
+            f"{time_limit:g} seconds of work, and each client at {per_client} simulations "
+            "queued or running (more are answered 429 with a Retry-After header)."
         ),
         version="0.1.0",
         lifespan=lifespan,
     )
 
-    async def in_worker(fn: Callable[[], T]) -> T:
-        loop = asyncio.get_running_loop()
+    async def in_worker(request: Request, fn: Callable[[], T]) -> T:
+        client = request.client.host if request.client else "unknown"
         try:
-            return await asyncio.wait_for(loop.run_in_executor(executor, fn), time_limit)
+            return await workers.run(client, fn)
+        except Busy as exc:
+            raise HTTPException(
+                429, str(exc), headers={"Retry-After": str(exc.retry_after)}
+            ) from None
         except TimeoutError:
             raise HTTPException(
                 503,
                 f"the simulation took longer than the limit of {time_limit:g} s; "
                 "ask for fewer runs or try again",
             ) from None
+        except Stopping as exc:
+            raise HTTPException(503, str(exc)) from None
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -523,29 +493,30 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
     async def _refused(_: Request, exc: ApparatError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    @app.get("/api/scenarios", tags=["scenarios"])
+    @app.get("/api/scenarios", tags=["scenarios"], responses=REFUSALS)
     def list_scenarios() -> list[ScenarioInfo]:
         """The bundled scenarios."""
         return [scenario_info(_load(name)) for name in scenario_names()]
 
     @app.get("/api/scenarios/{scenario}/decisions", tags=["scenarios"], responses=ERRORS)
-    def list_decisions(scenario: str) -> list[DecisionInfo]:
+    def list_decisions(scenario: ScenarioName) -> list[DecisionInfo]:
         """The decision points a what-if can force, with their options and sources."""
         return decisions_of(get_scenario(scenario))
 
     @app.get("/api/scenarios/{scenario}/parameters", tags=["scenarios"], responses=ERRORS)
-    def list_parameters(scenario: str) -> list[ParameterInfo]:
+    def list_parameters(scenario: ScenarioName) -> list[ParameterInfo]:
         """Key structural parameters a what-if can change, with the scenario's value and range."""
         return parameters_of(get_scenario(scenario))
 
-    @app.post("/api/experiment", tags=["experiments"], responses=ERRORS)
-    async def experiment(req: ExperimentRequest) -> ExperimentResponse:
+    @app.post("/api/experiment", tags=["experiments"], responses=SIMULATION_ERRORS)
+    async def experiment(request: Request, req: ExperimentRequest) -> ExperimentResponse:
         """A paired counterfactual ensemble: the share of runs each leader ends up dominant
         in, factual vs what-if, with 95 % intervals, and quantiles of power over time."""
-        return await in_worker(lambda: run_experiment(req, arms[0] if arms else None))
+        return await in_worker(request, lambda: run_experiment(req, arms[0] if arms else None))
 
-    @app.get("/api/run", tags=["runs"], responses=ERRORS)
+    @app.get("/api/run", tags=["runs"], responses=SIMULATION_ERRORS)
     async def run(
+        request: Request,
         scenario: Annotated[str, Query(max_length=80)] = "bolshevik_1923",
         seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 1,
         do: Annotated[
@@ -558,7 +529,7 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
     ) -> RunResponse:
         """One run, month by month: who holds which office, the blocs, power, and events
         with the sources behind them."""
-        return await in_worker(lambda: explore_run(scenario, seed, do))
+        return await in_worker(request, lambda: explore_run(scenario, seed, do))
 
     # Imported here: the play module builds on this one's helpers.
     from apparat.api.play import add_routes as add_play_routes
@@ -578,5 +549,16 @@ def create_app(time_limit: float = TIME_LIMIT, max_body: int = MAX_BODY) -> Fast
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(Guard, max_body=max_body)
+    app.add_middleware(Guard, max_body=max_body, hosts=hosts, port=port)
+    app.state.workers = workers
     return app
+
+
+def stop_simulations(app: FastAPI) -> None:
+    """Answer the simulations in flight (503) and refuse new ones: the server is stopping.
+
+    ``apparat serve`` calls it as soon as it is told to stop, so that requests waiting
+    on a simulation end at once instead of holding the shutdown until they time out.
+    """
+    workers: Workers = app.state.workers
+    workers.close()

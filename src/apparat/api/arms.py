@@ -6,12 +6,17 @@ pool (the server has threads, and forking a threaded process is unsafe), started
 warmed when the application starts, so the first request does not pay for it. Small
 requests stay in the calling thread, where sending arrays between processes would cost
 more than it saves; a pool that breaks falls back to the same.
+
+The workers ignore SIGINT: Ctrl+C in a terminal reaches the whole process group, and the
+server, not each worker, decides what stops and when. ``close`` ends them (a simulation
+in progress is not waited for), so none outlives the server.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,14 +76,25 @@ def _warm(name: str) -> bool:
     return True
 
 
+def _init_worker() -> None:
+    """Worker initializer: leave SIGINT to the server; one BLAS thread."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    one_blas_thread()
+
+
+class PoolClosed(RuntimeError):
+    """The pool was closed (the server is stopping) while an arm was on it."""
+
+
 class ArmPool:
     """Two worker processes for the two arms; ``close`` on shutdown."""
 
     def __init__(self, warm: str | None = None, processes: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
         if processes:
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=one_blas_thread)
+            self._pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=_init_worker)
             if warm is not None:
                 for _ in range(2):
                     self._pool.submit(_warm, warm)
@@ -89,17 +105,34 @@ class ArmPool:
         return cls(processes=False)
 
     def run(self, factual: ArmSpec, what_if: ArmSpec) -> tuple[Arm, Arm]:
-        if self._pool is None or factual.runs < PARALLEL_FROM:
+        pool = self._pool
+        if self._closed:
+            raise PoolClosed("the server is stopping")
+        if pool is None or factual.runs < PARALLEL_FROM:
             return simulate_arm(factual), simulate_arm(what_if)
         try:
-            a = self._pool.submit(simulate_arm, factual)
-            b = self._pool.submit(simulate_arm, what_if)
+            a = pool.submit(simulate_arm, factual)
+            b = pool.submit(simulate_arm, what_if)
             return a.result(), b.result()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError, RuntimeError) as exc:
+            # Closed under us: the answer is not wanted. Broken otherwise: carry on inline.
+            if self._closed:
+                raise PoolClosed("the server is stopping") from exc
+            if not isinstance(exc, BrokenProcessPool):
+                raise
             self._pool = None
             return simulate_arm(factual), simulate_arm(what_if)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """End the worker processes now, busy or not, and wait until they are gone."""
+        self._closed = True
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            p.terminate()
+        for p in processes:
+            p.join(timeout=5)
+        pool.shutdown(wait=True)

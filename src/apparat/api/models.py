@@ -1,24 +1,49 @@
 """The web API's requests and answers as pydantic models: what the OpenAPI schema shows.
 
 Every request field is bounded (runs, seed, the number and length of interventions) so
-that a request can be refused with a message before it costs a simulation. Answers are
-plain numbers and strings; an interval that cannot be computed (one run) is ``null``.
+that a request can be refused with a message before it costs a simulation, and typed as
+JSON types it: a number must be a JSON number (``true`` or ``"1000"`` for ``runs`` is a
+mistake to name, not a value to guess; ``10.0`` is the integer 10, as JSON Schema has
+it). Answers are plain numbers and strings; an interval that cannot be computed (one
+run) is ``null``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 MAX_RUNS = 1000
 DEFAULT_RUNS = 200
 MAX_INTERVENTIONS = 10
 MAX_SEED = 2**32 - 1
+NAME = r"^[A-Za-z][A-Za-z0-9_.]*$"
 
-Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9_.]*$")
-]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=NAME)]
+
+
+def json_number(value: object) -> object:
+    """Refuse a boolean or a string where a number belongs (pydantic's lax mode reads
+    them as 0, 1 or the number spelled); any JSON number goes on to the type's check."""
+    if isinstance(value, bool | str):
+        kind = "a boolean" if isinstance(value, bool) else "a string"
+        raise ValueError(f"must be a JSON number, not {kind}")
+    return value
+
+
+# An integer: a JSON number without a fractional part (strict mode would refuse 10.0,
+# which JSON Schema, and so the OpenAPI schema, calls an integer). The check comes after
+# the bounds in the metadata, or pydantic leaves them out of the schema.
+IS_NUMBER = BeforeValidator(json_number)
+Integer = Annotated[int, IS_NUMBER]
 Runs = Annotated[
     int,
     Field(
@@ -27,10 +52,25 @@ Runs = Annotated[
         description=f"Runs per arm, at most {MAX_RUNS}: the engine takes a few seconds "
         "per thousand runs and arm.",
     ),
+    IS_NUMBER,
 ]
 Seed = Annotated[
-    int, Field(ge=0, le=MAX_SEED, description="Same seed, same runs: the luck of run i is fixed.")
+    int,
+    Field(ge=0, le=MAX_SEED, description="Same seed, same runs: the luck of run i is fixed."),
+    IS_NUMBER,
 ]
+# A parameter's value: a finite JSON number (an integer is a number too), not a string.
+Value = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+def names_as_keys(schema: dict[str, Any]) -> None:
+    """Pydantic writes a dict keyed by ``Name`` as ``patternProperties``, which leaves any
+    other key unconstrained in the schema; say instead that every key is a name."""
+    patterns = schema.pop("patternProperties", None)
+    if patterns:
+        ((pattern, values),) = patterns.items()
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+        schema["additionalProperties"] = values
 
 
 class Frozen(BaseModel):
@@ -93,11 +133,13 @@ class ExperimentRequest(BaseModel):
     seed: Seed = 1
     do: dict[Name, Name] = Field(
         default={},
+        json_schema_extra=names_as_keys,
         description="Forced decisions, decision id -> option id, "
         "e.g. {'trotsky.xii_congress': 'attack'}.",
     )
-    set_: dict[Name, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+    set_: dict[Name, Value] = Field(
         default={},
+        json_schema_extra=names_as_keys,
         alias="set",
         description="Changed parameters (or ACTOR.TRAIT, OFFICE.RESOURCE), name -> value.",
     )

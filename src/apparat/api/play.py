@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from apparat.api.app import ERRORS, _citation, get_scenario
-from apparat.api.models import Citation, Frozen, Name, Seed
+from apparat.api.app import ERRORS, SIMULATION_ERRORS, _citation, get_scenario
+from apparat.api.models import Citation, Frozen, Integer, Name, Seed, names_as_keys
 from apparat.engine import SimulationResult
 from apparat.engine.chronicle import Entry
 from apparat.errors import InterventionError
@@ -34,7 +34,7 @@ MAX_ANSWERS = 50
 
 IN_SCHEMA = True  # documented in /openapi.json with the other endpoints
 
-InWorker = Callable[[Callable[[], Any]], Awaitable[Any]]
+InWorker = Callable[[Request, Callable[[], Any]], Awaitable[Any]]
 
 
 # ------------------------------------------------------------------ models
@@ -55,10 +55,11 @@ class PlayRequest(BaseModel):
     seed: Seed = 1
     answers: dict[Name, Name] = Field(
         default={},
+        json_schema_extra=names_as_keys,
         max_length=MAX_ANSWERS,
         description="The player's answers so far, decision id -> option id.",
     )
-    baseline_runs: int = Field(
+    baseline_runs: Integer = Field(
         default=DEFAULT_BASELINE,
         ge=MIN_BASELINE,
         le=MAX_BASELINE,
@@ -351,7 +352,7 @@ def play_step(req: PlayRequest) -> PlayStep:
 
 
 def add_routes(app: FastAPI, in_worker: InWorker) -> None:
-    """The play endpoints, run in the application's worker pool under its time limit."""
+    """The play endpoints; a step runs on the application's workers, admitted and timed."""
 
     @app.get("/api/play/actors", tags=["play"], responses=ERRORS, include_in_schema=IN_SCHEMA)
     def actors(
@@ -360,11 +361,13 @@ def add_routes(app: FastAPI, in_worker: InWorker) -> None:
         """The actors a person can play in the scenario: those with decisions of their own."""
         return playable_actors(scenario)
 
-    @app.post("/api/play/step", tags=["play"], responses=ERRORS, include_in_schema=IN_SCHEMA)
-    async def step(req: PlayRequest) -> PlayStep:
+    @app.post(
+        "/api/play/step", tags=["play"], responses=SIMULATION_ERRORS, include_in_schema=IN_SCHEMA
+    )
+    async def step(request: Request, req: PlayRequest) -> PlayStep:
         """Replay a game with the answers given so far and answer the next decision of the
         player's actor (without history's option), or, when none is left, the verdict."""
-        result: PlayStep = await in_worker(lambda: play_step(req))
+        result: PlayStep = await in_worker(request, lambda: play_step(req))
         return result
 
 
