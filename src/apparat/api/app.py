@@ -67,7 +67,7 @@ from apparat.policies import ForcedChoice, parse_do
 from apparat.scenario import Scenario, bundled_scenarios, load_scenario
 from apparat.scenario.citations import Citation as SourceCitation
 from apparat.scenario.parameters import PARAMETERS
-from apparat.scenario.sources import Source
+from apparat.scenario.sources import Source, cited_sources, gloss
 
 STATIC = Path(__file__).parent / "static"
 TIME_LIMIT = 60.0
@@ -311,6 +311,7 @@ def _citation(text: str, docs: Mapping[str, Source]) -> Citation:
         quote=c.quote,
         title=doc.title if doc else "",
         url=doc.url if doc else None,
+        gloss=gloss(c, docs),
     )
 
 
@@ -385,6 +386,9 @@ def explore_run(name: str, seed: int, do: list[str]) -> RunResponse:
         ],
         dominant=c.actors[dom] if dom >= 0 else None,
         dominant_since=c.label(since) if dom >= 0 and since >= 0 else None,
+        sources=cited_sources(
+            (SourceCitation.model_validate(t) for e in res.chronicle for t in e.cites), docs
+        ),
     )
 
 

@@ -232,6 +232,7 @@ class Citation(Frozen):
     quote: str | None = None
     title: str = Field(description="Title of the source document.")
     url: str | None = Field(default=None, description="Where the source is on the web.")
+    gloss: str | None = Field(default=None, description="The quote in English, if it is not.")
 
 
 class RunEvent(Frozen):
@@ -262,6 +263,16 @@ class MonthState(Frozen):
     dominant: str | None
 
 
+class SourceInfo(Frozen):
+    title: str
+    author: str | None = None
+    language: str
+    url: str | None = None
+    glosses: dict[str, str] = Field(
+        default={}, description="English glosses of the quotes cited from it, by quote."
+    )
+
+
 class RunResponse(Frozen):
     scenario: str
     seed: int
@@ -273,6 +284,9 @@ class RunResponse(Frozen):
     events: list[RunEvent]
     dominant: str | None = Field(description="Who has consolidated power at the end.")
     dominant_since: str | None
+    sources: dict[str, SourceInfo] = Field(
+        default={}, description="The documents the events cite, by id."
+    )
 
 
 class ErrorResponse(Frozen):

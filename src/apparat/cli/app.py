@@ -33,7 +33,15 @@ from apparat.cli import listing
 from apparat.cli.analyze import analyze_app
 from apparat.cli.experiment import register
 from apparat.cli.play import play_command
-from apparat.cli.render import chronicle_table, compact_cites, make_console, pct, print_summary
+from apparat.cli.render import (
+    chronicle_table,
+    compact_cites,
+    make_console,
+    pct,
+    print_summary,
+    sources_data,
+    sources_list,
+)
 from apparat.cli.report import report_command
 from apparat.cli.serve import serve_command
 from apparat.engine import SimulationResult, compile_scenario
@@ -166,6 +174,7 @@ def run_command(
     console = make_console()
     console.print(_run_header(result, forced))
     console.print(chronicle_table(entries, result.compiled.scenario))
+    console.print(sources_list((c for e in entries for c in e.cites), result.compiled.scenario))
     print_summary(
         console, summary, dict(zip(result.compiled.actors, result.compiled.names, strict=True))
     )
@@ -198,6 +207,7 @@ def _run_document(
         "months": result.months,
         "do": forced,
         "chronicle": [e.as_dict() for e in entries],
+        "sources": sources_data((c for e in entries for c in e.cites), result.compiled.scenario),
         "summary": asdict(summary),
     }
 
@@ -269,7 +279,10 @@ def _count_citations(obj: object) -> int:
 @app.command("decisions")
 def decisions_command(scenario: ScenarioOpt = "bolshevik_1923") -> None:
     """List the decision points a counterfactual (--do) can force."""
-    make_console().print(decisions_table(load_scenario(scenario)))
+    s = load_scenario(scenario)
+    console = make_console()
+    console.print(decisions_table(s))
+    console.print(sources_list((str(c) for d in s.decisions for c in d.cite), s))
 
 
 def decisions_table(scenario: Scenario) -> Table:

@@ -18,6 +18,7 @@ from apparat.engine.chronicle import Entry
 from apparat.report.summary import RunSummary
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Decision, Scenario
+from apparat.scenario.sources import cited_sources, describe
 
 KIND_STYLE = {
     "decision": "bold yellow",
@@ -86,6 +87,31 @@ def _place(text: str) -> str:
         return Citation.model_validate(text).where
     except ValidationError:
         return text.split(" ", 1)[0]
+
+
+def sources_list(cites: Iterable[str], scenario: Scenario) -> Text:
+    """What the cited ids stand for, as footnotes after a table: 'S3  title — author
+    (language)', one line per document, in the order first cited."""
+    docs = {s.id: s for s in scenario.sources}
+    ids = dict.fromkeys(_place(c).split(":", 1)[0].split(" ", 1)[0] for c in cites)
+    text = Text("Sources", style="bold")
+    for i in ids:
+        text.append(f"\n{i}", style="bold dim")
+        d = docs.get(i)
+        text.append(f"  {describe(d) if d else '(not in the scenario list)'}", style="dim")
+    return text
+
+
+def sources_data(cites: Iterable[str], scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The documents stored citations name, for JSON: id -> title, author, language,
+    url and the English glosses of the quotes cited from them."""
+    parsed = []
+    for text in cites:
+        try:
+            parsed.append(Citation.model_validate(text))
+        except ValidationError:
+            continue
+    return cited_sources(parsed, {s.id: s for s in scenario.sources})
 
 
 def _event_text(entry: Entry, decisions: dict[str, Decision]) -> Text:

@@ -28,7 +28,7 @@ from apparat.policies import ForcedChoice
 from apparat.report import plots
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Scenario
-from apparat.scenario.sources import Source
+from apparat.scenario.sources import Source, describe, gloss
 
 FACTUAL = "factual"
 NO_ONE = "no one"
@@ -208,8 +208,16 @@ class Passage:
     events: dict[str, str] = field(default_factory=dict)  # month -> first event's row id
 
 
-def _cites_html(cites: Iterable[str], cited: dict[str, Passage], row: str, date: str) -> str:
-    """Links to the Sources section, one per passage; records who cites what."""
+def _cites_html(
+    cites: Iterable[str],
+    cited: dict[str, Passage],
+    row: str,
+    date: str,
+    docs: Mapping[str, Source] | None = None,
+) -> str:
+    """Links to the Sources section, one per passage, the document (title, author,
+    language), the quote and its English gloss on hover; records who cites what."""
+    docs = docs or {}
     links: dict[str, str] = {}
     for text in cites:
         c = parse_cite(text)
@@ -221,7 +229,12 @@ def _cites_html(cites: Iterable[str], cited: dict[str, Passage], row: str, date:
         if c.quote and c.quote not in passage.quotes:
             passage.quotes.append(c.quote)
         passage.events.setdefault(date, row)
-        title = f' title="{escape(c.quote)}"' if c.quote else ""
+        d = docs.get(c.source)
+        hover = [describe(d)] if d is not None else []
+        if c.quote:
+            english = gloss(c, docs)
+            hover.append(f"“{c.quote}”" + (f"\n(English: {english})" if english else ""))
+        title = f' title="{escape(chr(10).join(hover))}"' if hover else ""
         links.setdefault(key, f'<a class="cite" href="#{key}"{title}>[{escape(label(c))}]</a>')
     return " ".join(links.values())
 
@@ -232,6 +245,7 @@ def chronicle_html(
     """The chronicle as a table (month, kind, event with its source links and 'why'),
     and the passages it cites, keyed by their anchor."""
     historical = {d.id: d.historical for d in scenario.decisions}
+    docs = {s.id: s for s in scenario.sources}
     cited: dict[str, Passage] = {}
     rows = []
     last = None
@@ -252,7 +266,7 @@ def chronicle_html(
         rows.append(
             f'<tr id="ev-{n}" class="{" ".join(classes)}">{month}<td class="kind">'
             f"{escape(e.kind.replace('_', ' '))}</td><td>{escape(e.text)}{note} "
-            f"{_cites_html(e.cites, cited, f'ev-{n}', e.date)}{why}</td></tr>"
+            f"{_cites_html(e.cites, cited, f'ev-{n}', e.date, docs)}{why}</td></tr>"
         )
     table = (
         '<table class="chronicle"><thead><tr><th>Month</th><th>Kind</th><th>What happened '
@@ -281,7 +295,7 @@ def sources_html(cited: Mapping[str, Passage], scenario: Scenario) -> str:
             where = escape(f"{c.source}, {_place(c)}")
             if d is not None and d.kind == "web" and d.url:
                 where = f'<a href="{escape(d.url)}">{where}</a>'
-            said = "".join(f"<q>{escape(q)}</q>" for q in p.quotes)
+            said = "".join(_quote_html(q, c, docs) for q in p.quotes)
             back = ", ".join(f'<a href="#{r}">{escape(m)}</a>' for m, r in p.events.items())
             parts.append(
                 f'<li id="{escape(key)}"><strong>{where}</strong>{said}'
@@ -289,6 +303,15 @@ def sources_html(cited: Mapping[str, Passage], scenario: Scenario) -> str:
             )
         parts.append("</ul>")
     return "".join(parts) or "<p>No passage was cited.</p>"
+
+
+def _quote_html(quote: str, c: Citation, docs: Mapping[str, Source]) -> str:
+    """A quote, and its English gloss under it where the source gives one."""
+    english = gloss(c.model_copy(update={"quote": quote}), docs)
+    shown = f"<q>{escape(quote)}</q>"
+    if english:
+        shown += f'<span class="gloss">English: {escape(english)}</span>'
+    return shown
 
 
 def _about(d: Source | None) -> str:

@@ -52,6 +52,7 @@ white-space:nowrap;font-size:.85em}.routine td:last-child{color:#777;font-size:.
 details{display:inline}summary{display:inline;cursor:pointer;color:#888;font-size:.8em}
 pre{white-space:pre-wrap;font-size:.8em;background:#f4f4f0;padding:.4em;margin:.2em 0}
 ul.sources li{margin-bottom:.5em}ul.sources q{display:block;color:#555;font-style:italic}
+.gloss{display:block;color:#555;font-size:.9em}
 .back,.about{color:#888;font-size:.85em}.back{display:block}:target{background:#fff3a0}
 .warn{background:#fff3cd;padding:.5em 1em;border-left:4px solid #e0a800}
 footer{margin-top:3em;color:#777;font-size:.85em}

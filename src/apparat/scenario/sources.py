@@ -85,6 +85,11 @@ class Source(BaseModel):
         default=None,
         description="'N' (a book of N pages) or 'N-M' (the pages of an article or chapter).",
     )
+    glosses: dict[str, str] = Field(
+        default_factory=dict,
+        description="English glosses of quotes in another language, keyed by the quote "
+        "as the citations give it.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -97,6 +102,14 @@ class Source(BaseModel):
                 )
             return {**data, "kind": "file"}
         return data
+
+    @field_validator("glosses")
+    @classmethod
+    def _glosses(cls, glosses: dict[str, str]) -> dict[str, str]:
+        empty = [q for q, g in glosses.items() if not q.strip() or not g.strip()]
+        if empty:
+            raise ValueError(f"a gloss needs a quote and its English, not {empty[0]!r}")
+        return {_normalise(q): " ".join(g.split()) for q, g in glosses.items()}
 
     @field_validator("url")
     @classmethod
@@ -232,4 +245,75 @@ def quote_problems(
         passage = _normalise(" ".join(text[cite.line - 1 : end]))
         if cite.quote and _normalise(cite.quote) not in passage:
             out.append(f"{head}: quote not on the cited line(s)")
+    return out
+
+
+# ---------------------------------------------------------------- for the reader
+
+
+def is_english(language: str) -> bool:
+    """Whether a source's language is English ('English (translated from Russian)' is)."""
+    return language.strip().lower().startswith("english")
+
+
+def describe(source: Source) -> str:
+    """A source as a reader meets it in a list: 'title — author (language)'."""
+    author = f" — {source.author}" if source.author else ""
+    return f"{source.title}{author} ({source.language})"
+
+
+def gloss(cite: Citation, sources: Mapping[str, Source]) -> str | None:
+    """The English gloss of a citation's quote, where its source gives one."""
+    source = sources.get(cite.source)
+    if source is None or not cite.quote:
+        return None
+    return source.glosses.get(_normalise(cite.quote))
+
+
+def unglossed(cites: Iterable[Citation], sources: Mapping[str, Source]) -> list[Citation]:
+    """The citations whose quote is in a language other than English and has no gloss."""
+    out = []
+    for c in cites:
+        source = sources.get(c.source)
+        if source is None or not c.quote or is_english(source.language):
+            continue
+        if gloss(c, sources) is None:
+            out.append(c)
+    return out
+
+
+def stray_glosses(sources: Iterable[Source], cites: Iterable[Citation]) -> list[str]:
+    """Glosses whose quote no citation gives (a quote edited, its gloss left behind)."""
+    quoted = {(c.source, _normalise(c.quote)) for c in cites if c.quote}
+    return [
+        f"source '{s.id}': gloss of {q!r} matches no quote"
+        for s in sources
+        for q in s.glosses
+        if (s.id, q) not in quoted
+    ]
+
+
+def cited_sources(
+    cites: Iterable[Citation], sources: Mapping[str, Source]
+) -> dict[str, dict[str, Any]]:
+    """The documents some citations name, by id, as plain data for JSON: title, author,
+    language, url, and the glosses of the quotes cited from them (in citation order)."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in cites:
+        source = sources.get(c.source)
+        if source is None:
+            continue
+        doc = out.setdefault(
+            source.id,
+            {
+                "title": source.title,
+                "author": source.author,
+                "language": source.language,
+                "url": source.url,
+                "glosses": {},
+            },
+        )
+        english = gloss(c, sources)
+        if c.quote and english is not None:
+            doc["glosses"][c.quote] = english
     return out

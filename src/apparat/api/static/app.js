@@ -521,7 +521,7 @@
           el("time", { datetime: e.date }, monthName(e.date, true)),
           el("span", { class: `kind ${e.kind}` }, humanise(e.kind)),
           e.text,
-          citeList(e.cites))),
+          citeList(e.cites, run.sources))),
     );
   }
 
@@ -537,17 +537,24 @@
 
   // Source passages as a list: document id (its title on hover; a link to the source
   // on the web where it has an address), its place, short quote.
-  function citeList(cites) {
+  // With the run's `sources`, the hover also gives the author and the language; a quote
+  // in another language is followed by its English gloss.
+  function citeList(cites, sources) {
     if (!cites.length) return null;
+    const about = (c) => {
+      const d = (sources || {})[c.source];
+      return d ? `${d.title}${d.author ? ` — ${d.author}` : ""} (${d.language})` : c.title;
+    };
     return el("ul", { class: "cites", "aria-label": "Sources" },
       ...cites.map((c) =>
         el("li", {},
           c.url
             ? el("a", { href: c.url, target: "_blank", rel: "noopener" },
-              el("abbr", { title: c.title }, c.source))
-            : el("abbr", { title: c.title }, c.source),
+              el("abbr", { title: about(c) }, c.source))
+            : el("abbr", { title: about(c) }, c.source),
           place(c),
-          c.quote ? [" ", el("q", {}, c.quote)] : null)));
+          c.quote ? [" ", el("q", {}, c.quote)] : null,
+          c.gloss ? [" ", el("span", { class: "gloss" }, `(English: ${c.gloss})`)] : null)));
   }
 
   function stopPlaying() {
