@@ -18,7 +18,7 @@ from apparat.scenario import Scenario, load_scenario
 def simulate(
     scenario: str | Path | Scenario = "bolshevik_1923",
     runs: int | NDArray[np.int64] = 1,
-    seed: SeedLike = 0,
+    seed: SeedLike = 1,
     until: str | None = None,
     do: dict[str, str] | None = None,
     chronicle: bool | int | list[int] = True,
@@ -29,7 +29,11 @@ def simulate(
     ``do`` forces decisions, e.g. ``{"trotsky.xii_congress": "attack"}``; every other
     decision follows the actors' behavioural policy. ``factors`` gives each run its own
     value of a parameter or trait, e.g. ``{"stalin.organisation": [0.5, 0.9]}`` for two
-    runs (a sweep in one batch). Same seed, same result.
+    runs (a sweep in one batch). Same seed, same result; the default seed, 1, is the
+    command line's, so ``apparat run`` and ``simulate()`` agree.
+
+    The result's ``outcomes_frame()`` and ``to_xarray()`` label it with actor ids and
+    'YYYY-MM' months; ``result.outcomes`` and ``result.history`` keep the raw arrays.
     """
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     policy = ForcedChoice(s, do or {})

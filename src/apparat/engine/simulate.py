@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from apparat.engine import labels
 from apparat.engine.chronicle import Chronicle, Entry
 from apparat.engine.compiled import Compiled, compile_scenario, month_index
 from apparat.engine.context import Context, on_rows
@@ -30,11 +32,20 @@ from apparat.engine.state import initial_state
 from apparat.errors import SimulationError
 from apparat.scenario.models import Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
 I = NDArray[np.int64]
 
 
-@dataclass
+@dataclass(repr=False)
 class SimulationResult:
+    """A batch of runs. ``history`` and ``outcomes`` hold the raw arrays of integer
+    codes (fast, for code that loops over many batches); ``to_xarray()``,
+    ``outcomes_frame()`` and ``actor_frame()`` give the same results labelled with
+    actor ids and 'YYYY-MM' months."""
+
     compiled: Compiled
     seed: int
     months: int
@@ -45,11 +56,33 @@ class SimulationResult:
     def label(self, month: int) -> str:
         return self.compiled.label(month)
 
+    def __repr__(self) -> str:
+        return labels.describe(self)  # the arrays would run to megabytes of text
+
+    def summary(self) -> str:
+        """Who is dominant at the end in what share of the runs, in one line."""
+        return labels.summary(self)
+
+    def to_xarray(self) -> xr.Dataset:
+        """The monthly record as an xarray Dataset, dims (run, month, actor, office,
+        axis), labelled with actor ids and 'YYYY-MM' months."""
+        return labels.to_xarray(self)
+
+    def outcomes_frame(self) -> pd.DataFrame:
+        """A pandas DataFrame, one row per run: the leader at the end, the month of
+        consolidation, the options chosen; actor ids and 'YYYY-MM', not codes."""
+        return labels.outcomes_frame(self)
+
+    def actor_frame(self) -> pd.DataFrame:
+        """A pandas DataFrame, one row per run and actor: defeat month, final
+        sanction, death."""
+        return labels.actor_frame(self)
+
 
 def simulate(
     scenario: Scenario | Compiled,
     runs: int | I = 1,
-    seed: SeedLike = 0,
+    seed: SeedLike = 1,
     until: str | None = None,
     policy_: Policy | None = None,
     chronicle: bool | int | list[int] = True,

@@ -1,9 +1,9 @@
 """Paired counterfactual experiments: N runs of the factual world and of each arm.
 
 Run *i* of every arm uses the same luck (common random numbers), so the differences
-between arms come from the interventions, not from chance. Batches are written to the
-results store as they finish: a killed experiment keeps every finished batch, and
-running the same experiment again resumes where it stopped. The store is open only
+between arms come from the interventions, not from chance. Given a ``store`` path,
+batches are written to the results store as they finish: a killed experiment keeps
+every finished batch, and running the same experiment again resumes where it stopped. The store is open only
 while a batch is written (DuckDB admits one writing process and no readers beside
 it), so ``apparat results list`` can look in while an experiment runs.
 
@@ -37,7 +37,7 @@ from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.record import load_record
-from apparat.store import DEFAULT_PATH, ResultsStore, writer_info
+from apparat.store import ResultsStore, writer_info
 
 FACTUAL = "factual"
 TABLES = (
@@ -69,17 +69,22 @@ class Experiment:
     that month; the record is ``record`` when given, otherwise the scenario's own
     (``record/historical.yaml`` in its folder, bundled or given by path; a loaded
     ``Scenario`` is looked up among the bundled scenarios by its id).
+
+    ``store`` is the path of a DuckDB results store to write each batch to and to resume
+    from; by default (None) nothing is written and the results live in memory only.
+    ``apparat experiment`` passes ``apparat_results.duckdb`` (``apparat.store.
+    DEFAULT_PATH``). The default seed, 1, is the command line's.
     """
 
     def __init__(
         self,
         scenario: str | Path | Scenario = "bolshevik_1923",
         runs: int = 1000,
-        seed: int = 0,
+        seed: int = 1,
         arms: Mapping[str, Sequence[iv.Intervention]] | None = None,
         *,
         given_history_until: str | None = None,
-        store: str | Path | None = DEFAULT_PATH,
+        store: str | Path | None = None,
         batch_size: int | None = None,
         workers: int | None = None,
         backend: str | None = None,
