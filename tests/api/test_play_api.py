@@ -167,3 +167,39 @@ def test_unknown_scenario_is_404(client: TestClient) -> None:
     assert client.get("/api/play/actors", params={"scenario": "nowhere"}).status_code == 404
     r = client.post("/api/play/step", json={"scenario": "nowhere", "actor": ACTOR})
     assert r.status_code == 404
+
+
+def test_the_step_after_a_decision_shows_what_it_did(client: TestClient) -> None:
+    """Attack Stalin at the XII Congress and win (seed 3): the next situation's events start
+    with that decision and show the vote and Trotsky taking the Secretariat in April 1923."""
+    r = step(client, {"trotsky.xii_congress": "attack"}, seed=3)
+    assert r.status_code == 200, r.text
+    recent = r.json()["situation"]["recent"]
+    april = [e["text"] for e in recent if e["date"] == "1923-04"]
+    assert any(e["kind"] == "decision" and "Attack Stalin" in e["text"] for e in recent)
+    assert any("Trotsky takes the office of General Secretary" in t for t in april)
+    assert any("removed as General Secretary" in t and "carried" in t for t in april)
+
+
+def test_the_last_step_shows_what_the_last_decision_did(
+    client: TestClient, historical: dict[str, str]
+) -> None:
+    """At the end, the events from the last decision on come with the verdict."""
+    body = step(client, dict(historical)).json()
+    assert body["status"] == "over"
+    after = body["aftermath"]
+    assert after[0]["kind"] == "decision"
+    assert "Bukharin" in after[0]["text"]
+    assert after[-1]["date"] <= body["summary"]["month"]
+
+
+def test_lenin_is_judged_before_his_stroke(client: TestClient) -> None:
+    """A player who leaves play is judged when he leaves, and the verdict says how."""
+    body = {"actor": "lenin", "seed": 1, "answers": {}, "baseline_runs": BASELINE}
+    first = client.post("/api/play/step", json=body).json()
+    assert first["situation"]["decision"] == "lenin.bloc_with_trotsky"
+    body["answers"] = {"lenin.bloc_with_trotsky": "form_bloc"}
+    v = client.post("/api/play/step", json=body).json()["verdict"]
+    assert v["judged"] == "1923-02"
+    assert "stroke" in v["gone"]
+    assert v["decided"] == 1

@@ -22,7 +22,15 @@ from apparat.api.models import Citation, Frozen, Integer, Name, Seed, names_as_k
 from apparat.engine import SimulationResult
 from apparat.engine.chronicle import Entry
 from apparat.errors import InterventionError
-from apparat.experiments.play import Game, _fate, check_actor, play, playable, verdict
+from apparat.experiments.play import (
+    Game,
+    _fate,
+    aftermath,
+    check_actor,
+    play,
+    playable,
+    verdict,
+)
 from apparat.policies.interactive import Situation
 from apparat.scenario import Scenario
 from apparat.scenario.sources import Source
@@ -138,6 +146,9 @@ class PlayVerdict(Frozen):
     baseline_dominant: float
     baseline_runs: int
     mattered: list[PlayMattered]
+    judged: str = Field(description="Month judged: the end, or before the actor left play.")
+    gone: str | None = Field(description="How the actor left play (death...), if he did.")
+    decided: int = Field(description="How many of the actor's decisions came up.")
 
 
 class PlaySummary(Frozen):
@@ -164,6 +175,9 @@ class PlayStep(Frozen):
     revealed: Revealed | None = None
     verdict: PlayVerdict | None = None
     summary: PlaySummary | None = None
+    aftermath: list[PlayEvent] = Field(
+        default=[], description="At the end: what the last decision did, and what followed."
+    )
 
 
 # ------------------------------------------------------------------ logic
@@ -221,12 +235,8 @@ def _event(e: Entry, docs: Mapping[str, Source]) -> PlayEvent:
 def situation_view(
     s: Scenario, sit: Situation, answered: set[str], docs: Mapping[str, Source]
 ) -> PlaySituation:
-    """The situation as JSON, its events cut to those since the actor's previous decision
-    (what the terminal shows: a replay does not ask the decisions already answered)."""
-    since = -1
-    for e in sit.recent:
-        if e.kind == "decision" and e.why.get("decision") in answered:
-            since = max(since, e.month)
+    """The situation as JSON; its events run from the actor's previous decision (what it
+    did, in its own month too) to this one, as in the terminal."""
     return PlaySituation(
         decision=sit.decision,
         date=sit.date,
@@ -245,7 +255,7 @@ def situation_view(
         leaders=[
             PlayLeader(name=n, power=round(p, 4), prestige=round(q, 3)) for n, p, q in sit.leaders
         ],
-        recent=[_event(e, docs) for e in sit.recent if e.month > since],
+        recent=[_event(e, docs) for e in sit.recent],
         cites=[_citation(c, docs) for c in sit.cites],
     )
 
@@ -327,6 +337,9 @@ def play_step(req: PlayRequest) -> PlayStep:
                 baseline_in_executive=v.baseline_in_executive,
                 baseline_dominant=v.baseline_dominant,
                 baseline_runs=v.baseline_runs,
+                judged=v.judged,
+                gone=v.gone,
+                decided=v.decided,
                 mattered=[
                     PlayMattered(
                         decision=m.decision,
@@ -344,6 +357,7 @@ def play_step(req: PlayRequest) -> PlayStep:
                 ],
             ),
             "summary": summary_of(res, req.actor),
+            "aftermath": [_event(e, docs) for e in aftermath(game, res)],
         }
     )
 

@@ -657,24 +657,29 @@
     );
   }
 
+  // In order, the first first: they are what the player's last choice did.
+  function eventItems(events) {
+    const shown = events.filter((e) => !ROUTINE.has(e.kind));
+    return shown.length
+      ? shown.map((e) =>
+        el("li", { class: e.kind === "decision" ? "decision" : null },
+          el("time", { datetime: e.date }, monthName(e.date, true)),
+          el("span", { class: `kind ${e.kind}` }, humanise(e.kind)),
+          e.text,
+          citeList(e.cites)))
+      : [el("li", {}, "Nothing of note.")];
+  }
+
   function renderSituation(step) {
     const s = step.situation;
     $("#play-end").hidden = true;
     $("#play-situation").hidden = false;
     $("#play-date").textContent = `${monthName(s.date)} — your decision as ${step.name}`;
-    $("#play-recent-heading").textContent =
-      step.answered ? "Since your last decision" : "Since the story opens";
-    const recent = s.recent.filter((e) => !ROUTINE.has(e.kind));
-    $("#play-recent").replaceChildren(
-      ...(recent.length
-        ? recent.slice().reverse().map((e) =>
-          el("li", {},
-            el("time", { datetime: e.date }, monthName(e.date, true)),
-            el("span", { class: `kind ${e.kind}` }, humanise(e.kind)),
-            e.text,
-            citeList(e.cites)))
-        : [el("li", {}, "Nothing of note.")]),
-    );
+    const r = step.revealed;
+    $("#play-recent-heading").textContent = !step.answered
+      ? "Since the story opens"
+      : `What your choice (${r ? r.chosen_label : "your last"}) did, and what followed`;
+    $("#play-recent").replaceChildren(...eventItems(s.recent));
     $("#play-leaders tbody").replaceChildren(
       ...s.leaders.map((l) =>
         el("tr", {},
@@ -714,9 +719,20 @@
     $("#play-situation").hidden = true;
     $("#play-end").hidden = false;
     const made = v.in_executive ? "you made it" : "you did not";
-    $("#play-verdict").textContent =
-      `${v.name} still in the executive at the end: ${pct(v.baseline_in_executive)} of ` +
+    const at = v.gone ? `in ${monthName(v.judged)}, before he left the struggle` : "at the end";
+    const none = v.decided
+      ? ""
+      : `None of ${v.name}'s decisions came up in this game (he was not in a position to make them); try another seed. `;
+    $("#play-verdict").textContent = none +
+      (v.gone ? `${v.gone}: ${v.name} is judged ${at}, not on what came after. ` : "") +
+      `${v.name} still in the executive ${at}: ${pct(v.baseline_in_executive)} of ` +
       `${v.baseline_runs} runs in which he chose as history did; ${made}.`;
+    const r = step.revealed;
+    $("#play-aftermath-heading").textContent =
+      `What your choice (${r ? r.chosen_label : "your last"}) did, and what followed`;
+    $("#play-aftermath-heading").hidden = !step.aftermath.length;
+    $("#play-aftermath").hidden = !step.aftermath.length;
+    $("#play-aftermath").replaceChildren(...eventItems(step.aftermath));
     $("#play-consolidated").textContent =
       `${v.name} consolidated power in ${pct(v.baseline_dominant)} of those runs; ` +
       `in your game ${v.dominant || "no one"} did` +
