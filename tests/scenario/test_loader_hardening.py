@@ -126,7 +126,7 @@ def test_alias_bomb_is_refused_at_once_in_every_kind_of_file(kind: str, tmp_path
         pytest.param("a: " + "9" * 5000 + "\n", r"zz\.yaml:1: YAML syntax error: cannot read '9999", id="huge-int"),
         pytest.param("a: !!binary zz\n", r"zz\.yaml:1: YAML syntax error: failed to decode base64", id="binary"),
         pytest.param("a: 1\nb: \x07\n", r"zz\.yaml:2: YAML syntax error: .*#x0007", id="control"),
-        pytest.param("a: 1\n---\nb: 2\n", r"zz\.yaml:\d+: YAML syntax error: but found another document", id="two-docs"),
+        pytest.param("a: 1\n---\nb: 2\n", r"zz\.yaml:\d+: YAML syntax error: expected a single document in the stream, but found another document", id="two-docs"),
     ],
 )  # fmt: skip
 def test_malformed_yaml_is_one_located_line(text: str, message: str, tmp_path: Path) -> None:

@@ -185,11 +185,15 @@ def _yaml_problem(exc: yaml.YAMLError, path: Path, text: str) -> str:
     """One line: file:line, and what PyYAML found wrong."""
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(exc.position, 0)) + 1
-        return f"{path}:{line}: YAML syntax error: {exc.reason} (character #x{exc.character:04x})"
+        char = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        return f"{path}:{line}: YAML syntax error: {exc.reason} (character #x{char:04x})"
     mark = getattr(exc, "problem_mark", None)
     where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"{where}: YAML syntax error: {' '.join(str(problem).split())}"
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = getattr(exc, "context", None)
+    if context and problem.startswith("but "):  # "expected one document, but found another"
+        problem = f"{context}, {problem}"
+    return f"{where}: YAML syntax error: {' '.join(problem.split())}"
 
 
 def read_yaml(path: Path, index: LineIndex | None = None) -> Any:
