@@ -253,6 +253,7 @@ def test_merge_keys_may_be_overridden(toy: str, tmp_path: Path) -> None:
         pytest.param("body: cc}", f"body: cc, pact_months: {2**63}}}", r"effects\.pact_months: Input should be less than or equal to 600", id="pact"),
         pytest.param("seats: 500,", f"seats: {2**63},", r"bodies\[0\]\.seats: Input should be less than or equal to 100000", id="seats"),
         pytest.param("end: 1955-12", "end: 9999-12", r"scenario\.end: the scenario runs 96,600 months \(1950-01 to 9999-12\), more than the 600", id="horizon"),
+        pytest.param("kind: plenum, name: CC plenum, cite: \"T1:1\"}\n  - {id: congress_1952", "kind: plenum, name: CC plenum, prestige: {alpha: .nan}, cite: \"T1:1\"}\n  - {id: congress_1952", r"calendar\[0\]\.prestige\.alpha: Input should be a finite number", id="event-prestige-nan"),
         pytest.param("patronage: 1.0,", "patronage: .nan,", r"offices\[0\]\.patronage: Input should be a finite number", id="unit-nan"),
     ],
 )  # fmt: skip

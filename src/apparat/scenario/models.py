@@ -231,7 +231,7 @@ class Event(Strict):
     cohort: Ident | None = None
     cc_seats: int | None = Field(default=None, ge=1, le=100_000)
     executive_seats: int | None = Field(default=None, ge=1, le=1000)
-    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    prestige: dict[Ident, Signed] = {}
     salience: dict[Ident, Signed] = {}
     blame_axis: Ident | None = Field(
         default=None, description="A policy failure: whoever's line governs on this axis loses."
@@ -243,7 +243,7 @@ class Event(Strict):
 class Effect(Strict):
     """What choosing an option does. Each field is one kind of effect; combine freely."""
 
-    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    prestige: dict[Ident, Signed] = {}
     motion: Literal["remove_office", "censure", "sanction"] | None = Field(
         default=None,
         description="remove_office: the office's holder loses it; censure: the target "
