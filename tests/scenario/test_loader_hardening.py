@@ -19,8 +19,10 @@ from apparat import ScenarioError, load_scenario
 from apparat.cli import app
 from apparat.errors import InterventionError, RecordError
 from apparat.experiments.presets import load_presets
+from apparat.scenario.citations import Citation
 from apparat.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, read_text
 from apparat.scenario.record import load_record
+from apparat.scenario.sources import Source, quote_problems
 
 TOY = Path(__file__).parents[1] / "data" / "toy_triad.yaml"
 # nine lines, 9**9 values once the aliases are expanded
@@ -212,6 +214,16 @@ def test_nesting_the_bundled_scenarios_need_is_accepted(tmp_path: Path) -> None:
     """The depth limit leaves room: a key nested twenty deep is still only unknown."""
     folder = _folder_with(tmp_path, "a: " + "[" * 20 + "]" * 20 + "\n")
     refused(folder, r"zz\.yaml:1: a: Extra inputs are not permitted")
+
+
+def test_source_text_in_another_encoding_is_a_quote_problem(tmp_path: Path) -> None:
+    """A cited source file that is not UTF-8 is reported as a problem of its citation,
+    not raised as a UnicodeDecodeError."""
+    write(tmp_path / "doc.txt", "caf\xe9\n".encode("latin-1"))
+    source = Source(id="D", title="t", language="en", file="doc.txt")
+    problems = quote_problems([("here", Citation.model_validate("D:1"))], [source], tmp_path)
+    assert len(problems) == 1
+    assert re.fullmatch(r"here: D:1: .*doc\.txt:1: is not UTF-8 text \(byte 0xe9.*", problems[0])
 
 
 # ---- duplicate keys ----------------------------------------------------------------------
