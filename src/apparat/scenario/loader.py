@@ -11,16 +11,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from apparat.errors import ScenarioError
 from apparat.scenario.models import Scenario
+from apparat.scenario.reading import MAX_NODES, LineIndex, Loc, read_yaml
 from apparat.scenario.references import check_references
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present, same rules
-Loc = tuple[str | int, ...]
-LineIndex = dict[Loc, tuple[str, int]]
+__all__ = [
+    "LineIndex",
+    "Loc",
+    "bundled_root",
+    "bundled_scenarios",
+    "load_scenario",
+    "locate",
+    "read_documents",
+    "read_yaml",
+    "resolve_path",
+]
 
 
 def bundled_root() -> Path:
@@ -32,13 +40,21 @@ def bundled_scenarios() -> list[str]:
     return sorted(p.name for p in bundled_root().iterdir() if p.is_dir() and any(p.glob("*.yaml")))
 
 
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path``; a name too long or holding a NUL byte is not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def resolve_path(name_or_path: str | Path) -> Path:
     """A bundled scenario's name, or a path to a YAML file or a folder of them."""
     path = Path(name_or_path)
-    if path.exists():
+    if _exists(path):
         return path
     bundled = bundled_root() / str(name_or_path)
-    if isinstance(name_or_path, str) and bundled.is_dir():
+    if isinstance(name_or_path, str) and _exists(bundled) and bundled.is_dir():
         return bundled
     raise ScenarioError(
         [
@@ -49,40 +65,11 @@ def resolve_path(name_or_path: str | Path) -> Path:
     )
 
 
-def _index(node: yaml.Node, file: str, loc: Loc, out: LineIndex) -> None:
-    out[loc] = (file, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out[(*loc, key.value)] = (file, key.start_mark.line + 1)
-            _index(value, file, (*loc, key.value), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, file, (*loc, i), out)
-
-
-def read_yaml(path: Path, index: LineIndex | None = None) -> Any:
-    """Safe-load one file; syntax errors become a ScenarioError naming file and line."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        # parse once: the node tree gives the line index, then becomes the data
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-        if index is not None and node is not None:
-            _index(node, str(path), (), index)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([f"{where}: YAML syntax error: {problem}"], source=str(path)) from None
-    return data
-
-
 def read_documents(path: Path) -> tuple[dict[str, Any], LineIndex]:
-    """Merge the top-level mappings of a file or a folder of files; no key may repeat."""
+    """Merge the top-level mappings of a file or a folder of files; no key may repeat.
+
+    The files together may hold at most ``MAX_NODES`` values, as one file may: a folder
+    of many large files must not exhaust memory in validation either."""
     files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")) if path.is_dir() else [path]
     if not files:
         raise ScenarioError([f"{path}: folder holds no .yaml files"], source=str(path))
@@ -90,13 +77,21 @@ def read_documents(path: Path) -> tuple[dict[str, Any], LineIndex]:
     index: LineIndex = {}
     problems: list[str] = []
     for file in files:
-        data = read_yaml(file, index)
+        try:
+            data = read_yaml(file, index)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if len(index) > MAX_NODES:
+            problems.append(f"{path}: its files hold more than {MAX_NODES:,} values in all")
+            break
         if data is None:
             continue
         if not isinstance(data, dict):
-            problems.append(f"{file}:1: the top level must be a mapping of keys, not a list")
+            what = "a list" if isinstance(data, list) else "a single value"
+            problems.append(f"{file}:1: the top level must be a mapping of keys, not {what}")
             continue
-        for key in sorted(set(data) & set(merged)):
+        for key in sorted(set(data) & set(merged), key=str):
             problems.append(f"{file}: top-level key '{key}' is also set in another file")
         merged.update(data)
     if problems:

@@ -27,8 +27,12 @@ from apparat.scenario.sources import Source
 
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
 OptCites = Annotated[list[Citation], BeforeValidator(as_list)]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
+# a weight in an option's utility: beyond +-10 one term swamps every other
+Weight = Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)]
+# the longest a scenario may run, and so a pact last: every run holds arrays by month
+MAX_MONTHS = 600
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 DecisionIdent = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -133,7 +137,7 @@ class Body(Strict):
     id: Ident
     name: str
     role: BodyRole
-    seats: int = Field(ge=1)
+    seats: int = Field(ge=1, le=100_000)
     members: list[Ident] = []
     cite: Cites
 
@@ -167,7 +171,8 @@ class Office(Strict):
 
 
 class Patronage(Strict):
-    count: int = Field(ge=1)
+    # each run holds one entry per seat: a count of 2**31 would be a 16 GiB array
+    count: int = Field(ge=1, le=10_000)
     patrons: dict[Ident, Unit] = Field(description="Share of seats beholden to each actor.")
     cite: Cites
 
@@ -183,7 +188,7 @@ class Patronage(Strict):
 class Cohort(Strict):
     id: Ident
     name: str
-    members: float = Field(gt=0, description="Thousands of members.")
+    members: float = Field(gt=0, le=1e6, allow_inf_nan=False, description="Thousands of members.")
     joins: Month | None = Field(default=None, description="Month of the enrolment wave.")
     apparatus_loyalty: Unit
     oratory_pull: Unit
@@ -226,7 +231,7 @@ class Event(Strict):
     cohort: Ident | None = None
     cc_seats: int | None = Field(default=None, ge=1, le=100_000)
     executive_seats: int | None = Field(default=None, ge=1, le=1000)
-    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    prestige: dict[Ident, Signed] = {}
     salience: dict[Ident, Signed] = {}
     blame_axis: Ident | None = Field(
         default=None, description="A policy failure: whoever's line governs on this axis loses."
@@ -238,7 +243,7 @@ class Event(Strict):
 class Effect(Strict):
     """What choosing an option does. Each field is one kind of effect; combine freely."""
 
-    prestige: dict[Ident, Annotated[float, Field(ge=-1, le=1)]] = {}
+    prestige: dict[Ident, Signed] = {}
     motion: Literal["remove_office", "censure", "sanction"] | None = Field(
         default=None,
         description="remove_office: the office's holder loses it; censure: the target "
@@ -263,7 +268,7 @@ class Effect(Strict):
         default=0.0, description="Weight a motion carries beyond its mover's standing."
     )
     ally: list[Ident] = Field(default=[], description="Enter a pact with these actors.")
-    pact_months: int = Field(default=12, ge=1)
+    pact_months: int = Field(default=12, ge=1, le=MAX_MONTHS)
     enmity: dict[Ident, Signed] = Field(default={}, description="Change in enmity toward each.")
     tactic: Literal["none", "open", "appeal", "underground", "demonstrate"] | None = Field(
         default=None, description="Set the chooser's opposition tactic; 'none' falls silent."
@@ -280,9 +285,9 @@ class Effect(Strict):
 class Utility(Strict):
     """Default behaviour: linear utility of an option from the chooser's traits and state."""
 
-    bias: float = 0.0
-    traits: dict[Literal[TRAITS], float] = {}  # type: ignore[valid-type]
-    state: dict[Literal["own_power", "rival_power", "sanction", "excluded"], float] = {}
+    bias: Weight = 0.0
+    traits: dict[Literal[TRAITS], Weight] = {}  # type: ignore[valid-type]
+    state: dict[Literal["own_power", "rival_power", "sanction", "excluded"], Weight] = {}
 
 
 class Option(Strict):
@@ -390,7 +395,8 @@ class Scenario(Strict):
     sources: list[Source] = Field(min_length=1)
     disputes: list[Dispute] = []
     roles: Roles
-    actors: list[Actor] = Field(min_length=2)
+    # the history keeps actor indices as int8: at most 127 actors
+    actors: list[Actor] = Field(min_length=2, max_length=100)
     bodies: list[Body]
     offices: list[Office]
     party: Party

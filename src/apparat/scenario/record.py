@@ -96,7 +96,7 @@ def load_record(path: str | Path | None = None, scenario: str | Path = "bolshevi
     index: LineIndex = {}
     try:
         data = read_yaml(p, index)
-    except Exception as exc:  # a ScenarioError from the shared YAML reader
+    except ScenarioError as exc:  # the shared reader raises nothing else
         raise RecordError(str(exc)) from None
     if not isinstance(data, dict) or "record" not in data:
         raise RecordError(f"{p}:1: the file must hold a top-level 'record:' mapping")

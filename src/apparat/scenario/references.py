@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from apparat.scenario.citations import Citation
+from apparat.scenario.consistency import check_consistency
 from apparat.scenario.factors import check_factors
 from apparat.scenario.models import Scenario
 from apparat.scenario.parameters import PARAMETERS
@@ -132,6 +133,7 @@ def check_references(s: Scenario) -> list[Problem]:
             )
     out += check_factors(s)
     out += check_rules(s)
+    out += check_consistency(s)
     by_id = {src.id: src for src in s.sources}
     for loc, cite in _citations(s, ()):
         problem = citation_problem(cite, by_id)

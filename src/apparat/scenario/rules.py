@@ -17,7 +17,7 @@ from apparat.scenario.citations import Citation, as_list
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
 OptCites = Annotated[list[Citation], BeforeValidator(as_list)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 # the kinds of session at which a sanction can be imposed; `force` needs no vote at all
 SessionKind = Literal["executive", "plenum", "conference", "congress", "force"]

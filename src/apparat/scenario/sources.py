@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from apparat.errors import ScenarioError
 from apparat.scenario.citations import Citation, Location
+from apparat.scenario.reading import read_text
 
 SourceKind = Literal["file", "book", "article", "chapter", "web", "report"]
 KINDS: tuple[str, ...] = ("file", "book", "article", "chapter", "web", "report")
@@ -31,6 +33,7 @@ LOCATIONS: dict[str, tuple[Location | None, ...]] = {
     **dict.fromkeys(PAGED, ("page", "section")),
     "web": ("section", None),
 }
+MAX_SOURCE_BYTES = 64 << 20  # a source text may be a whole book
 _PAGES = re.compile(r"^\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?$")
 
 
@@ -209,6 +212,17 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def _lines(path: Path) -> list[str] | str | None:
+    """The lines of a source file; None if it is absent, why it cannot be read if it
+    is not a regular UTF-8 file (a source is checked, never trusted)."""
+    if not path.is_file():
+        return None
+    try:
+        return read_text(path, MAX_SOURCE_BYTES).splitlines()
+    except ScenarioError as exc:
+        return "; ".join(exc.problems)
+
+
 def quote_problems(
     cites: Iterable[tuple[str, Citation]], sources: Iterable[Source], root: str | Path
 ) -> list[str]:
@@ -219,7 +233,7 @@ def quote_problems(
     Citations of books, articles and web pages cannot be checked here and are skipped.
     """
     by_id = {s.id: s for s in sources}
-    lines: dict[str, list[str] | None] = {}
+    lines: dict[str, list[str] | str | None] = {}
     out: list[str] = []
     for where, cite in cites:
         source = by_id.get(cite.source)
@@ -230,13 +244,13 @@ def quote_problems(
             out.append(f"{head}: source '{source.id}' is a local file, cited by line")
             continue
         if source.id not in lines:
-            path = Path(root) / source.file
-            lines[source.id] = (
-                path.read_text(encoding="utf-8").splitlines() if path.is_file() else None
-            )
+            lines[source.id] = _lines(Path(root) / source.file)
         text = lines[source.id]
         if text is None:
             out.append(f"{head}: file {source.file} of '{source.id}' is not in {root}")
+            continue
+        if isinstance(text, str):
+            out.append(f"{head}: {text}")
             continue
         end = cite.end_line or cite.line
         if not 1 <= cite.line <= end <= len(text):
