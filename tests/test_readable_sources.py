@@ -15,11 +15,13 @@ from apparat.api.app import explore_run
 from apparat.cli.app import app
 from apparat.engine import compile_scenario, simulate
 from apparat.engine.chronicle import Entry
+from apparat.experiments.presets import load_presets
 from apparat.policies import ForcedChoice
 from apparat.report.chronicle import chronicle_html, sources_html
 from apparat.scenario import load_scenario
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Scenario
+from apparat.scenario.record import load_record
 from apparat.scenario.sources import Source, describe, gloss, stray_glosses, unglossed
 
 runner = CliRunner()
@@ -74,10 +76,27 @@ def test_every_non_english_quote_in_the_seed_1_chronicle_has_a_gloss(name: str) 
     assert not missing, missing
 
 
+def _every_citation(name: str) -> list[Citation]:
+    """The citations of a bundled scenario, its historical record and its presets."""
+    s = load_scenario(name)
+    return (
+        _all_citations(s)
+        + _all_citations(load_record(scenario=name))
+        + _all_citations(load_presets(name))
+    )
+
+
+@pytest.mark.parametrize("name", ["bolshevik_1923", "china_1976"])
+def test_every_non_english_quote_anywhere_in_the_scenario_has_a_gloss(name: str) -> None:
+    s = load_scenario(name)
+    missing = sorted({str(c) for c in unglossed(_every_citation(name), _docs(s))})
+    assert not missing, missing
+
+
 @pytest.mark.parametrize("name", ["bolshevik_1923", "china_1976"])
 def test_no_gloss_is_left_without_its_quote(name: str) -> None:
     s = load_scenario(name)
-    assert not stray_glosses(s.sources, _all_citations(s))
+    assert not stray_glosses(s.sources, _every_citation(name))
 
 
 def test_run_lists_the_cited_sources_after_the_chronicle() -> None:
