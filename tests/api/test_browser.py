@@ -3,18 +3,13 @@ server on a free localhost port. CI installs Chromium; the test skips only witho
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-
-from apparat.api import create_app
+from live import live_server
 
 pytest.importorskip("playwright")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,36 +37,11 @@ LOCAL = ("http://127.0.0.1:", "http://localhost:")
 DECISION = "trotsky.xii_congress"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """uvicorn serving the app in a background thread, answered before the tests start."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(), host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="on"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{base}/api/scenarios", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not answer within 20 s")
-        time.sleep(0.05)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(wait=20) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

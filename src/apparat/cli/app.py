@@ -32,6 +32,7 @@ from typer.core import TyperGroup
 from apparat.cli import listing
 from apparat.cli.analyze import analyze_app
 from apparat.cli.experiment import register
+from apparat.cli.listing import ScenarioOpt
 from apparat.cli.play import play_command
 from apparat.cli.render import (
     chronicle_table,
@@ -87,15 +88,6 @@ scenario_app = typer.Typer(
 )
 app.add_typer(scenario_app, name="scenario")
 
-ScenarioOpt = Annotated[
-    str,
-    typer.Option(
-        "--scenario",
-        "-s",
-        metavar="NAME|PATH",
-        help="A bundled scenario's name, or a path to a YAML file or folder.",
-    ),
-]
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, metavar="N", help="Seed; the same seed, the same run.")
 ]

@@ -22,7 +22,8 @@ ScenarioOpt = Annotated[
         "--scenario",
         "-s",
         metavar="NAME|PATH",
-        help="A bundled scenario's name (bolshevik_1923, china_1976), or a path.",
+        help="A bundled scenario's name (bolshevik_1923, china_1976), or a path to a "
+        "YAML file or folder.",
     ),
 ]
 

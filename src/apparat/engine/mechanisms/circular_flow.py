@@ -271,12 +271,10 @@ def take_ex_officio(ctx: Context) -> None:
 
 
 def claimants(ctx: Context, rows: I) -> B:
-    """(len(rows), A): who may fill a vacancy under ``rules.vacancies``: everyone, or
-    the people of the ruling coalition's leader who presses the strongest claim (his
+    """(len(rows), A): who may fill a vacancy under ``rules.vacancies: claims``: the
+    people of the ruling coalition's leader who presses the strongest claim (his
     power times his ambition: the unambitious defer) and his followers."""
     st = ctx.st
-    if ctx.c.rules.vacancies == "best":
-        return np.ones((rows.size, st.power.shape[1]), bool)
     follows, ruling = st.follows[rows], st.ruling[rows]
     head = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
     claim = np.where(ruling, st.power[rows] * st.traits[rows, :, 4], -1.0)
@@ -285,8 +283,12 @@ def claimants(ctx: Context, rows: I) -> B:
     return np.where(np.any(ruling, axis=1, keepdims=True), mine, True)
 
 
-def within(score: F, allowed: B) -> F:
-    """The score restricted to ``allowed`` where that leaves a candidate, else as is."""
+def within(ctx: Context, score: F, rows: I) -> F:
+    """The score restricted to the claimants (``rules.vacancies: claims``) where that
+    leaves a candidate, else as is."""
+    if ctx.c.rules.vacancies == "best":
+        return score
+    allowed = claimants(ctx, rows)
     kept = np.where(allowed, score, -np.inf)
     some = np.isfinite(kept).any(axis=1, keepdims=True)
     return np.where(some, kept, score)
@@ -303,7 +305,7 @@ def fill_offices(ctx: Context) -> None:
     vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
     holder = st.holder[vac]
     held = tally(np.maximum(holder, 0), len(c.actors), holder >= 0)
-    base = within(candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1], claimants(ctx, vac))
+    base = within(ctx, candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1], vac)
     for o in np.flatnonzero(vacant.any(axis=0)):
         local = np.flatnonzero(vacant[vac, o])
         rows = vac[local]
@@ -323,7 +325,7 @@ def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) ->
     score = np.where(
         barred[rows], -np.inf, candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]
     )
-    score = within(score, claimants(ctx, rows))
+    score = within(ctx, score, rows)
     pick = np.argmax(score, axis=1)
     good = np.isfinite(score[np.arange(rows.size), pick])
     st.holder[rows[good], office] = pick[good]
