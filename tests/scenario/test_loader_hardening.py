@@ -261,7 +261,7 @@ def test_merge_keys_may_be_overridden(toy: str, tmp_path: Path) -> None:
         pytest.param("cc_seats: 40, cite: \"T1:1\"}\n  - {id: plenum_1953", f"cc_seats: {2**63}, cite: \"T1:1\"}}\n  - {{id: plenum_1953", r"calendar\[1\]\.cc_seats: Input should be less than", id="cc-seats"),
         pytest.param("members: 100,", "members: .inf,", r"party\.cohorts\[0\]\.members: Input should be a finite number", id="members-inf"),
         pytest.param("members: 100,", "members: .nan,", r"party\.cohorts\[0\]\.members: Input should be a finite number", id="members-nan"),
-        pytest.param("utility: {bias: 0.0}, cite: \"T1:1\"}\n      - {id: wait", "utility: {bias: .inf}, cite: \"T1:1\"}\n      - {id: wait", r"options\[0\]\.utility\.bias: Input should be a finite number", id="bias-inf"),
+        pytest.param("body: cc}, cite: \"T1:1\"}\n      - {id: wait", "body: cc}, utility: {bias: 1.0}, cite: \"T1:1\"}\n      - {id: wait", r"options\[0\]: Value error, an option may not carry its own 'utility' weights", id="option-weights"),
         pytest.param("body: cc}", f"body: cc, pact_months: {2**63}}}", r"effects\.pact_months: Input should be less than or equal to 600", id="pact"),
         pytest.param("seats: 500,", f"seats: {2**63},", r"bodies\[0\]\.seats: Input should be less than or equal to 100000", id="seats"),
         pytest.param("end: 1955-12", "end: 9999-12", r"scenario\.end: the scenario runs 96,600 months \(1950-01 to 9999-12\), more than the 600", id="horizon"),

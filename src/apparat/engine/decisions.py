@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine.compiled import TRAIT
+from apparat.engine import choice as choice_rule
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow, contests, prestige
 from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
@@ -121,29 +121,6 @@ def _history_allows(ctx: Context, d: Decision, actor: I) -> B:
     return ok
 
 
-def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
-    st, c = ctx.st, ctx.c
-    rows = np.arange(st.runs)
-    others = np.where(
-        (np.arange(len(c.actors))[None, :] != actor[:, None]) & c.contender[None, :], st.power, 0.0
-    )
-    state = {
-        "own_power": st.power[rows, actor],
-        "rival_power": others.max(axis=1),
-        "sanction": st.sanction[rows, actor].astype(np.float64),
-        "excluded": (~st.ruling[rows, actor]).astype(np.float64),
-    }
-    out = np.zeros((st.runs, len(d.options)))
-    for k, opt in enumerate(d.options):
-        u = np.full(st.runs, opt.utility.bias)
-        for name, w in opt.utility.traits.items():
-            u += w * traits[:, TRAIT[name]]
-        for name, w in opt.utility.state.items():
-            u += w * state[name]
-        out[:, k] = u
-    return out
-
-
 def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, B]:
     """Decide ``d`` in every eligible run and apply the effects; returns the choices and
     the runs in which something happened that should make the blocs re-form."""
@@ -154,7 +131,7 @@ def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, B]:
         decision=d,
         runs=ctx.rng.runs.astype(np.int64),
         eligible=eligible,
-        utilities=utilities(ctx, d, actor, traits),
+        utilities=choice_rule.utilities(ctx, d, actor, traits),
         uniform=ctx.rng.uniform(f"decision.{d.id}", st.month)[:, 0],
         temperature=ctx.p("decision_temperature"),
         month=st.month,
@@ -185,7 +162,7 @@ def take(ctx: Context, d: Decision, policy: Policy, slot: int) -> tuple[I, B]:
                 "draw": round(float(dc.uniform[row]), 3),
             },
             cites=[*d.cite, *opt.cite],
-            params=("decision_temperature",),
+            params=("decision_temperature", "choice_risk", "choice_action", "choice_concession"),
         )
     return choice, reform
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from apparat.engine import labels
+from apparat.engine import beliefs, labels
 from apparat.engine.chronicle import Chronicle, Entry
 from apparat.engine.compiled import Compiled, compile_scenario, month_index
 from apparat.engine.context import Context, on_rows
@@ -24,6 +24,7 @@ from apparat.engine.mechanisms import (
     policy,
     prestige,
     rehabilitation,
+    rivalry,
 )
 from apparat.engine.mechanisms.power import compute_power
 from apparat.engine.outcomes import History, Outcomes, dominance, summarise
@@ -122,6 +123,7 @@ def simulate(
     if factors:
         apply_factors(c, st, factors)
     ctx = Context(c=c, st=st, rng=Streams(seed_n, idx), log=Chronicle(idx, tracked))
+    beliefs.start(ctx)
     pol = policy_ or Behavioural()
     hist = History.empty(idx.size, months, len(c.actors), len(c.offices), len(c.axes))
     choices: dict[str, I] = {}
@@ -161,6 +163,8 @@ def simulate(
         prestige.monthly(ctx)
         policy.monthly(ctx)
         st.betrayal *= ctx.p("betrayal_memory", 3)
+        beliefs.monthly(ctx)
+        rivalry.monthly(ctx)
         st.power = compute_power(c, st, m)
         dom = dominance(ctx)
         for row in ctx.log.rows((dom >= 0) & (st.dominant != dom)):

@@ -57,6 +57,7 @@ class State:
     secretary_tally: F  # (R, A): share of posts beholden to each actor, kept between changes
     secretaries_changed: B  # (R,): the tally must be recounted before it is read
     traits: F  # (R, A, 7): the scenario's traits, or a sweep's values for each run
+    misjudge: F  # (R, A, A): log-error of i's estimate of j's power (engine.beliefs)
     varied: dict[str, F] = field(default_factory=dict)  # parameters with a value per run
 
     def mark_secretaries(
@@ -127,6 +128,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         secretary_tally=np.zeros((runs, n)),
         secretaries_changed=np.ones(runs, dtype=bool),
         traits=tile(c.traits).astype(np.float64),
+        misjudge=np.zeros((runs, n, n)),
     )
     # a starting sanction carries its effects: the detained cannot act, the dead are gone
     rep = c.sanctions

@@ -29,8 +29,6 @@ Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
 OptCites = Annotated[list[Citation], BeforeValidator(as_list)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
-# a weight in an option's utility: beyond +-10 one term swamps every other
-Weight = Annotated[float, Field(ge=-10.0, le=10.0, allow_inf_nan=False)]
 # the longest a scenario may run, and so a pact last: every run holds arrays by month
 MAX_MONTHS = 600
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -282,21 +280,24 @@ class Effect(Strict):
     oversight: Signed = 0.0
 
 
-class Utility(Strict):
-    """Default behaviour: linear utility of an option from the chooser's traits and state."""
-
-    bias: Weight = 0.0
-    traits: dict[Literal[TRAITS], Weight] = {}  # type: ignore[valid-type]
-    state: dict[Literal["own_power", "rival_power", "sanction", "excluded"], Weight] = {}
-
-
 class Option(Strict):
     id: Ident
     label: str
     description: str
     effects: Effect = Effect()
-    utility: Utility = Utility()
     cite: Cites
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_weights(cls, raw: object) -> object:
+        """Options carry no weights: one rule values every option from its effects."""
+        if isinstance(raw, dict) and "utility" in raw:
+            raise ValueError(
+                "an option may not carry its own 'utility' weights: the behavioural rule "
+                "values every option from its effects and the chooser's traits and "
+                "beliefs (docs/model.md, 'The choice rule'); remove 'utility:'"
+            )
+        return raw
 
 
 class Requires(Strict):
@@ -325,6 +326,12 @@ class Decision(Strict):
     question: str
     options: list[Option] = Field(min_length=2)
     historical: Ident
+    default: Ident | None = Field(
+        default=None,
+        description="The option that happens if the chooser takes no initiative (every "
+        "other option is an act, which costs the irresolute); by default the one option "
+        "without effects, if there is one.",
+    )
     requires: Requires = Requires()
     after: Ident | None = Field(
         default=None,
@@ -343,6 +350,14 @@ class Decision(Strict):
         if ids and historical not in ids:
             raise ValueError(f"'historical' must be one of the options {ids}, not {historical!r}")
         return historical
+
+    @field_validator("default")
+    @classmethod
+    def _default_is_an_option(cls, default: str | None, info: object) -> str | None:
+        ids = [o.id for o in getattr(info, "data", {}).get("options", [])]
+        if default is not None and ids and default not in ids:
+            raise ValueError(f"'default' must be one of the options {ids}, not {default!r}")
+        return default
 
 
 class Roles(Strict):

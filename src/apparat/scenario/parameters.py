@@ -100,7 +100,34 @@ PARAMETERS: dict[str, Spec] = {
     "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),
     "underground_risk": Spec(0.5, 0.0, 1.0, "Extra chance that underground work brings expulsion."),
     # decisions
-    "decision_temperature": Spec(0.5, 0.05, 2.0, "Randomness of behavioural choices (softmax)."),
+    "decision_temperature": Spec(
+        0.05, 0.005, 0.5, "Randomness of behavioural choices (softmax temperature, power units)."
+    ),
+    # the choice rule (engine.choice): what weighs against a gain, by trait
+    "choice_risk": Spec(
+        1.0, 0.0, 4.0, "Weight of the power an act puts at risk, times (1 - resolve)."
+    ),
+    "choice_action": Spec(
+        0.05, 0.0, 0.3, "Cost of taking any initiative at all, times (1 - resolve)."
+    ),
+    "choice_concession": Spec(
+        0.1, 0.0, 0.5, "Cost of a concession (recanting, making up), times (1 - flexibility)."
+    ),
+    # rivalry (engine.mechanisms.rivalry)
+    "rivalry_rate": Spec(
+        0.02, 0.0, 0.1, "Monthly enmity between the two strongest, evenly matched contenders."
+    ),
+    "enmity_decay": Spec(0.01, 0.0, 0.05, "Monthly share of every enmity that fades."),
+    # beliefs (engine.beliefs)
+    "belief_noise": Spec(
+        0.3, 0.0, 1.0, "Spread of first misjudgements of strength, times (1 - intrigue)."
+    ),
+    "concealment": Spec(
+        0.5, 0.0, 1.5, "How much an intriguer's strength is underestimated, times intrigue."
+    ),
+    "belief_learning": Spec(
+        0.03, 0.0, 0.3, "Monthly share of a misjudgement that open politics corrects."
+    ),
     # weights of the power share
     "weight_executive": Spec(0.25, 0.0, 1.0, "Weight of executive (Politburo) votes in power."),
     "weight_cc": Spec(0.3, 0.0, 1.0, "Weight of CC votes in power."),

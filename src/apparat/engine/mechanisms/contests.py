@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine import beliefs
 from apparat.engine.context import Context, on_rows
 from apparat.engine.events import incapacitate
 from apparat.engine.mechanisms import circular_flow as flow
@@ -88,6 +89,7 @@ def vote(
     slot: int,
     authority: float = 0.0,
     rows: I | None = None,
+    believed: F | None = None,
 ) -> tuple[F, F]:
     """Share voting yes on a motion by ``mover`` against ``target``, and the noise drawn,
     for the runs in ``rows`` (all by default; ``mover`` and ``target`` cover all runs).
@@ -97,11 +99,17 @@ def vote(
     (a founder's letter). Blocs hold their members by ``LOYALTY``, not by fiat, so a bloc
     can break on a strong enough motion. Unaligned votes follow standing alone. When
     ``role`` is ``force`` nobody votes: the side that holds more of the force offices wins.
+    With ``believed`` (power shares as someone sees them, (R, A) for the rows), the vote
+    is the one he expects: on those shares, without luck.
     """
     st = ctx.st
     sel = np.arange(st.runs) if rows is None else rows
-    draw = ctx.rng.normal("contests.vote", st.month, np.array([slot]), rows=rows)[:, 0]
-    noise = ctx.p("vote_noise", 1, rows) * draw
+    if believed is None:
+        draw = ctx.rng.normal("contests.vote", st.month, np.array([slot]), rows=rows)[:, 0]
+        noise = ctx.p("vote_noise", 1, rows) * draw
+        power = st.power[sel]
+    else:
+        noise, power = np.zeros(sel.size), believed
     pro, con = side(ctx, mover)[sel], side(ctx, target)[sel]
     if role == "force":
         held = force_held(ctx.c, st)[sel]
@@ -114,8 +122,8 @@ def vote(
     standing = st.prestige[sel, m] - st.prestige[sel, t] + authority
     enmity = st.enmity[sel]
     lean = (
-        st.power[sel, t][:, None]
-        - st.power[sel, m][:, None]
+        power[at, t][:, None]
+        - power[at, m][:, None]
         + enmity[at, :, t]
         - enmity[at, :, m]
         + 0.5 * standing[:, None]
@@ -153,6 +161,8 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
     before = st.sanction[rows, t]
     st.sanction[rows, t] = np.maximum(before, lv)
     st.last_step[rows, t] = st.month
+    known = a >= 0
+    beliefs.reveal(ctx, rows[known], a[known])  # a carried motion shows its author's strength
     cost = ctx.p("hostile_act_cost", 1, rows)
     st.prestige[rows, a] = np.maximum(st.prestige[rows, a] - cost, 0.0)
     st.enmity[rows, t, a] = np.minimum(st.enmity[rows, t, a] + 0.1, 1.0)
@@ -409,6 +419,7 @@ def motion(
     passed = ok & (yes > 0.5)
     idx = np.flatnonzero(passed)
     st.holder[idx, office] = -1
+    beliefs.reveal(ctx, idx, mover[idx])
     flow.replace_holder(ctx, idx, office, target, side(ctx, target))
     rep = c.sanctions  # the repertoire's removal from a post (its first office-taking rung)
     removal = min(rep.first(rep.takes_best | rep.no_office), rep.top)

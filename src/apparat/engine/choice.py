@@ -1,0 +1,236 @@
+"""The one choice rule: every option of every decision, for every actor, is valued by
+the same expected-utility formula over what the option does (its effects), the
+chooser's cited traits, his beliefs about the others' strength and the situation.
+
+No option carries a weight of its own. An option's utility, in units of power share, is
+
+    ambition x gain
+  - (1 - resolve)     x (choice_risk x risk + choice_action x act)
+  - (1 - flexibility) x choice_concession x concession
+
+where ``gain`` is the change in the chooser's expected power the effects bring as he
+sees it (a motion that may carry against a rival, a pact that makes his side likelier to
+prevail, prestige won or denied to enemies, a mood that moves his way, offices given
+up); ``risk`` the power he stands to lose (the rival side's strength if a motion fails,
+the rulers' if an open opposition draws their sanctions); ``act`` is 1 for taking the
+initiative at all (every option but the decision's ``default``: what happens if he does
+nothing); and ``concession`` what he gives up of himself (a recantation, making up with
+an enemy, a shift of line, allying with a distant partner). Traits thus weigh in every
+choice: Trotsky's hesitation (S1:336 "passive and indecisive"; S4:203 "His reluctance
+to act") is a cost on every act of his, not a weight on one option. The global weights
+are calibrated (docs/calibration.md); ``decision_temperature`` turns utilities into
+probabilities (a softmax).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine import beliefs
+from apparat.engine.compiled import TRAIT
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import contests
+from apparat.engine.mechanisms.contests import sigmoid
+from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
+from apparat.engine.mechanisms.power import apparatus_control
+from apparat.scenario.models import Decision, Effect
+
+F = NDArray[np.float64]
+I = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+TACTIC = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
+TACTIC["demonstrate"] = DEMONSTRATE
+WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
+
+
+def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
+    """(R, n_options): each option's expected utility for its chooser."""
+    parts = components(ctx, d, actor)
+    amb = traits[:, TRAIT["ambition"]]
+    irresolute = 1.0 - traits[:, TRAIT["resolve"]]
+    rigid = 1.0 - traits[:, TRAIT["flexibility"]]
+    risk_w, act_w = ctx.p("choice_risk"), ctx.p("choice_action")
+    concede_w = ctx.p("choice_concession")
+    out = np.zeros((ctx.st.runs, len(d.options)))
+    for k, (gain, risk, act, concession) in enumerate(parts):
+        out[:, k] = (
+            amb[:] * gain
+            - irresolute * (risk_w * risk + act_w * act)
+            - rigid * concede_w * concession
+        )
+    return out
+
+
+def components(ctx: Context, d: Decision, actor: I) -> list[tuple[F, F, F, F]]:
+    """Per option: (gain, risk, act, concession), each (R,), as the chooser sees them."""
+    seen = beliefs.believed(ctx, actor)
+    default = d.default if d.default is not None else _passive(d)
+    out = []
+    for opt in d.options:
+        gain, risk, concession = _effects(ctx, opt.effects, actor, seen)
+        act = np.full(ctx.st.runs, 0.0 if opt.id == default else 1.0)
+        out.append((gain, risk, act, concession))
+    return out
+
+
+def _passive(d: Decision) -> str | None:
+    """The option that does nothing, where the decision has one."""
+    empty = [o.id for o in d.options if o.effects == Effect()]
+    return empty[0] if len(empty) == 1 else None
+
+
+def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
+    st, c = ctx.st, ctx.c
+    rows = np.arange(st.runs)
+    gain, risk, concession = np.zeros(st.runs), np.zeros(st.runs), np.zeros(st.runs)
+    mine = contests.side(ctx, a)
+    worth = _prestige_worth(ctx)
+    # prestige: his own counts for him, his enemies' and rivals' against him
+    for name, delta in eff.prestige.items():
+        j = c.index(name)
+        rivalry = st.enmity[rows, a, j] + seen[:, j] * ~mine[:, j]
+        gain += worth * delta * np.where(a == j, 1.0, -rivalry)
+    # enmity: a new grudge costs nothing by itself; making up with an enemy is a concession
+    for name, delta in eff.enmity.items():
+        if delta < 0:
+            concession += -delta * np.maximum(st.enmity[rows, a, c.index(name)], 0.0)
+    if eff.ally:
+        g, cost = _pact(ctx, eff, a, seen, mine)
+        gain += g
+        concession += cost
+    if eff.motion is not None and eff.body:
+        g, r = _motion(ctx, eff, a, seen)
+        gain += g
+        risk += r
+    if eff.tactic is not None and eff.tactic != "none":
+        g, r = _tactic(ctx, eff.tactic, a, seen)
+        gain += g
+        risk += r
+    if eff.recant:
+        level = st.sanction[rows, a]
+        # what he escapes: the rungs the rulers could still take him down
+        left = (c.sanctions.top - c.sanctions.recant_to[level]) / max(c.sanctions.top, 1)
+        rulers = (seen * st.ruling).sum(axis=1) * ~st.ruling[rows, a]
+        risk -= seen[rows, a] * rulers * left
+        gain -= worth * ctx.p("recant_cost")
+        concession += 1.0
+    for name in eff.resign:
+        gain -= _office_worth(ctx, a, c.offices.index(name), seen)
+    if eff.oversight:
+        holder = st.holder[:, c.appoints]
+        rival = (holder >= 0) & ~mine[rows, np.maximum(holder, 0)]
+        gain += eff.oversight * seen[rows, np.maximum(holder, 0)] * rival
+    for axis, delta in eff.position.items():
+        concession += abs(delta)
+    for axis, delta in eff.mood.items():
+        x = c.axis[axis]
+        before = np.abs(st.position[rows, a, x] - st.mood[:, x])
+        after = np.abs(st.position[rows, a, x] - np.clip(st.mood[:, x] + delta, -1, 1))
+        gain += worth * (before - after)
+    for axis, delta in eff.salience.items():
+        x = c.axis[axis]
+        # raising an axis where he stands nearer the mood than the governing line does
+        edge = np.abs(st.line[:, x] - st.mood[:, x]) - np.abs(
+            st.position[rows, a, x] - st.mood[:, x]
+        )
+        gain += worth * delta * edge
+    return gain, risk, concession
+
+
+def _prestige_worth(ctx: Context) -> F:
+    """(R,): the power share a unit of prestige is worth now (its weight in power over
+    the standing of everyone active)."""
+    st = ctx.st
+    standing = (st.prestige * st.active).sum(axis=1)
+    return np.asarray(ctx.p("weight_prestige"), dtype=np.float64) / np.maximum(standing, 1e-9)
+
+
+def win_chance(own: F, rival: F) -> F:
+    """The chance a side believed this strong prevails over the strongest other."""
+    return sigmoid((own - rival) / WIN_SPREAD)
+
+
+def _strongest_other(ctx: Context, seen: F, camp: B) -> F:
+    """(R,): believed strength of the strongest contender's side outside ``camp``."""
+    st, c = ctx.st, ctx.c
+    best = np.zeros(st.runs)
+    for j in np.flatnonzero(c.contender):
+        jj = np.full(st.runs, j, dtype=np.int64)
+        theirs = contests.side(ctx, jj) & ~camp
+        out = camp[:, j] | ~st.active[:, j]
+        best = np.maximum(best, np.where(out, 0.0, (seen * theirs).sum(axis=1)))
+    return best
+
+
+def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
+    """A pact's gain (his expected share of rule with and without it) and its cost in
+    concessions (grudges swallowed, distance of line bridged)."""
+    st, c = ctx.st, ctx.c
+    rows = np.arange(st.runs)
+    camp = mine.copy()
+    cost = np.zeros(st.runs)
+    for name in eff.ally:
+        j = c.index(name)
+        camp |= contests.side(ctx, np.full(st.runs, j, dtype=np.int64))
+        dist = np.abs(st.position[rows, a] - st.position[:, j]).mean(axis=1) / 2.0
+        cost += np.maximum(st.enmity[rows, a, j], st.enmity[rows, j, a]) + dist
+    own = seen[rows, a]
+    before = (seen * mine).sum(axis=1)
+    after = (seen * camp).sum(axis=1)
+    now = win_chance(before, _strongest_other(ctx, seen, mine)) * own / np.maximum(before, 1e-9)
+    then = win_chance(after, _strongest_other(ctx, seen, camp)) * own / np.maximum(after, 1e-9)
+    return then - now, cost / max(len(eff.ally), 1)
+
+
+def _motion(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F]:
+    """A motion's gain (the chance it carries, as he sees the vote, times the rival's
+    strength it takes away, less the cost of a hostile act) and its risk (his own
+    strength, staked if it fails)."""
+    st, c = ctx.st, ctx.c
+    rows = np.arange(st.runs)
+    if eff.target is not None:
+        t = np.full(st.runs, c.index(eff.target), dtype=np.int64)
+    else:
+        t = st.holder[:, c.offices.index(eff.office or "")].astype(np.int64)
+    valid = (t >= 0) & (t != a)
+    tt = np.maximum(t, 0)
+    role = c.body_role[eff.body or ""]
+    yes, _ = contests.vote(ctx, role, a, tt, slot=0, authority=eff.authority, believed=seen)
+    spread = max(float(np.max(ctx.p("vote_noise"))), 0.02)
+    p = sigmoid(1.7 * (yes - 0.5) / spread)
+    gain = p * seen[rows, tt] - _prestige_worth(ctx) * ctx.p("hostile_act_cost")
+    risk = (1.0 - p) * seen[rows, a]
+    return np.where(valid, gain, 0.0), np.where(valid, risk, 0.0)
+
+
+def _tactic(ctx: Context, tactic: str, a: I, seen: F) -> tuple[F, F]:
+    """An opposition tactic's gain (a year's support it wins, by his oratory, among
+    members the apparatus does not hold) and risk (his strength, which the rulers'
+    sanctions take while the ban on factions stands; underground work more so)."""
+    st = ctx.st
+    rows = np.arange(st.runs)
+    code = TACTIC[tactic]
+    monthly = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}.get(code)
+    rate = ctx.p("underground_gain") if monthly is None else monthly
+    free = 1.0 - apparatus_control(ctx.c, st)
+    oratory = st.traits[rows, a, TRAIT["oratory"]]
+    ban = ctx.p("faction_ban")
+    worth = _prestige_worth(ctx)
+    gain = worth * 12.0 * (rate * oratory * free - ctx.p("factionalism_penalty") * ban)
+    rulers = (seen * st.ruling).sum(axis=1) * ~st.ruling[rows, a]
+    exposed = 1.0 + (ctx.p("underground_risk") if code >= UNDERGROUND else 0.0)
+    return gain, seen[rows, a] * rulers * ban * exposed
+
+
+def _office_worth(ctx: Context, a: I, office: int, seen: F) -> F:
+    """(R,): the share of his believed power an office he holds brings him."""
+    st, c = ctx.st, ctx.c
+    rows = np.arange(st.runs)
+    res = c.force + c.surveillance + c.delegates + c.press + c.patronage
+    held = (st.holder == a[:, None]) * res[None, :]
+    share = np.where(st.holder[:, office] == a, res[office], 0.0) / np.maximum(
+        held.sum(axis=1), 1e-9
+    )
+    return seen[rows, a] * share

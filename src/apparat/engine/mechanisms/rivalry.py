@@ -1,0 +1,41 @@
+"""Rivalry: enmity that grows between contenders who stand in each other's way.
+
+Starting enmities are only those the sources date before the start. From then on, two
+contenders who are both among the strongest -- rivals for the founder's mantle and the
+first place -- come to resent each other month by month, in proportion to how close and
+how strong they are as the party sees them (their reputation, engine.beliefs.public);
+partners bound by a pact do not. Every enmity also fades a little each month, so old
+grudges unmake themselves unless fed (motions, betrayals and decisions feed them).
+
+References
+----------
+S1:376 'the struggle for power, for the “inheritance” to Lenin ... especially inflamed
+on the eve of the imminent death of the recognized leader'; S1:368 'Stalin skillfully
+created situations for them to clash with each other'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from apparat.engine import beliefs
+from apparat.engine.context import Context
+
+
+def monthly(ctx: Context) -> None:
+    st, c = ctx.st, ctx.c
+    st.enmity *= 1.0 - ctx.p("enmity_decay", 3)
+    playing = st.active & ~c.sanctions.expelled[st.sanction] & c.contender[None, :]
+    if c.founder >= 0:
+        # while the founder can still arbitrate there is no mantle to fight over
+        playing &= ~st.active[:, c.founder : c.founder + 1]
+    if not playing.any():
+        return
+    seen = np.where(playing, beliefs.public(ctx), 0.0)
+    top = np.maximum(seen.max(axis=1), 1e-9)[:, None, None]
+    rivalry = np.minimum(seen[:, :, None], seen[:, None, :]) / top
+    bound = (st.pact_until >= st.month) | (np.swapaxes(st.pact_until, 1, 2) >= st.month)
+    rivalry = np.where(bound, 0.0, rivalry)
+    n = seen.shape[1]
+    rivalry[:, np.arange(n), np.arange(n)] = 0.0
+    st.enmity = np.minimum(st.enmity + ctx.p("rivalry_rate", 3) * rivalry, 1.0)
