@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine import beliefs
 from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context, on_rows
 from apparat.engine.mechanisms.coalition_sets import (
@@ -124,6 +125,9 @@ def _form(ctx: Context) -> None:
     fr_all = friction(ctx, players)  # (R, A, k): everyone against the contenders
     _followers(ctx, fr_all, players)
     gam = strength(ctx)[:, players] * el
+    # whether a subset could win on its own is judged on reputations, not true strength
+    # (engine.beliefs): a concealed strength is underrated; who wins a split is real
+    seen = strength(ctx, beliefs.public(ctx))[:, players] * el
     fr = fr_all[:, players, :]
     majority = ctx.p("majority")  # (R,) when swept
     total = gam.sum(axis=1)
@@ -150,7 +154,9 @@ def _form(ctx: Context) -> None:
             new_group[split] = strongest_bearable(ctx, masks, fr, group | pulled, gam, rows)
         tension = np.zeros(st.runs)
     else:
-        new_group, tension = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
+        new_group, tension = _split_by_line(
+            ctx, masks, fr, el, gam, group, current, held_fast, seen
+        )
     old_ruling = st.ruling.copy()
     st.ruling = np.zeros_like(st.ruling)
     st.ruling[:, players] = new_group
@@ -167,7 +173,15 @@ def _form(ctx: Context) -> None:
 
 
 def _split_by_line(
-    ctx: Context, masks: B, fr: F, el: B, gam: F, group: B, current: B, held_fast: B
+    ctx: Context,
+    masks: B,
+    fr: F,
+    el: B,
+    gam: F,
+    group: B,
+    current: B,
+    held_fast: B,
+    seen: F | None = None,
 ) -> tuple[B, F]:
     """The group holds if self-enforcing (AES 2008) and not divided beyond
     ``split_tension``; otherwise it splits along its line of greatest friction (factions
@@ -190,7 +204,8 @@ def _split_by_line(
         all_el = (el[need].astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)
         tied = ties(ctx, players, fr_n, need)
         can_deviate = ~bad_pairs(fr_n > ctx.p("bearable_enmity", 3, need), k) & ~pact_breaks(tied)
-        se = self_enforcing(gam[need], all_el, can_deviate, ctx.p("majority", 2, need), k)
+        judged = (gam if seen is None else seen)[need]
+        se = self_enforcing(judged, all_el, can_deviate, ctx.p("majority", 2, need), k)
         group_se[need] = np.where(idx >= 0, se[np.arange(need.size), np.maximum(idx, 0)], True)
         ok[need], mean[need], feasible[need] = split_lines(
             masks, fr_n, group_n, tied, ctx.p("bearable_enmity", 3, need)
@@ -298,10 +313,12 @@ def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) 
     return side, tension
 
 
-def strength(ctx: Context) -> F:
-    """(R, A): a contender's power with that of the second-rank actors who follow him."""
+def strength(ctx: Context, power: F | None = None) -> F:
+    """(R, A): a contender's power with that of the second-rank actors who follow him
+    (on ``power`` as someone sees it, when given)."""
     st = ctx.st
-    n = st.power.shape[1]
+    power = st.power if power is None else power
+    n = power.shape[1]
     following = st.follows >= 0
     # the leader's own power first, then his followers' in order: the sums of np.add.at
     bins = np.concatenate(
@@ -310,8 +327,8 @@ def strength(ctx: Context) -> F:
     )
     weights = np.concatenate(
         [
-            st.power * ctx.c.contender[None, :],
-            np.where(following, ctx.p("follower_weight", 2) * st.power, 0.0),
+            power * ctx.c.contender[None, :],
+            np.where(following, ctx.p("follower_weight", 2) * power, 0.0),
         ],
         axis=1,
     )
