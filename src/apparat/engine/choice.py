@@ -188,21 +188,33 @@ def _motion(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F]:
     """A motion's gain (the chance it carries, as he sees the vote, times the rival's
     strength it takes away, less the cost of a hostile act) and its risk (his own
     strength, staked if it fails)."""
-    st, c = ctx.st, ctx.c
+    st = ctx.st
     rows = np.arange(st.runs)
-    if eff.target is not None:
-        t = np.full(st.runs, c.index(eff.target), dtype=np.int64)
-    else:
-        t = st.holder[:, c.offices.index(eff.office or "")].astype(np.int64)
+    t = motion_target(ctx, eff)
     valid = (t >= 0) & (t != a)
     tt = np.maximum(t, 0)
-    role = c.body_role[eff.body or ""]
-    yes, _ = contests.vote(ctx, role, a, tt, slot=0, authority=eff.authority, believed=seen)
-    spread = max(float(np.max(ctx.p("vote_noise"))), 0.02)
-    p = sigmoid(1.7 * (yes - 0.5) / spread)
+    p = carry_chance(ctx, eff, a, seen)
     gain = p * seen[rows, tt] - _prestige_worth(ctx) * ctx.p("hostile_act_cost")
     risk = (1.0 - p) * seen[rows, a]
     return np.where(valid, gain, 0.0), np.where(valid, risk, 0.0)
+
+
+def motion_target(ctx: Context, eff: Effect) -> I:
+    """(R,): whom a motion strikes: the actor named, or the office's holder (-1 none)."""
+    c, st = ctx.c, ctx.st
+    if eff.target is not None:
+        return np.full(st.runs, c.index(eff.target), dtype=np.int64)
+    return st.holder[:, c.offices.index(eff.office or "")].astype(np.int64)
+
+
+def carry_chance(ctx: Context, eff: Effect, a: I, seen: F) -> F:
+    """(R,): the chance a motion carries as its mover expects the vote to go on the
+    strengths he believes, give or take the body's usual spread of votes."""
+    t = np.maximum(motion_target(ctx, eff), 0)
+    role = ctx.c.body_role[eff.body or ""]
+    yes, _ = contests.vote(ctx, role, a, t, slot=0, authority=eff.authority, believed=seen)
+    spread = max(float(np.max(ctx.p("vote_noise"))), 0.02)
+    return sigmoid(1.7 * (yes - 0.5) / spread)
 
 
 def _tactic(ctx: Context, tactic: str, a: I, seen: F) -> tuple[F, F]:

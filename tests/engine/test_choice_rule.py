@@ -1,0 +1,141 @@
+"""The one choice rule (engine.choice), beliefs (engine.beliefs) and rivalry: no option
+carries a weight of its own, every cited trait moves something, and the rule's parts
+answer the way their docstrings say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from apparat.engine import Compiled, beliefs, choice, simulate
+from apparat.engine.chronicle import Chronicle
+from apparat.engine.compiled import TRAIT
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import rivalry
+from apparat.engine.random import Streams
+from apparat.engine.state import initial_state
+from apparat.scenario.models import TRAITS
+
+SCENARIOS = Path(__file__).parents[2] / "src" / "apparat" / "scenarios"
+
+
+def make_context(c: Compiled, runs: int = 40, seed: int = 3) -> Context:
+    idx = np.arange(runs, dtype=np.int64)
+    st = initial_state(c, runs)
+    ctx = Context(c=c, st=st, rng=Streams(seed, idx), log=Chronicle(idx, np.zeros(runs, bool)))
+    beliefs.start(ctx)
+    return ctx
+
+
+@pytest.mark.parametrize("scenario", ["bolshevik_1923", "china_1976"])
+def test_no_option_in_a_bundled_scenario_carries_a_weight(scenario: str) -> None:
+    """Options say what they do, never how much they are liked: no 'utility', 'bias' or
+    weight key anywhere in a bundled decisions file."""
+    raw = yaml.safe_load((SCENARIOS / scenario / "decisions.yaml").read_text())
+    for d in raw["decisions"]:
+        for opt in d["options"]:
+            assert not {"utility", "bias", "weight", "weights"} & set(opt), (d["id"], opt["id"])
+
+
+def test_the_irresolute_take_the_default_and_the_resolute_act(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """Trotsky's attack at the XII Congress: with his resolve at 1 he attacks more often
+    than with it at 0, on the same luck -- the trait weighs, not the option."""
+    c = bolshevik_compiled
+    shares = []
+    for resolve in (0.0, 1.0):
+        r = simulate(
+            c, runs=200, seed=5, chronicle=False, until="1923-04",
+            factors={"trotsky.resolve": np.full(200, resolve)},
+        )  # fmt: skip
+        shares.append(float((r.outcomes.choices["trotsky.xii_congress"] == 0).mean()))
+    assert shares[1] > shares[0] + 0.2
+
+
+@pytest.mark.parametrize("trait", TRAITS)
+def test_every_trait_moves_an_outcome(trait: str, bolshevik_compiled: Compiled) -> None:
+    """Each of the seven cited traits is read by some choice or mechanism: setting it
+    for every contender to 0 or to 1 changes the runs, on the same luck."""
+    c = bolshevik_compiled
+    contenders = [a for a, k in zip(c.actors, c.contender, strict=True) if k]
+    runs = []
+    for value in (0.05, 0.95):
+        factors = {f"{a}.{trait}": np.full(60, value) for a in contenders}
+        r = simulate(c, runs=60, seed=11, chronicle=False, factors=factors)
+        runs.append(r)
+    lo, hi = runs
+    differs = not np.array_equal(lo.history.power, hi.history.power)
+    choices = any(
+        not np.array_equal(lo.outcomes.choices[k], hi.outcomes.choices[k])
+        for k in lo.outcomes.choices
+    )
+    assert differs and choices or differs and trait in ("prestige", "organisation", "oratory")
+
+
+def test_a_motion_is_expected_to_carry_more_often_with_more_authority(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """The same motion, as its mover sees the vote: a founder's letter behind it (more
+    authority) makes him expect it to carry more often; attacking is the act, the truce
+    the default."""
+    c = bolshevik_compiled
+    d = next(x for x in c.scenario.decisions if x.id == "trotsky.xii_congress")
+    attack = next(o for o in d.options if o.id == "attack").effects
+    ctx = make_context(c)
+    st = ctx.st
+    st.power = np.full(st.power.shape, 1.0 / st.power.shape[1])
+    actor = np.full(st.runs, c.index("trotsky"), dtype=np.int64)
+    seen = beliefs.believed(ctx, actor)
+    bare = choice.carry_chance(ctx, attack.model_copy(update={"authority": 0.0}), actor, seen)
+    backed = choice.carry_chance(ctx, attack.model_copy(update={"authority": 1.0}), actor, seen)
+    assert (backed > bare).all()
+    acts = [part[2] for part in choice.components(ctx, d, actor)]
+    assert (acts[0] == 1).all() and (acts[1] == 0).all()
+
+
+def test_concealment_makes_rivals_underrate_an_intriguer(bolshevik_compiled: Compiled) -> None:
+    """With no noise, everyone underrates the actor with most intrigue by exactly the
+    concealment term, and the misjudgement fades month by month."""
+    c = bolshevik_compiled
+    ctx = make_context(c)
+    st = ctx.st
+    st.varied["belief_noise"] = np.zeros(st.runs)
+    st.varied["concealment"] = np.full(st.runs, 0.5)
+    beliefs.start(ctx)
+    stalin = c.index("stalin")
+    intrigue = st.traits[0, stalin, TRAIT["intrigue"]]
+    others = [i for i in range(len(c.actors)) if i != stalin]
+    assert np.allclose(st.misjudge[:, others, stalin], -0.5 * intrigue)
+    assert np.allclose(st.misjudge[:, stalin, stalin], 0.0)
+    st.power = np.full(st.power.shape, 1.0 / st.power.shape[1])
+    trotsky = np.full(st.runs, c.index("trotsky"), dtype=np.int64)
+    assert (beliefs.believed(ctx, trotsky)[:, stalin] < st.power[:, stalin]).all()
+    before = st.misjudge.copy()
+    beliefs.monthly(ctx)
+    assert (np.abs(st.misjudge) <= np.abs(before)).all()
+    beliefs.reveal(ctx, np.arange(st.runs), np.full(st.runs, stalin))
+    assert np.allclose(st.misjudge[:, :, stalin], 0.0)
+
+
+def test_rivalry_grows_between_strong_equals_and_not_between_partners(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """Once the founder is gone, two evenly matched strong contenders come to resent
+    each other; a pact keeps partners free of it."""
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=2)
+    st = ctx.st
+    st.active[:, c.founder] = False
+    st.misjudge[:] = 0.0
+    st.enmity[:] = 0.0
+    a, b, w = c.index("zinoviev"), c.index("kamenev"), c.index("bukharin")
+    st.power = np.full(st.power.shape, 0.01)
+    st.power[:, [a, b]] = 0.4
+    st.pact_until[1, a, b] = st.pact_until[1, b, a] = 99
+    rivalry.monthly(ctx)
+    assert st.enmity[0, a, b] > st.enmity[0, a, w] > 0.0
+    assert st.enmity[1, a, b] == 0.0
