@@ -73,7 +73,8 @@ def test_every_trait_moves_an_outcome(trait: str, bolshevik_compiled: Compiled) 
         not np.array_equal(lo.outcomes.choices[k], hi.outcomes.choices[k])
         for k in lo.outcomes.choices
     )
-    assert differs and choices or differs and trait in ("prestige", "organisation", "oratory")
+    assert differs
+    assert choices or trait in ("prestige", "organisation", "oratory")
 
 
 def test_a_motion_is_expected_to_carry_more_often_with_more_authority(
@@ -94,7 +95,8 @@ def test_a_motion_is_expected_to_carry_more_often_with_more_authority(
     backed = choice.carry_chance(ctx, attack.model_copy(update={"authority": 1.0}), actor, seen)
     assert (backed > bare).all()
     acts = [part[2] for part in choice.components(ctx, d, actor)]
-    assert (acts[0] == 1).all() and (acts[1] == 0).all()
+    assert (acts[0] == 1).all()
+    assert (acts[1] == 0).all()
 
 
 def test_concealment_makes_rivals_underrate_an_intriguer(bolshevik_compiled: Compiled) -> None:

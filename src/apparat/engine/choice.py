@@ -122,8 +122,7 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         holder = st.holder[:, c.appoints]
         rival = (holder >= 0) & ~mine[rows, np.maximum(holder, 0)]
         gain += eff.oversight * seen[rows, np.maximum(holder, 0)] * rival
-    for axis, delta in eff.position.items():
-        concession += abs(delta)
+    concession += sum(abs(delta) for delta in eff.position.values())
     for axis, delta in eff.mood.items():
         x = c.axis[axis]
         before = np.abs(st.position[rows, a, x] - st.mood[:, x])
