@@ -18,6 +18,8 @@ generation, so a calibration resumed after an interrupt continues exactly as the
 uninterrupted one would have.
 """
 
+# pyabc draws its proposals from numpy's global generator: we seed, save and restore it
+# ruff: noqa: NPY002
 from __future__ import annotations
 
 from collections import deque
@@ -99,7 +101,7 @@ class BatchSampler(Sampler):  # type: ignore[misc]  # pyabc ships no type hints
         self.progress = progress
         self.rate = 0.5  # expected acceptance rate, learnt as we go
 
-    def sample_until_n_accepted(  # noqa: PLR0913 - pyabc's signature
+    def sample_until_n_accepted(
         self,
         n: int,
         simulate_one: Callable[[], Any],

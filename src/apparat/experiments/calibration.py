@@ -15,6 +15,8 @@ generation is copied into the store: an interrupted calibration keeps its finish
 generations and ``run()`` with the same arguments resumes after the last one.
 """
 
+# pyabc draws its proposals from numpy's global generator: we seed, save and restore it
+# ruff: noqa: NPY002
 from __future__ import annotations
 
 import contextlib
@@ -67,9 +69,9 @@ class Score:
 
 def _pyabc() -> Any:
     try:
-        import pyabc  # noqa: PLC0415 - optional dependency, loaded on demand
+        import pyabc
 
-        from apparat.experiments import abc_batch  # noqa: PLC0415 - imports pyabc
+        from apparat.experiments import abc_batch
     except ImportError as exc:
         raise MissingDependencyError(
             f"calibration needs pyabc, which is not installed: {HINT} [{exc}]"
@@ -177,7 +179,7 @@ class Calibration:
         )
         observed = {"hits": np.ones(len(split.training))}
         started = time.perf_counter()
-        global_state = np.random.get_state()  # pyabc draws from numpy's global generator
+        global_state = np.random.get_state()
         with contextlib.ExitStack() as stack:
             db = self._database(stack)
             history, done = self._open(abc, db, observed)
@@ -216,7 +218,7 @@ class Calibration:
         """Resume pyabc's run in ``db`` after its last finished generation, or start one."""
         url = f"sqlite:///{db}"
         if db.exists():
-            import pyabc  # noqa: PLC0415 - optional dependency
+            import pyabc
 
             old = pyabc.History(url, create=False)
             if old.n_populations > 0 and old.max_t >= 0:
@@ -324,7 +326,9 @@ class Calibration:
     def _score(self, c: Compiled, split: Split) -> None:
         """Training, test and all facts, under the posterior and the point values."""
         runs = np.arange(self.test_runs, dtype=np.int64)
-        sim = FactSimulator(c, (*split.training, *split.testing), [], self.seed, 1, c.label(c.months - 1))
+        sim = FactSimulator(
+            c, (*split.training, *split.testing), [], self.seed, 1, c.label(c.months - 1)
+        )
         rows = []
         for source, values in (
             ("posterior", self.posterior_.draw(self.seed, runs)),
@@ -350,7 +354,9 @@ def score(hits: NDArray[np.bool_]) -> Score:
     )
 
 
-def facts_hit(c: Compiled, facts: Sequence[Fact], values: dict[str, F], seed: int, runs: int) -> NDArray[np.bool_]:
+def facts_hit(
+    c: Compiled, facts: Sequence[Fact], values: dict[str, F], seed: int, runs: int
+) -> NDArray[np.bool_]:
     """(R, F): which of ``runs`` runs reproduce which facts, with per-run parameters."""
     sim = FactSimulator(c, facts, [], seed, 1, c.label(c.months - 1))
     return sim.hits(values, np.arange(runs, dtype=np.int64))

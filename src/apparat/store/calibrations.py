@@ -62,7 +62,9 @@ class Calibrations:
         row = self._sql("SELECT key FROM calibrations WHERE id = ?", [cid]).fetchone()
         if row is not None:
             if row[0] != key:
-                raise StoreError(f"calibration id {cid} of {self.store.path} belongs to another key")
+                raise StoreError(
+                    f"calibration id {cid} of {self.store.path} belongs to another key"
+                )
             return cid
         extra = {k: v for k, v in meta.items() if k not in (*COLUMNS, "params")}
         cols = ["id", "key", "created", "updated", "status", *COLUMNS, "params", "extra"]
@@ -120,7 +122,9 @@ class Calibrations:
         except BaseException as e:
             con.rollback()
             if isinstance(e, duckdb.Error):
-                raise StoreError(f"the calibration was not written to {self.store.path}: {e}") from e
+                raise StoreError(
+                    f"the calibration was not written to {self.store.path}: {e}"
+                ) from e
             raise
 
     def list(self) -> pd.DataFrame:
@@ -135,7 +139,9 @@ class Calibrations:
         """A calibration's provenance and scores, by id or unique prefix."""
         prefix = id_or_prefix.strip().lower()
         ids = [str(r[0]) for r in self._sql("SELECT id FROM calibrations ORDER BY id").fetchall()]
-        match = [i for i in ids if i == prefix] or [i for i in ids if prefix and i.startswith(prefix)]
+        match = [i for i in ids if i == prefix] or [
+            i for i in ids if prefix and i.startswith(prefix)
+        ]
         if len(match) != 1:
             if not match:
                 where = f"known ids: {', '.join(ids[:20])}" if ids else "the store holds none"
