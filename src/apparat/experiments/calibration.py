@@ -27,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -169,20 +168,20 @@ class Calibration:
         prior = pyabc.Distribution(
             **{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors}
         )
-        abc = pyabc.ABCSMC(
-            model,
-            prior,
-            brier,
-            population_size=self.particles,
-            sampler=sampler,
-            eps=pyabc.MedianEpsilon(initial_epsilon=1.0 + 1e-9),  # generation 0: the prior
-        )
         observed = {"hits": np.ones(len(split.training))}
         started = time.perf_counter()
-        global_state = np.random.get_state()
+        global_state = np.random.get_state()  # pyabc draws from numpy's global generator
         with contextlib.ExitStack() as stack:
             db = self._database(stack)
-            history, done = self._open(abc, db, observed)
+            done = _finished(pyabc, db)
+            # generation 0 accepts the whole prior sample; later ones take the median
+            # distance of the population before (also when resumed)
+            eps = pyabc.MedianEpsilon(initial_epsilon=1.0 + 1e-9 if done == 0 else "from_sample")
+            abc = pyabc.ABCSMC(
+                model, prior, brier, population_size=self.particles, sampler=sampler, eps=eps
+            )
+            url = f"sqlite:///{db}"
+            history = abc.load(url, 1) if done else abc.new(url, observed)
             self.generations_resumed_ = done
             if self.store is not None:
                 with ResultsStore(self.store) as st:
@@ -192,7 +191,6 @@ class Calibration:
                     abc.run(
                         max_nr_populations=self.generations - done,
                         min_acceptance_rate=self.min_acceptance,
-                        max_walltime=timedelta(days=1),
                     )
             except BaseException:
                 self._sync(history, names, "interrupted", time.perf_counter() - started)
@@ -213,19 +211,6 @@ class Calibration:
         folder = Path(str(self.store) + ".abc")
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{self.calibration_id_}.db"
-
-    def _open(self, abc: Any, db: Path, observed: dict[str, F]) -> tuple[Any, int]:
-        """Resume pyabc's run in ``db`` after its last finished generation, or start one."""
-        url = f"sqlite:///{db}"
-        if db.exists():
-            import pyabc
-
-            old = pyabc.History(url, create=False)
-            if old.n_populations > 0 and old.max_t >= 0:
-                history = abc.load(url, 1)
-                return history, int(history.max_t) + 1
-            db.unlink()  # nothing finished in it: start afresh
-        return abc.new(url, observed), 0
 
     def _meta(self, c: Compiled, split: Split, names: list[str]) -> dict[str, Any]:
         return {
@@ -343,6 +328,17 @@ class Calibration:
             ):
                 rows.append({"parameters": source, "set": part, **vars(score(hits[:, cols]))})
         self.scores_ = pd.DataFrame(rows)
+
+
+def _finished(pyabc: Any, db: Path) -> int:
+    """Generations finished in the sampler database ``db`` (a file with none is removed)."""
+    if not db.exists():
+        return 0
+    done = pyabc.History(f"sqlite:///{db}", create=False).max_t + 1
+    if done <= 0:
+        db.unlink()  # nothing finished in it: start afresh
+        return 0
+    return int(done)
 
 
 def score(hits: NDArray[np.bool_]) -> Score:
