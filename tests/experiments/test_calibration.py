@@ -182,3 +182,17 @@ def test_clear_errors(bolshevik_compiled) -> None:
     with pytest.raises(RecordError, match="nothing to calibrate on"):
         split_record(bolshevik_compiled, late, "1923-06")
     assert parse_priors(["oversight=0.1:0.4"])[0].high == 0.4
+
+
+def test_calibrate_command_names_a_bad_parameter(tmp_path: Path) -> None:
+    """`apparat calibrate -p NAME` with an unknown name exits 2 listing the valid ones."""
+    from typer.testing import CliRunner
+
+    from apparat.cli import app
+
+    got = CliRunner().invoke(
+        app, ["calibrate", "-p", "oversite", "--store", str(tmp_path / "s.duckdb")]
+    )
+    assert got.exit_code == 2
+    assert "unknown parameter 'oversite'" in got.output
+    assert "oversight" in got.output
