@@ -31,6 +31,7 @@ from typer.core import TyperGroup
 
 from apparat.cli import listing
 from apparat.cli.analyze import analyze_app
+from apparat.cli.calibrate import calibrate_command
 from apparat.cli.experiment import register
 from apparat.cli.listing import ScenarioOpt
 from apparat.cli.play import play_command
@@ -409,6 +410,9 @@ register(app)
 listing.register(app)
 # short help for the command list, which cuts longer first lines short with '...'
 app.command("play", short_help="Take a contender's decisions yourself.")(play_command)
+app.command("calibrate", short_help="Estimate global parameters by ABC-SMC, score out of sample.")(
+    calibrate_command
+)
 app.command("report", short_help="An HTML report of a stored experiment.")(report_command)
 app.command("serve", short_help="A web page with what-if toggles.")(serve_command)
 app.add_typer(

@@ -208,6 +208,24 @@ def experiment_command(
             "--scenario", "-s", metavar="NAME|PATH", help="A bundled scenario's name, or a path."
         ),
     ] = "bolshevik_1923",
+    parameters: Annotated[
+        str | None,
+        typer.Option(
+            metavar="posterior|point",
+            help="Each run's global parameters: drawn from the calibrated posterior "
+            "(docs/calibration.md) or the scenario's point values. Default: the posterior "
+            "when the scenario ships one (calibration/posterior.yaml), else point values.",
+            show_default=False,
+        ),
+    ] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A posterior file to draw parameters from (apparat calibrate --export).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the factual world and counterfactual arms with common random numbers.
 
@@ -229,6 +247,7 @@ def experiment_command(
         store=None if no_store else store, batch_size=batch_size, workers=workers,
         backend=backend.value if backend else None, scheduler=scheduler, at=at or (),
         name=" vs ".join(titles[a] for a in arms) if arms else None,
+        parameters=parameters, posterior=posterior,
     )  # fmt: skip
     console = make_console()
     total = runs * (len(arms) + 1)

@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from apparat.engine import Compiled, SimulationResult, compile_scenario, simulate
+from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice
 from apparat.scenario.models import Scenario
 from apparat.store import histogram_rows, moments_rows
@@ -36,6 +37,8 @@ class BatchSpec:
     chronicle_runs: tuple[int, ...] = ()
     kept: tuple[bool, ...] = field(default=())  # per run: matched the record when conditioning
     at: tuple[str, ...] = ()  # months at which to record who is dominant, beyond each December
+    posterior: Posterior | None = None  # each run draws its parameters from it
+    fixed: tuple[str, ...] = ()  # parameters the arm sets itself: not drawn
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def simulate_spec(spec: BatchSpec) -> SimulationResult:
     c = cached_compiled(spec.scenario_json, spec.params)
     policy = ForcedChoice(c.scenario, dict(spec.forced))
     runs = np.asarray(spec.runs, dtype=np.int64)
-    return simulate(c, runs, spec.seed, None, policy, list(spec.chronicle_runs))
+    factors = spec.posterior.draw(spec.seed, runs, spec.fixed) if spec.posterior else None
+    return simulate(c, runs, spec.seed, None, policy, list(spec.chronicle_runs), factors)
 
 
 def run_batch(spec: BatchSpec) -> BatchOutput:

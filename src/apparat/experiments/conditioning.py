@@ -9,6 +9,7 @@ then intervention).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,9 +69,16 @@ def matches(c: Compiled, h: History, facts: list[Fact]) -> NDArray[np.bool_]:
 
 
 def condition(
-    c: Compiled, record: Record, until: str, wanted: int, seed: int, batch: int = 500
+    c: Compiled,
+    record: Record,
+    until: str,
+    wanted: int,
+    seed: int,
+    batch: int = 500,
+    draw: Callable[[NDArray[np.int64]], dict[str, NDArray[np.float64]]] | None = None,
 ) -> Conditioned:
-    """Find ``wanted`` runs matching the record up to ``until``, trying runs 0, 1, 2, ..."""
+    """Find ``wanted`` runs matching the record up to ``until``, trying runs 0, 1, 2, ...
+    (``draw`` gives each run its parameters, e.g. from a posterior)."""
     if not c.start <= until <= c.label(c.months - 1):
         raise InterventionError(
             f"--given-history-until {until} is outside the scenario "
@@ -88,7 +96,7 @@ def condition(
                 f"(needed {wanted}); try an earlier month or fewer runs"
             )
         idx = np.arange(tried, tried + batch, dtype=np.int64)
-        res = simulate(c, idx, seed, until, policy, False)
+        res = simulate(c, idx, seed, until, policy, False, draw(idx) if draw else None)
         ok = matches(c, res.history, facts)
         kept.append(idx[ok])
         found += int(ok.sum())

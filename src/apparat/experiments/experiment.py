@@ -33,6 +33,12 @@ from apparat.experiments import interventions as iv
 from apparat.experiments.backends import Backend, check_backend, make_backend
 from apparat.experiments.batch import BatchOutput, BatchSpec, content_hash, run_batch, scenario_json
 from apparat.experiments.conditioning import condition
+from apparat.experiments.posterior import (
+    POSTERIOR_FILE,
+    Posterior,
+    load_posterior,
+    scenario_posterior,
+)
 from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
@@ -60,6 +66,7 @@ class Plan:
     kept: int
     tried: int
     record_hash: str | None = None  # of the record conditioned on, when one was
+    posterior: Posterior | None = None  # each run's parameters are drawn from it
 
 
 class Experiment:
@@ -69,6 +76,13 @@ class Experiment:
     that month; the record is ``record`` when given, otherwise the scenario's own
     (``record/historical.yaml`` in its folder, bundled or given by path; a loaded
     ``Scenario`` is looked up among the bundled scenarios by its id).
+
+    ``parameters`` says where each run's global parameters come from: ``"posterior"``
+    draws them from a calibrated posterior (``posterior``, a file or a ``Posterior``;
+    by default the one the scenario ships in ``calibration/posterior.yaml``), one
+    particle per run keyed by the run index, so paired arms share it; ``"point"`` uses
+    the scenario's values. By default (None) the posterior when there is one, else the
+    point values. An arm that ``--set``s a parameter keeps its own value.
 
     ``store`` is the path of a DuckDB results store to write each batch to and to resume
     from; by default (None) nothing is written and the results live in memory only.
@@ -93,6 +107,8 @@ class Experiment:
         name: str | None = None,
         record: str | Path | None = None,
         at: Sequence[str] = (),
+        parameters: str | None = None,
+        posterior: Posterior | str | Path | None = None,
     ) -> None:
         self.scenario = scenario
         self.runs = runs
@@ -108,6 +124,8 @@ class Experiment:
         self.name = name
         self.record = record
         self.at = at
+        self.parameters = parameters
+        self.posterior = posterior
 
     @property
     def effective_batch_size(self) -> int:
@@ -134,7 +152,29 @@ class Experiment:
             "chronicles": self.chronicles,
             "record": str(self.record) if self.record else None,
             "at": sorted(self.at),
+            "parameters": _describe(self.resolved_posterior()),
         }
+
+    def resolved_posterior(self) -> Posterior | None:
+        """The posterior the runs draw their parameters from, or None (point values)."""
+        if self.parameters not in (None, "posterior", "point"):
+            raise SimulationError(
+                f"parameters must be 'posterior' or 'point', not {self.parameters!r}"
+            )
+        if self.parameters == "point":
+            return None
+        if isinstance(self.posterior, Posterior):
+            return self.posterior
+        if self.posterior is not None:
+            return load_posterior(self.posterior)
+        home = self.scenario.scenario.id if isinstance(self.scenario, Scenario) else self.scenario
+        found = scenario_posterior(home)
+        if found is None and self.parameters == "posterior":
+            raise SimulationError(
+                f"scenario {home} ships no posterior ({POSTERIOR_FILE}); run apparat "
+                "calibrate and export one, give a posterior file, or use point values"
+            )
+        return found
 
     # ------------------------------------------------------------------ planning
 
@@ -166,9 +206,10 @@ class Experiment:
         arms = {FACTUAL: iv.apply(s, [])}
         arms.update({name: iv.apply(s, list(ivs)) for name, ivs in (self.arms or {}).items()})
         until = self.given_history_until
+        post = self.resolved_posterior()
         if until is None:
             idx = np.arange(self.runs, dtype=np.int64)
-            return Plan(s, arms, idx, self.runs, self.runs)
+            return Plan(s, arms, idx, self.runs, self.runs, posterior=post)
         for name, ivs in (self.arms or {}).items():
             if any(i.kind == "set" for i in ivs):
                 raise InterventionError(
@@ -186,11 +227,12 @@ class Experiment:
         # (a Scenario object is looked up among the bundled scenarios by its id)
         home = self.scenario if not isinstance(self.scenario, Scenario) else s.scenario.id
         record = load_record(self.record, scenario=home)
+        draw = (lambda idx: post.draw(self.seed, idx)) if post is not None else None
         cond = condition(
-            c, record, until, self.runs, self.seed, min(self.effective_batch_size, 2000)
+            c, record, until, self.runs, self.seed, min(self.effective_batch_size, 2000), draw
         )
         record_hash = content_hash(record.model_dump_json())
-        return Plan(s, arms, cond.runs, self.runs, cond.tried, record_hash)
+        return Plan(s, arms, cond.runs, self.runs, cond.tried, record_hash, post)
 
     def _specs(self, plan: Plan) -> list[BatchSpec]:
         chronicled = tuple(int(r) for r in plan.runs[: self.chronicles])
@@ -213,6 +255,8 @@ class Experiment:
                         runs=chunk,
                         chronicle_runs=tuple(r for r in chunk if r in chronicled),
                         at=tuple(sorted(self.at)),
+                        posterior=plan.posterior,
+                        fixed=tuple(sorted(applied.params)),
                     )
                 )
         return specs
@@ -347,6 +391,16 @@ def _line(moments: pd.DataFrame) -> pd.DataFrame:
     g["mean"] = g["sum"] / g["n"]
     g["sd"] = np.sqrt(np.maximum(g["sumsq"] / g["n"] - g["mean"] ** 2, 0.0))
     return g[["arm", "month", "axis", "mean", "sd"]]
+
+
+def _describe(posterior: Posterior | None) -> str:
+    """How runs get their parameters, for provenance: point values or which posterior."""
+    if posterior is None:
+        return "point"
+    return (
+        "posterior "
+        + content_hash(repr((posterior.names, posterior.values, posterior.weights)))[:12]
+    )
 
 
 def _default_name(arms: Mapping[str, Sequence[iv.Intervention]] | None) -> str:

@@ -8,6 +8,7 @@ stored here, not produced.
 from __future__ import annotations
 
 from apparat.store.analyses import Analyses
+from apparat.store.calibrations import Calibrations
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, histogram_rows, moments_rows
 from apparat.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
@@ -19,6 +20,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Analyses",
+    "Calibrations",
     "ResultsStore",
     "StoreError",
     "histogram_quantiles",

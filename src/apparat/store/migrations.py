@@ -101,6 +101,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             kind VARCHAR NOT NULL, estimate DOUBLE, low DOUBLE, high DOUBLE)""",
         ),
     ),
+    Migration(
+        5,
+        "calibrations: ABC-SMC posteriors of global parameters, by generation",
+        (
+            """CREATE TABLE calibrations (
+            id VARCHAR PRIMARY KEY, key VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL,
+            created TIMESTAMP NOT NULL, updated TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
+            scenario_id VARCHAR, scenario_hash VARCHAR, until VARCHAR, seed BIGINT,
+            particles BIGINT, runs_per_particle BIGINT, generations BIGINT,
+            seconds DOUBLE, apparat_version VARCHAR, params VARCHAR NOT NULL,
+            extra VARCHAR NOT NULL)""",
+            """CREATE TABLE calibration_generations (
+            calibration_id VARCHAR NOT NULL, generation INTEGER NOT NULL, epsilon DOUBLE,
+            evaluations BIGINT, accepted BIGINT, PRIMARY KEY (calibration_id, generation))""",
+            """CREATE TABLE calibration_particles (
+            calibration_id VARCHAR NOT NULL, generation INTEGER NOT NULL,
+            particle INTEGER NOT NULL, weight DOUBLE NOT NULL, distance DOUBLE,
+            parameter VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from apparat.store.analyses import Analyses
+from apparat.store.calibrations import Calibrations
 from apparat.store.connection import WAIT, connect, explain
 from apparat.store.errors import StoreError
 from apparat.store.histograms import BINS, histogram_quantiles, quantile_name
@@ -168,6 +169,11 @@ class ResultsStore:
     def analyses(self) -> Analyses:
         """The sensitivity analyses, discoveries and decompositions in this store."""
         return Analyses(self)
+
+    @property
+    def calibrations(self) -> Calibrations:
+        """The calibrations (ABC-SMC posteriors) in this store."""
+        return Calibrations(self)
 
     def _sql(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
         try:
