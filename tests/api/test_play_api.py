@@ -50,7 +50,8 @@ def test_actors_lists_the_playable_contenders(client: TestClient) -> None:
     assert r.status_code == 200
     actors = {a["id"]: a["name"] for a in r.json()}
     assert actors["trotsky"] == "Leon Trotsky"
-    assert "stalin" not in actors
+    assert actors["stalin"] == "Joseph Stalin"  # his own junctures since issue 12
+    assert "molotov" not in actors  # no decision of his own
 
 
 def test_first_step_is_a_decision_without_historys_option(
