@@ -15,7 +15,7 @@ import numpy as np
 
 from apparat.engine.compiled import Compiled, compile_scenario
 from apparat.scenario import load_scenario
-from benchmarks.mesa_peer import coalitions, contests, decisions, events, flow
+from benchmarks.mesa_peer import beliefs, coalitions, contests, decisions, events, flow
 from benchmarks.mesa_peer.agents import Actor, Secretary
 from benchmarks.mesa_peer.power import apparatus_control, compute_power, dominance
 
@@ -26,7 +26,9 @@ HISTORY = ("power", "prestige", "executive", "ruling", "sanction", "bloc")
 @lru_cache(maxsize=4)
 def compiled(scenario: str = "bolshevik_1923") -> Compiled:
     """The compiled scenario, loaded once per process (YAML parsing is the slow part)."""
-    return compile_scenario(load_scenario(scenario))
+    c = compile_scenario(load_scenario(scenario))
+    decisions.check_ported(c.scenario.decisions)
+    return c
 
 
 class PeerModel(mesa.Model):
@@ -77,6 +79,7 @@ class PeerModel(mesa.Model):
         self.dominant_since = -1
         self.rebuffed = False
         self.choices: dict[str, int] = {}
+        beliefs.start(self)  # month 0's misjudgements, before the first step
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "month": "month",
@@ -181,6 +184,8 @@ class PeerModel(mesa.Model):
         memory = c.params["betrayal_memory"]
         for a in self.people:
             a.betrayal = [b * memory for b in a.betrayal]
+        self.actors.do("learn", c.params["belief_learning"])
+        events.rivalry(self)
         self.recompute_power()
         dom = dominance(self)
         if dom != self.dominant:
