@@ -84,7 +84,7 @@ class PeerModel(mesa.Model):
             model_reporters={
                 "month": "month",
                 "dominant": lambda m: m.c.actors[m.dominant] if m.dominant >= 0 else None,
-                "consolidation_month": lambda m: m.dominant_since if m.dominant >= 0 else -1,
+                "consolidation_month": lambda m: m.consolidation_month(),
                 "strongest": lambda m: m.strongest(),
             },
             # apparat records each run's monthly history; ``history`` makes the peer
@@ -142,6 +142,11 @@ class PeerModel(mesa.Model):
         """The actor, his bloc, and whoever follows a member of it."""
         same = self.allied(actor)
         return [same[i] or (a.follows >= 0 and same[a.follows]) for i, a in enumerate(self.people)]
+
+    def consolidation_month(self) -> int:
+        """First month of the current unbroken consolidation; -1 while nobody holds it
+        (a consolidation that was lost again counts for nothing)."""
+        return self.dominant_since if self.dominant >= 0 else -1
 
     def strongest(self) -> str:
         """The contender with the largest power share (first one on a tie)."""

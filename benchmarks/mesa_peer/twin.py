@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             if diff:
                 print(f"run {run}, month {twin.label(model.month)}: differs in {', '.join(diff)}")
                 return 1
-        outcome = (model.dominant, model.dominant_since)
+        outcome = (model.dominant, model.consolidation_month())
         if outcome != (twin.outcomes.dominant_end[row], twin.outcomes.consolidation_month[row]):
             print(f"run {run}: outcome differs")
             return 1
