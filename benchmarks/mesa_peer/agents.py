@@ -55,10 +55,16 @@ class Actor(mesa.Agent):
         self.tactic = 0
         self.quiet_until = -1
         self.power = 0.0
+        self.misjudge = [0.0] * n  # log-error of my estimate of each actor's power
 
     @property
     def flexibility(self) -> float:
         return self.traits[TRAIT["flexibility"]]
+
+    def learn(self, rate: float) -> None:
+        """A month of open politics: every misjudgement of mine shrinks toward the truth."""
+        keep = 1.0 - rate
+        self.misjudge = [e * keep for e in self.misjudge]
 
     def recover_prestige(self, recovery: float) -> None:
         """Prestige drifts back toward a standing that every rung of sanction lowers."""

@@ -11,6 +11,8 @@ from functools import lru_cache
 from math import inf, sqrt
 from typing import TYPE_CHECKING
 
+from benchmarks.mesa_peer import beliefs
+
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
 
@@ -90,13 +92,16 @@ def flagged(fr: Matrix, limit: Matrix | float) -> list[tuple[int, int]]:
     ]
 
 
-def strength(model: PeerModel) -> list[float]:
-    """A contender's power with that of the second-rank actors who follow him."""
+def strength(model: PeerModel, power: list[float] | None = None) -> list[float]:
+    """A contender's power with that of the second-rank actors who follow him (on
+    ``power`` as someone sees it, when given)."""
     people = model.people
-    out = [a.power if a.contender else 0.0 for a in people]
-    for a in people:
+    if power is None:
+        power = [a.power for a in people]
+    out = [x if a.contender else 0.0 for a, x in zip(people, power, strict=True)]
+    for a, x in zip(people, power, strict=True):
         if a.follows >= 0:
-            out[a.follows] += FOLLOWER_WEIGHT * a.power
+            out[a.follows] += FOLLOWER_WEIGHT * x
     return out
 
 
@@ -307,7 +312,10 @@ def form(model: PeerModel) -> None:
             not holds_pair(x, unbearable) and not splits(x, tied) for x in range(1, 2**k)
         ]
         if group:
-            group_se = self_enforcing(group, gam, el, can_deviate, majority)
+            # whether a subset could win on its own is judged on reputations (beliefs)
+            seen = strength(model, beliefs.public(model))
+            judged = [seen[q] if el >> i & 1 else 0.0 for i, q in enumerate(players)]
+            group_se = self_enforcing(group, judged, el, can_deviate, majority)
         lines, feasible = split_lines(group, fr, tied)
     stays = not feasible and current != 0
     held = held_fast or stays

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 # the model's constants are apparat's: the peer ports the mechanisms, not the numbers
 from apparat.engine.mechanisms.contests import BODY_OF
-from benchmarks.mesa_peer import flow
+from benchmarks.mesa_peer import beliefs, flow
 from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
 from benchmarks.mesa_peer.power import (
     apparatus_control,
@@ -58,16 +58,29 @@ def body_weights(model: PeerModel, role: str) -> tuple[list[float], float]:
 
 
 def vote(
-    model: PeerModel, role: str, mover: int, target: int, slot: int, authority: float = 0.0
+    model: PeerModel,
+    role: str,
+    mover: int,
+    target: int,
+    slot: int,
+    authority: float = 0.0,
+    believed: list[float] | None = None,
 ) -> float:
     """Share voting yes on a motion by ``mover`` against ``target``: each member weighs
-    threat, dislike, standing and loyalty to his side; unaligned votes follow standing."""
+    threat, dislike, standing and loyalty to his side; unaligned votes follow standing.
+    With ``believed`` (power shares as someone sees them) it is the vote he expects: on
+    those shares, without luck."""
     people = model.people
     w, rest = body_weights(model, role)
-    noise = model.c.params["vote_noise"] * model.normal("contests.vote", slot)
+    if believed is None:
+        noise = model.c.params["vote_noise"] * model.normal("contests.vote", slot)
+        power = [a.power for a in people]
+    else:
+        noise, power = 0.0, believed
     pro, con = model.side(mover), model.side(target)
     m, t = people[max(mover, 0)], people[max(target, 0)]
     standing = m.prestige - t.prestige + authority
+    threat = power[t.index] - power[m.index]
     yes = 0.0
     for a, weight, p, q in zip(people, w, pro, con, strict=True):
         if a is m:
@@ -75,7 +88,7 @@ def vote(
         elif a is t:
             stance = 0.0
         else:
-            lean = t.power - m.power + a.enmity[t.index] - a.enmity[m.index] + 0.5 * standing
+            lean = threat + a.enmity[t.index] - a.enmity[m.index] + 0.5 * standing
             stance = sigmoid((lean + noise + LOYALTY * (p - q)) / 0.1)
         yes += weight * stance
     outsider = not m.ruling and model.any_ruling()
@@ -97,6 +110,7 @@ def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
     t, a = model.people[target], model.people[author]
     t.sanction = max(t.sanction, level)
     t.last_step = model.month
+    beliefs.reveal(model, author)  # a carried motion shows its author's strength
     a.prestige = max(a.prestige - p["hostile_act_cost"], 0.0)
     t.enmity[author] = min(t.enmity[author] + 0.1, 1.0)
     t.betrayal[author] = min(t.betrayal[author] + 0.25, 1.0)
@@ -208,8 +222,24 @@ def motion(
     if vote(model, role, mover, target, slot=1000 + slot, authority=authority) <= 0.5:
         return False
     model.holder[office] = -1
+    beliefs.reveal(model, mover)
     flow.replace_holder(model, office, model.side(target))
     t = people[target]
     t.sanction = max(t.sanction, 2)
     t.enmity[mover] = min(t.enmity[mover] + 0.2, 1.0)
     return True
+
+
+def sanction_motion(
+    model: PeerModel, mover: int, target: int, level: int, role: str, slot: int, authority: float
+) -> bool:
+    """A decision's motion that ``target`` be brought to rung ``level``, voted by the
+    body; vacancies are filled after the vote. Returns whether it carried."""
+    if target < 0 or mover < 0 or mover == target or model.people[target].sanction >= level:
+        return False
+    passed = vote(model, role, mover, target, slot=2000 + slot, authority=authority) > 0.5
+    if passed:
+        apply_step(model, target, level, mover)
+    flow.fill_offices(model)
+    flow.fill_executive(model)
+    return passed

@@ -1,6 +1,7 @@
 """Decision points for one run: the behavioural policy and the options' effects
 (docs/model.md §7.10). The chooser is a named actor or, for a body, the ruling
-coalition with its members' mean traits and its strongest member as actor.
+coalition with its members' mean traits and its strongest member as actor; the options'
+utilities come from the one choice rule (``choice.py``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from math import exp
 from typing import TYPE_CHECKING
 
+from benchmarks.mesa_peer import choice as choice_rule
 from benchmarks.mesa_peer import contests
 from benchmarks.mesa_peer.agents import TRAIT
 from benchmarks.mesa_peer.events import shift_prestige
@@ -37,27 +39,6 @@ def chooser(model: PeerModel, d: Decision) -> tuple[int, list[float], bool]:
     return model.leader(), traits, model.any_ruling()
 
 
-def utilities(model: PeerModel, d: Decision, actor: int, traits: list[float]) -> list[float]:
-    """Each option's utility: a bias plus weighted traits and weighted state."""
-    people = model.people
-    a = people[actor]
-    state = {
-        "own_power": a.power,
-        "rival_power": max(b.power if b.contender and b.index != actor else 0.0 for b in people),
-        "sanction": float(a.sanction),
-        "excluded": float(not a.ruling),
-    }
-    out = []
-    for opt in d.options:
-        u = opt.utility.bias
-        for name, w in opt.utility.traits.items():
-            u += w * traits[TRAIT[name]]
-        for name, w in opt.utility.state.items():
-            u += w * state[name]
-        out.append(u)
-    return out
-
-
 def behavioural(utils: list[float], temperature: float, u: float) -> int:
     """A softmax over the utilities, drawn by inverse transform with one uniform."""
     z = [x / max(temperature, 1e-9) for x in utils]
@@ -78,7 +59,7 @@ def take(model: PeerModel, d: Decision, slot: int) -> bool:
     if not ok:
         model.choices[d.id] = -1
         return False
-    utils = utilities(model, d, actor, traits)
+    utils = choice_rule.utilities(model, d, actor, traits)
     u = model.uniform(f"decision.{d.id}")
     choice = behavioural(utils, model.c.params["decision_temperature"], u)
     model.choices[d.id] = choice
@@ -123,5 +104,25 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
         passed = contests.motion(
             model, actor, c.offices.index(eff.office), role, slot, eff.authority
         )
+    elif eff.motion in ("censure", "sanction") and eff.body:
+        level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+        target = choice_rule.motion_target(model, eff)
+        role = c.body_role[eff.body]
+        passed = contests.sanction_motion(model, actor, target, level, role, slot, eff.authority)
     changed = bool(allies) or eff.recant or eff.tactic is not None or eff.motion is not None
     return passed or changed
+
+
+UNPORTED = ("resign", "position", "mood", "salience")
+
+
+def check_ported(decisions: list[Decision]) -> None:
+    """The peer ports the effects the Bolshevik scenario's options use; a scenario that
+    needs another would silently run a different model, so it is refused."""
+    for d in decisions:
+        for opt in d.options:
+            missing = [k for k in UNPORTED if getattr(opt.effects, k)]
+            if missing:
+                raise NotImplementedError(
+                    f"the Mesa peer does not port the effect(s) {missing} of option {d.id}.{opt.id}"
+                )

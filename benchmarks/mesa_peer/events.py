@@ -1,13 +1,16 @@
-"""Scheduled events, shocks and the drift of policy (docs/model.md §7.4, §7.5, §7.9).
+"""Scheduled events, shocks, the drift of policy and rivalry (docs/model.md §7.4, §7.5,
+§7.9; engine.mechanisms.rivalry).
 
 Strokes and deaths, shocks, enrolment waves and meetings happen on their dates; the
-governing line is the power-weighted median of the rulers' positions.
+governing line is the power-weighted median of the rulers' positions; contenders who
+stand in each other's way come to resent each other, and every grudge fades.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from benchmarks.mesa_peer import beliefs
 from benchmarks.mesa_peer.agents import UNALIGNED
 from benchmarks.mesa_peer.flow import enrol
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 AXIS = {"economy": 0, "international": 1, "regime": 2}
 MEETINGS = ("plenum", "conference", "congress")
 MOOD_DECAY = 0.97
+EXPELLED = 5  # the first rung of the ladder outside the party
 
 
 def incapacitate(model: PeerModel, actor: int, dies: bool) -> None:
@@ -104,3 +108,31 @@ def drift_policy(model: PeerModel) -> None:
     model.line = [weighted_median([a.position[ax] for a in people], w) for ax in range(3)]
     model.mood = [x * MOOD_DECAY for x in model.mood]
     model.salience = [1.0 + (s - 1.0) * MOOD_DECAY for s in model.salience]
+
+
+def rivalry(model: PeerModel) -> None:
+    """Every enmity fades a little; once the founder can no longer arbitrate, two
+    contenders still in the game resent each other in proportion to how close and how
+    strong the party sees them (their reputations), unless a pact binds them."""
+    p, people, month = model.c.params, model.people, model.month
+    keep = 1.0 - p["enmity_decay"]
+    for a in people:
+        a.enmity = [e * keep for e in a.enmity]
+    founder = model.c.founder
+    if founder >= 0 and people[founder].active:
+        return  # while the founder can still arbitrate there is no mantle to fight over
+    playing = [a.active and a.sanction < EXPELLED and a.contender for a in people]
+    if not any(playing):
+        return
+    seen = [x if on else 0.0 for x, on in zip(beliefs.public(model), playing, strict=True)]
+    top = max(max(seen), 1e-9)
+    rate = p["rivalry_rate"]
+    for a in people:
+        i = a.index
+        if not playing[i]:
+            continue
+        for b in people:
+            j = b.index
+            if j == i or not playing[j] or a.pact_until[j] >= month or b.pact_until[i] >= month:
+                continue
+            a.enmity[j] = min(a.enmity[j] + rate * (min(seen[i], seen[j]) / top), 1.0)

@@ -15,7 +15,7 @@ import numpy as np
 
 from apparat.engine.compiled import Compiled, compile_scenario
 from apparat.scenario import load_scenario
-from benchmarks.mesa_peer import coalitions, contests, decisions, events, flow
+from benchmarks.mesa_peer import beliefs, coalitions, contests, decisions, events, flow
 from benchmarks.mesa_peer.agents import Actor, Secretary
 from benchmarks.mesa_peer.power import apparatus_control, compute_power, dominance
 
@@ -26,7 +26,9 @@ HISTORY = ("power", "prestige", "executive", "ruling", "sanction", "bloc")
 @lru_cache(maxsize=4)
 def compiled(scenario: str = "bolshevik_1923") -> Compiled:
     """The compiled scenario, loaded once per process (YAML parsing is the slow part)."""
-    return compile_scenario(load_scenario(scenario))
+    c = compile_scenario(load_scenario(scenario))
+    decisions.check_ported(c.scenario.decisions)
+    return c
 
 
 class PeerModel(mesa.Model):
@@ -77,11 +79,12 @@ class PeerModel(mesa.Model):
         self.dominant_since = -1
         self.rebuffed = False
         self.choices: dict[str, int] = {}
+        beliefs.start(self)  # month 0's misjudgements, before the first step
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "month": "month",
                 "dominant": lambda m: m.c.actors[m.dominant] if m.dominant >= 0 else None,
-                "consolidation_month": lambda m: m.dominant_since if m.dominant >= 0 else -1,
+                "consolidation_month": lambda m: m.consolidation_month(),
                 "strongest": lambda m: m.strongest(),
             },
             # apparat records each run's monthly history; ``history`` makes the peer
@@ -140,6 +143,11 @@ class PeerModel(mesa.Model):
         same = self.allied(actor)
         return [same[i] or (a.follows >= 0 and same[a.follows]) for i, a in enumerate(self.people)]
 
+    def consolidation_month(self) -> int:
+        """First month of the current unbroken consolidation; -1 while nobody holds it
+        (a consolidation that was lost again counts for nothing)."""
+        return self.dominant_since if self.dominant >= 0 else -1
+
     def strongest(self) -> str:
         """The contender with the largest power share (first one on a tie)."""
         best = max(self.people, key=lambda a: a.power * a.contender)
@@ -181,6 +189,8 @@ class PeerModel(mesa.Model):
         memory = c.params["betrayal_memory"]
         for a in self.people:
             a.betrayal = [b * memory for b in a.betrayal]
+        self.actors.do("learn", c.params["belief_learning"])
+        events.rivalry(self)
         self.recompute_power()
         dom = dominance(self)
         if dom != self.dominant:

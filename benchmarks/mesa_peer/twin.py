@@ -4,8 +4,9 @@
 
 Each run is simulated by apparat and by the peer in ``streams="apparat"`` mode and
 compared month by month: sanctions, ruling flags, blocs, office holders, executive
-seats and the dominant actor exactly, power and prestige to float32 precision (the
-precision of apparat's history). Exit status 1 at the first run that differs.
+seats and the dominant actor exactly, power and prestige to 1e-6; at the end, the
+outcome and the option taken at every decision. Exit status 1 at the first run that
+differs.
 """
 
 from __future__ import annotations
@@ -56,9 +57,13 @@ def main(argv: list[str] | None = None) -> int:
             if diff:
                 print(f"run {run}, month {twin.label(model.month)}: differs in {', '.join(diff)}")
                 return 1
-        outcome = (model.dominant, model.dominant_since)
+        outcome = (model.dominant, model.consolidation_month())
         if outcome != (twin.outcomes.dominant_end[row], twin.outcomes.consolidation_month[row]):
             print(f"run {run}: outcome differs")
+            return 1
+        chosen = {k: int(v[row]) for k, v in twin.outcomes.choices.items()}
+        if model.choices != chosen:
+            print(f"run {run}: decisions differ")
             return 1
     print(f"{runs.size} of {runs.size} runs identical to apparat month by month (seed {args.seed})")
     return 0

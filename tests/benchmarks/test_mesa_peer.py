@@ -37,4 +37,4 @@ def test_with_apparats_streams_a_run_is_apparats_run() -> None:
         model.step()
         assert differences(model, twin.history, 0) == [], twin.label(model.month)
     assert model.dominant == twin.outcomes.dominant_end[0]
-    assert model.dominant_since == twin.outcomes.consolidation_month[0]
+    assert model.consolidation_month() == twin.outcomes.consolidation_month[0]

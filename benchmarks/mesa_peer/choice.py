@@ -1,0 +1,201 @@
+"""The one choice rule for one run (engine.choice): every option is valued from what it
+does, the chooser's traits and his beliefs about the others' strength. In power share,
+
+    ambition x gain - (1 - resolve) x (choice_risk x risk + choice_action x act)
+                    - (1 - flexibility) x choice_concession x concession
+
+``gain`` is the change in his expected power as he sees it, ``risk`` the power he
+stakes, ``act`` 1 for every option but the decision's default, ``concession`` what he
+gives up of himself. No option carries a weight of its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from apparat.scenario.models import Effect
+from benchmarks.mesa_peer import beliefs
+from benchmarks.mesa_peer.agents import APPEAL, DEMONSTRATE, OPEN, TRAIT, UNDERGROUND
+from benchmarks.mesa_peer.contests import sigmoid, vote
+from benchmarks.mesa_peer.power import apparatus_control
+
+if TYPE_CHECKING:
+    from apparat.scenario.models import Decision
+    from benchmarks.mesa_peer.model import PeerModel
+
+TACTIC = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
+TACTIC["demonstrate"] = DEMONSTRATE
+MONTHLY_GAIN = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}  # support a tactic wins a month
+WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
+Parts = tuple[float, float, float, float]
+
+
+def utilities(model: PeerModel, d: Decision, actor: int, traits: list[float]) -> list[float]:
+    """Each option's expected utility for its chooser."""
+    p = model.c.params
+    amb = traits[TRAIT["ambition"]]
+    irresolute = 1.0 - traits[TRAIT["resolve"]]
+    rigid = 1.0 - traits[TRAIT["flexibility"]]
+    risk_w, act_w, concede_w = p["choice_risk"], p["choice_action"], p["choice_concession"]
+    return [
+        amb * gain - irresolute * (risk_w * risk + act_w * act) - rigid * concede_w * concession
+        for gain, risk, act, concession in components(model, d, actor)
+    ]
+
+
+def components(model: PeerModel, d: Decision, actor: int) -> list[Parts]:
+    """Per option: (gain, risk, act, concession), as the chooser sees them."""
+    seen = beliefs.believed(model, actor)
+    default = d.default if d.default is not None else _passive(d)
+    out = []
+    for opt in d.options:
+        gain, risk, concession = _effects(model, opt.effects, actor, seen)
+        out.append((gain, risk, 0.0 if opt.id == default else 1.0, concession))
+    return out
+
+
+def _passive(d: Decision) -> str | None:
+    """The option that does nothing, where the decision has one."""
+    empty = [o.id for o in d.options if o.effects == Effect()]
+    return empty[0] if len(empty) == 1 else None
+
+
+def _effects(
+    model: PeerModel, eff: Effect, a: int, seen: list[float]
+) -> tuple[float, float, float]:
+    c, p, people = model.c, model.c.params, model.people
+    me = people[a]
+    gain = risk = concession = 0.0
+    mine = model.side(a)
+    worth = prestige_worth(model)
+    # prestige: his own counts for him, his enemies' and rivals' against him
+    for name, delta in eff.prestige.items():
+        j = c.index(name)
+        rivalry = me.enmity[j] + seen[j] * (not mine[j])
+        gain += worth * delta * (1.0 if a == j else -rivalry)
+    # enmity: a new grudge costs nothing by itself; making up with an enemy is a concession
+    for name, delta in eff.enmity.items():
+        if delta < 0:
+            concession += -delta * max(me.enmity[c.index(name)], 0.0)
+    if eff.ally:
+        g, cost = _pact(model, eff, a, seen, mine)
+        gain += g
+        concession += cost
+    if eff.motion is not None and eff.body:
+        g, r = _motion(model, eff, a, seen)
+        gain += g
+        risk += r
+    if eff.tactic is not None and eff.tactic != "none":
+        g, r = _tactic(model, eff.tactic, a, seen)
+        gain += g
+        risk += r
+    if eff.recant:
+        rep = c.sanctions
+        # what he escapes: the rungs the rulers could still take him down
+        left = (rep.top - int(rep.recant_to[me.sanction])) / max(rep.top, 1)
+        rulers = _rulers(model, seen) * (not me.ruling)
+        risk -= seen[a] * rulers * left
+        gain -= worth * p["recant_cost"]
+        concession += 1.0
+    if eff.oversight:
+        h = model.holder[c.appoints]
+        rival = h >= 0 and not mine[max(h, 0)]
+        gain += eff.oversight * seen[max(h, 0)] * rival
+    return gain, risk, concession
+
+
+def _rulers(model: PeerModel, seen: list[float]) -> float:
+    """The ruling coalition's believed strength."""
+    return sum(s for s, b in zip(seen, model.people, strict=True) if b.ruling)
+
+
+def prestige_worth(model: PeerModel) -> float:
+    """The power share a unit of prestige is worth now."""
+    standing = sum(a.prestige for a in model.people if a.active)
+    return float(model.c.params["weight_prestige"] / max(standing, 1e-9))
+
+
+def win_chance(own: float, rival: float) -> float:
+    """The chance a side believed this strong prevails over the strongest other."""
+    return sigmoid((own - rival) / WIN_SPREAD)
+
+
+def _strongest_other(model: PeerModel, seen: list[float], camp: list[bool]) -> float:
+    """Believed strength of the strongest contender's side outside ``camp``."""
+    best = 0.0
+    for b in model.people:
+        if not b.contender or camp[b.index] or not b.active:
+            continue
+        theirs = model.side(b.index)
+        strength = sum(s for s, t, x in zip(seen, theirs, camp, strict=True) if t and not x)
+        best = max(best, strength)
+    return best
+
+
+def _pact(
+    model: PeerModel, eff: Effect, a: int, seen: list[float], mine: list[bool]
+) -> tuple[float, float]:
+    """A pact's gain (his expected share of rule with and without it) and its cost in
+    concessions (grudges swallowed, distance of line bridged)."""
+    c, people = model.c, model.people
+    me = people[a]
+    camp = list(mine)
+    cost = 0.0
+    for name in eff.ally:
+        j = c.index(name)
+        b = people[j]
+        camp = [x or y for x, y in zip(camp, model.side(j), strict=True)]
+        dist = sum(abs(x - y) for x, y in zip(me.position, b.position, strict=True)) / 3 / 2.0
+        cost += max(me.enmity[j], b.enmity[a]) + dist
+    own = seen[a]
+    before = sum(s for s, x in zip(seen, mine, strict=True) if x)
+    after = sum(s for s, x in zip(seen, camp, strict=True) if x)
+    now = win_chance(before, _strongest_other(model, seen, mine)) * own / max(before, 1e-9)
+    then = win_chance(after, _strongest_other(model, seen, camp)) * own / max(after, 1e-9)
+    return then - now, cost / max(len(eff.ally), 1)
+
+
+def motion_target(model: PeerModel, eff: Effect) -> int:
+    """Whom a motion strikes: the actor named, or the office's holder (-1 if none)."""
+    if eff.target is not None:
+        return model.c.index(eff.target)
+    return model.holder[model.c.offices.index(eff.office or "")]
+
+
+def _motion(model: PeerModel, eff: Effect, a: int, seen: list[float]) -> tuple[float, float]:
+    """A motion's gain (the chance it carries, as he sees the vote, times the rival's
+    strength it takes away, less the cost of a hostile act) and its risk (his own
+    strength, staked if it fails)."""
+    t = motion_target(model, eff)
+    if t < 0 or t == a:
+        return 0.0, 0.0
+    p = carry_chance(model, eff, a, t, seen)
+    gain = p * seen[t] - prestige_worth(model) * model.c.params["hostile_act_cost"]
+    return gain, (1.0 - p) * seen[a]
+
+
+def carry_chance(model: PeerModel, eff: Effect, a: int, t: int, seen: list[float]) -> float:
+    """The chance a motion carries as its mover expects the vote to go on the strengths
+    he believes, give or take the body's usual spread of votes."""
+    role = model.c.body_role[eff.body or ""]
+    yes = vote(model, role, a, t, slot=0, authority=eff.authority, believed=seen)
+    spread = max(model.c.params["vote_noise"], 0.02)
+    return sigmoid(1.7 * (yes - 0.5) / spread)
+
+
+def _tactic(model: PeerModel, tactic: str, a: int, seen: list[float]) -> tuple[float, float]:
+    """An opposition tactic's gain (a year's support won by his oratory among members
+    the apparatus does not hold) and risk (his strength, which the rulers' sanctions take
+    while the ban on factions stands; underground work more so)."""
+    p, me = model.c.params, model.people[a]
+    code = TACTIC[tactic]
+    rate = MONTHLY_GAIN.get(code, p["underground_gain"])
+    free = 1.0 - apparatus_control(model)
+    ban = p["faction_ban"]
+    worth = prestige_worth(model)
+    gain = (
+        worth * 12.0 * (rate * me.traits[TRAIT["oratory"]] * free - p["factionalism_penalty"] * ban)
+    )
+    rulers = _rulers(model, seen) * (not me.ruling)
+    exposed = 1.0 + (p["underground_risk"] if code >= UNDERGROUND else 0.0)
+    return gain, seen[a] * rulers * ban * exposed
