@@ -212,7 +212,7 @@ def carry_chance(ctx: Context, eff: Effect, a: I, seen: F) -> F:
     t = np.maximum(motion_target(ctx, eff), 0)
     role = ctx.c.body_role[eff.body or ""]
     yes, _ = contests.vote(ctx, role, a, t, slot=0, authority=eff.authority, believed=seen)
-    spread = max(float(np.max(ctx.p("vote_noise"))), 0.02)
+    spread = np.maximum(ctx.p("vote_noise"), 0.02)  # per run: a sweep may vary it
     return sigmoid(1.7 * (yes - 0.5) / spread)
 
 
