@@ -10,8 +10,8 @@ No option carries a weight of its own. An option's utility, in units of power sh
 
 where ``gain`` is the change in the chooser's expected power the effects bring as he
 sees it (a motion that may carry against a rival, a pact that makes his side likelier to
-prevail, prestige won or denied to enemies, a mood that moves his way, offices given
-up); ``risk`` the power he stands to lose (the rival side's strength if a motion fails,
+prevail, prestige won or denied to enemies, a line or a mood moved toward the party's
+opinion, offices given up); ``risk`` the power he stands to lose (the rival side's strength if a motion fails,
 the rulers' if an open opposition draws their sanctions); ``act`` is 1 for taking the
 initiative at all (every option but the decision's ``default``: what happens if he does
 nothing); and ``concession`` what he gives up of himself (a recantation, making up with
@@ -122,7 +122,15 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         holder = st.holder[:, c.appoints]
         rival = (holder >= 0) & ~mine[rows, np.maximum(holder, 0)]
         gain += eff.oversight * seen[rows, np.maximum(holder, 0)] * rival
-    concession += sum(abs(delta) for delta in eff.position.values())
+    sal = st.salience / np.maximum(st.salience.sum(axis=1, keepdims=True), 1e-9)
+    for axis, delta in eff.position.items():
+        # a shift of line wins the free support it brings nearer the party's opinion
+        x = c.axis[axis]
+        old = st.position[rows, a, x]
+        new = np.clip(old + delta, -1.0, 1.0)
+        nearer = (np.abs(old - st.opinion[:, x]) - np.abs(new - st.opinion[:, x])) / 2.0
+        gain += ctx.p("policy_appeal") * sal[:, x] * nearer * seen[rows, a]
+        concession += abs(delta)
     for axis, delta in eff.mood.items():
         x = c.axis[axis]
         before = np.abs(st.position[rows, a, x] - st.mood[:, x])

@@ -50,6 +50,7 @@ class State:
     salience: F  # (R, X)
     mood: F  # (R, X): where the party's support has drifted on each axis
     line: F  # (R, X): the governing line
+    opinion: F  # (R, X): where the party's support lies (power-weighted line plus mood)
     power: F  # (R, A)
     dominant: I  # (R,): consolidated leader, -1 none
     rebuffed: B  # (R,): the rulers lost a vote since the blocs last formed
@@ -121,6 +122,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         salience=np.full((runs, len(c.axes)), 1.0),
         mood=np.zeros((runs, len(c.axes))),
         line=np.zeros((runs, len(c.axes))),
+        opinion=np.zeros((runs, len(c.axes))),
         power=np.zeros((runs, n)),
         dominant=np.full(runs, -1, dtype=np.int64),
         rebuffed=np.zeros(runs, dtype=bool),

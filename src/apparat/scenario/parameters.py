@@ -50,6 +50,9 @@ PARAMETERS: dict[str, Spec] = {
     "policy_speed": Spec(
         0.08, 0.0, 0.3, "Monthly step of a flexible leader toward where support is."
     ),
+    "policy_appeal": Spec(
+        1.0, 0.0, 4.0, "How much a line far from the party's opinion costs in free support."
+    ),
     # coalitions
     "majority": Spec(0.5, 0.4, 0.67, "Share of power a coalition needs to rule."),
     "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),

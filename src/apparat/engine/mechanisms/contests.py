@@ -29,6 +29,7 @@ from apparat.engine.mechanisms.coalitions import hostile, strength
 from apparat.engine.mechanisms.power import (
     apparatus_control,
     cc_share,
+    distance_from_opinion,
     executive_share,
     force_held,
     office_sum,
@@ -137,7 +138,10 @@ def vote(
     ruling = st.ruling[sel]
     outsider = ~ruling[at, m] & ruling.any(axis=1)
     split_fear = 0.5 * ctx.p("faction_ban", 1, rows) * outsider
-    unaligned = sigmoid((standing - split_fear + noise) / 0.3)
+    # the unaligned also weigh whose line stands nearer the party's opinion
+    far = distance_from_opinion(st)[sel]
+    policy = ctx.p("policy_appeal", 1, rows) * (far[at, t] - far[at, m])
+    unaligned = sigmoid((standing + policy - split_fear + noise) / 0.3)
     yes = (w[:, :-1] * stance).sum(axis=1) + w[:, -1] * unaligned
     return yes, noise
 

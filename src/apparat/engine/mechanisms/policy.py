@@ -39,6 +39,7 @@ def monthly(ctx: Context) -> None:
         weights.sum(axis=1, keepdims=True), 1e-9
     )
     target = np.clip(support + st.mood, -1.0, 1.0)
+    st.opinion = target  # where support lies: what the rank and file and the unaligned weigh
     step = ctx.p("policy_speed", 3) * st.traits[:, :, 6, None] * (st.salience[:, None, :] / 3.0)
     st.position += step * (target[:, None, :] - st.position) * st.active[:, :, None]
     rulers = np.where(st.ruling.any(axis=1, keepdims=True), st.ruling, st.active)

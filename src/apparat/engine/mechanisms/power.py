@@ -35,10 +35,21 @@ def apparatus_control(c: Compiled, st: State) -> float | F:
     return np.clip(control * (0.5 + loyalty), 0.0, 0.97)
 
 
+def distance_from_opinion(st: State) -> F:
+    """(R, A): how far each actor's line is from where the party's support lies, on the
+    axes weighted by their salience (0 = on it, 1 = at the far end on every axis)."""
+    sal = st.salience / np.maximum(st.salience.sum(axis=1, keepdims=True), 1e-9)
+    gap = np.abs(st.position - st.opinion[:, None, :]) / 2.0
+    return (gap * sal[:, None, :]).sum(axis=2)
+
+
 def rank_and_file(c: Compiled, st: State, month: int) -> F:
-    """(R, A): the share of free delegates each leader's prestige and oratory would win."""
+    """(R, A): the share of free delegates each leader's prestige and oratory would win,
+    less as his line stands far from the party's opinion on the salient axes (the
+    appeal of socialism in one country after 1923, of the left after the grain crisis)."""
     pull = float(c.party_mix[month, 1])
     appeal = st.prestige * ((1 - pull) + pull * st.traits[:, :, 3])
+    appeal = appeal * np.exp(-param(c, st, "policy_appeal", 2) * distance_from_opinion(st))
     appeal = appeal * (st.active & ~c.sanctions.expelled[st.sanction]) * c.contender[None, :]
     total = appeal.sum(axis=1, keepdims=True)
     return np.divide(appeal, total, out=np.zeros_like(appeal), where=total > 0)
