@@ -341,7 +341,11 @@ def test_run_explorer_gives_each_month_and_cited_events(client: TestClient) -> N
     assert all(titles)
     cited = [e for e in run["events"] if e["cites"]]
     assert cited
-    assert all(c["line"] >= 1 for e in cited for c in e["cites"])
+    # a local document is cited by line; a reference page (the calendar's dates) by address
+    cites = [c for e in cited for c in e["cites"]]
+    assert all((c["line"] or 0) >= 1 or (c["url"] or "").startswith("http") for c in cites)
+    assert any((c["line"] or 0) >= 1 for c in cites)
+    assert any(c["url"] for c in cites), "no event cites a reference page with its address"
     decision = next(e for e in run["events"] if e["kind"] == "decision" and e["date"] == "1923-04")
     assert "Attack" in decision["text"]
     assert any(b["ruling"] for m in run["by_month"] for b in m["blocs"])
