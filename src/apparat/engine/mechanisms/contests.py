@@ -35,7 +35,10 @@ from apparat.engine.mechanisms.power import (
     office_sum,
     secretary_share,
 )
+from apparat.engine.state import TACTICS
 from apparat.engine.tally import tally
+from apparat.scenario.citations import Citation
+from apparat.scenario.models import Decision, Option
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -384,9 +387,58 @@ def _motions(ctx: Context, kind: str, event: str | None) -> None:
                     "noise": round(float(noise[row]), 3),
                     "target_power": round(float(st.power[row, t]), 3),
                     "opposing": bool(opposing[row]),
+                    "session": event,
+                    **grounds(ctx, row, int(t)),
                 },
-                params=("threat_threshold", "vote_noise", "faction_ban"),
+                cites=event_cites(ctx, row, int(t), int(level[row]), event),
+                params=("vote_noise",) if kind != "force" else (),
             )
+
+
+def grounds(ctx: Context, row: int, target: int) -> dict[str, object]:
+    """Why the target stood to be struck in this run: his tactic and the last choice of
+    his own that set him against the rulers, if any."""
+    st = ctx.st
+    out: dict[str, object] = {"target_tactic": TACTICS[int(st.tactic[row, target])]}
+    last = _last_choice(ctx, row, target)
+    if last is not None:
+        out["target_choice"] = f"{last[0].id}={last[1].id}"
+    out["target_excluded"] = bool(~st.ruling[row, target] & st.ruling[row].any())
+    return out
+
+
+def event_cites(
+    ctx: Context, row: int, target: int, level: int, event: str | None
+) -> list[Citation]:
+    """The passages behind one sanction: the rule that lets this body impose it, the
+    session's own entry in the calendar, and the target's last choice that set him
+    against the rulers (not a fixed list per mechanism)."""
+    c = ctx.c
+    cites = list(c.rules.sanctions[level - 1].cite) if level >= 1 else []
+    if event is not None:
+        for evs in c.events.values():
+            cites += [x for ev in evs if ev.id == event for x in ev.cite]
+    last = _last_choice(ctx, row, target)
+    if last is not None:
+        cites += list(last[1].cite)
+    return cites
+
+
+def _last_choice(ctx: Context, row: int, actor: int) -> tuple[Decision, Option] | None:
+    """The latest decision ``actor`` took in run ``row`` with an effect on his standing
+    toward the rulers (a tactic, a motion or a pact), and the option he chose."""
+    name = ctx.c.actors[actor]
+    found = None
+    for d in ctx.c.scenario.decisions:
+        if d.actor != name or d.id not in ctx.choices:
+            continue
+        k = int(ctx.choices[d.id][row])
+        if k < 0:
+            continue
+        eff = d.options[k].effects
+        if eff.tactic not in (None, "none") or eff.motion is not None or eff.ally:
+            found = (d, d.options[k])
+    return found
 
 
 def _appeal(ctx: Context, kind: str, mover: I, target: I, slot: int, passed: B) -> B:
