@@ -101,6 +101,14 @@ def _effects(
         h = model.holder[c.appoints]
         rival = h >= 0 and not mine[max(h, 0)]
         gain += eff.oversight * seen[max(h, 0)] * rival
+    total = max(sum(model.salience), 1e-9)
+    for axis, delta in eff.position.items():
+        x = c.axis[axis]
+        old = me.position[x]
+        new = min(max(old + delta, -1.0), 1.0)
+        nearer = (abs(old - model.opinion[x]) - abs(new - model.opinion[x])) / 2.0
+        gain += p["policy_appeal"] * (model.salience[x] / total) * nearer * seen[a]
+        concession += abs(delta)
     return gain, risk, concession
 
 

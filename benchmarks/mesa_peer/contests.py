@@ -16,6 +16,7 @@ from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
 from benchmarks.mesa_peer.power import (
     apparatus_control,
     cc_share,
+    distance_from_opinion,
     executive_share,
     office_sum,
     secretary_share,
@@ -93,7 +94,10 @@ def vote(
         yes += weight * stance
     outsider = not m.ruling and model.any_ruling()
     split_fear = 0.5 * model.c.params["faction_ban"] * outsider
-    return yes + rest * sigmoid((standing - split_fear + noise) / 0.3)
+    policy = model.c.params["policy_appeal"] * (
+        distance_from_opinion(model, t) - distance_from_opinion(model, m)
+    )
+    return yes + rest * sigmoid((standing + policy - split_fear + noise) / 0.3)
 
 
 def best_office(model: PeerModel, target: int) -> int:

@@ -94,6 +94,9 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
             b.pact_until[actor] = -1
     if eff.oversight:
         model.oversight = min(max(model.oversight + eff.oversight, 0.0), 1.0)
+    for axis, delta in eff.position.items():
+        x = c.axis[axis]
+        a.position[x] = min(max(a.position[x] + delta, -1.0), 1.0)
     # a motion from outside the ruling coalition is a challenge: open opposition
     outside = not a.ruling and any(p.ruling for p in people)
     if eff.motion is not None and outside and a.tactic == 0:
@@ -113,7 +116,7 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
     return passed or changed
 
 
-UNPORTED = ("resign", "position", "mood", "salience")
+UNPORTED = ("resign", "mood", "salience")
 
 
 def check_ported(decisions: list[Decision]) -> None:

@@ -102,6 +102,7 @@ def drift_policy(model: PeerModel) -> None:
         for ax in range(3)
     ]
     target = [min(max(support[ax] + model.mood[ax], -1.0), 1.0) for ax in range(3)]
+    model.opinion = target
     model.actors.shuffle_do("drift", target, model.c.params["policy_speed"], model.salience)
     rulers = [a.ruling for a in people] if model.any_ruling() else [a.active for a in people]
     w = [a.power * r for a, r in zip(people, rulers, strict=True)]

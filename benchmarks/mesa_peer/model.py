@@ -75,6 +75,7 @@ class PeerModel(mesa.Model):
         self.salience = [1.0, 1.0, 1.0]
         self.mood = [0.0, 0.0, 0.0]
         self.line = [0.0, 0.0, 0.0]
+        self.opinion = [0.0, 0.0, 0.0]  # where support lies (policy drift's target)
         self.dominant = -1
         self.dominant_since = -1
         self.rebuffed = False

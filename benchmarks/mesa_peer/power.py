@@ -6,11 +6,13 @@ secretaries' loyalties are read with ``AgentSet.groupby``.
 
 from __future__ import annotations
 
+from math import exp
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer.agents import TRAIT
 
 if TYPE_CHECKING:
+    from benchmarks.mesa_peer.agents import Actor
     from benchmarks.mesa_peer.model import PeerModel
 
 
@@ -54,11 +56,24 @@ def secretary_share(model: PeerModel) -> list[float]:
     return [counts.get(i, 0) / total for i in range(len(model.people))]
 
 
+def distance_from_opinion(model: PeerModel, a: Actor) -> float:
+    """How far his line is from the party's opinion, on the axes weighted by salience."""
+    total = max(sum(model.salience), 1e-9)
+    out = 0.0
+    for ax in range(3):
+        out += abs(a.position[ax] - model.opinion[ax]) / 2.0 * (model.salience[ax] / total)
+    return out
+
+
 def rank_and_file(model: PeerModel) -> list[float]:
-    """The share of free delegates each contender's prestige and oratory would win."""
+    """The share of free delegates each contender's prestige and oratory would win, less
+    as his line stands far from the party's opinion."""
     pull = oratory_pull(model)
+    k = model.c.params["policy_appeal"]
     appeal = [
-        a.prestige * ((1 - pull) + pull * a.traits[TRAIT["oratory"]])
+        a.prestige
+        * ((1 - pull) + pull * a.traits[TRAIT["oratory"]])
+        * exp(-k * distance_from_opinion(model, a))
         if a.active and a.sanction < 5 and a.contender
         else 0.0
         for a in model.people
