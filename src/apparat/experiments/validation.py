@@ -118,8 +118,8 @@ def occurs(c: Compiled, h: History, f: Fact) -> B:
         return seated & ~np.concatenate([before, seated[:, :-1]], axis=1)
     rep = c.sanctions
     out_exec = rep.first(rep.out_executive)
-    ranked = f.kind in ("sanction", "readmitted") and f.level
-    level = rep.index(f.level) if ranked else out_exec
+    ranked = f.kind in ("sanction", "readmitted")
+    level = rep.index(f.level) if ranked and f.level is not None else out_exec
     reached = h.sanction[:, :, i] >= level
     before = np.full((runs, 1), bool(c.sanction0[i] >= level))  # a starting sanction
     prev = np.concatenate([before, reached[:, :-1]], axis=1)
