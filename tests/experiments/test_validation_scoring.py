@@ -138,3 +138,17 @@ def test_new_kinds_are_checked_against_the_scenario(bolshevik: Compiled) -> None
 def _month(c: Compiled, k: int) -> str:
     """The YYYY-MM of simulated month ``k``."""
     return c.label(k)
+
+
+def test_conditioning_skips_sanctions_the_rules_never_impose(bolshevik: Compiled) -> None:
+    """The Bolshevik rules sanction contenders only: Pyatakov's expulsion is scored but
+    not required of conditioned runs (none could match), Trotsky's is required."""
+    from apparat.experiments.conditioning import structural
+
+    def expelled(who: str) -> Fact:
+        return Fact(id=who, kind="sanction", date="1927-12", actor=who, level="expelled",
+                    cite=BCITE)  # fmt: skip
+
+    assert bolshevik.rules.targets == "contenders"
+    assert not structural(expelled("pyatakov"), bolshevik)
+    assert structural(expelled("trotsky"), bolshevik)
