@@ -40,9 +40,9 @@ def structural(f: Fact, c: Compiled) -> bool:
     and a non-contender): no run can reproduce them, so requiring them keeps no run."""
     if f.kind == "office_gained":
         return False
-    if f.kind in ("sanction", "readmitted") and c.rules.targets == "contenders":
-        if not c.contender[c.index(f.actor or "")]:
-            return False
+    ranked = f.kind in ("sanction", "readmitted") and f.actor is not None
+    if ranked and c.rules.targets == "contenders" and not c.contender[c.index(f.actor or "")]:
+        return False
     if f.kind == "sanction":
         rep = c.sanctions
         return rep.out_executive[rep.index(f.level)] if f.level else False
