@@ -69,3 +69,86 @@ def test_validate_keeps_each_runs_share_of_the_record(china: Compiled) -> None:
     assert ((report.per_run >= 0) & (report.per_run <= 1)).all()
     assert report.median_run == pytest.approx(float(np.median(report.per_run)))
     assert abs(report.per_run.mean() - report.model_total) < 0.05
+
+
+@pytest.fixture(scope="module")
+def bolshevik() -> Compiled:
+    return compile_scenario(load_scenario("bolshevik_1923"))
+
+
+BCITE = ["S2:18 'sconfitta nel dicembre 1925 al XIV Congresso'"]
+
+
+def test_a_readmission_is_the_month_a_sanction_is_lifted(bolshevik: Compiled) -> None:
+    """Zinoviev expelled in month 20 and readmitted (brought back below expulsion) in
+    month 30 reproduces a readmission dated there; a run in which he stays expelled, or
+    is never expelled, does not; the expulsion itself is not a readmission."""
+    c = bolshevik
+    h = handed_over(c, runs=3)
+    z, expelled = c.index("zinoviev"), c.sanctions.index("expelled")
+    h.sanction[0, 20:, z] = expelled
+    h.sanction[0, 30:, z] = expelled - 1  # a recantation: one rung lighter
+    h.sanction[1, 20:, z] = expelled  # stays expelled
+    date = _month(c, 30)
+    back = Fact(id="back", kind="readmitted", date=date, window=2, actor="zinoviev",
+                level="expelled", cite=BCITE)  # fmt: skip
+    assert fact_hits(c, h, back).tolist() == [True, False, False]  # type: ignore[union-attr]
+    early = Fact(id="early", kind="readmitted", date=_month(c, 20), window=2,
+                 actor="zinoviev", level="expelled", cite=BCITE)  # fmt: skip
+    assert not fact_hits(c, h, early).any()  # type: ignore[union-attr]
+
+
+def test_a_bloc_breaks_the_month_its_members_part(bolshevik: Compiled) -> None:
+    """Stalin and Zinoviev in one bloc until month 33, apart from then on: the break is
+    scored around month 33 and not elsewhere; two who never stood together never break,
+    and standing together from the first month is not a break either."""
+    c = bolshevik
+    h = handed_over(c, runs=2)
+    s, z = c.index("stalin"), c.index("zinoviev")
+    h.bloc[:, :, s] = s
+    h.bloc[:, :, z] = s  # run 1: together to the end
+    h.bloc[0, 33:, z] = z  # run 0: Zinoviev leads his own bloc from month 33
+    broke = Fact(id="broke", kind="bloc_broken", date=_month(c, 33), window=1,
+                 actors=["stalin", "zinoviev"], cite=BCITE)  # fmt: skip
+    assert fact_hits(c, h, broke).tolist() == [True, False]  # type: ignore[union-attr]
+    before = Fact(id="before", kind="bloc_broken", date=_month(c, 10), window=3,
+                  actors=["stalin", "zinoviev"], cite=BCITE)  # fmt: skip
+    assert not fact_hits(c, h, before).any()  # type: ignore[union-attr]
+    strangers = Fact(id="strangers", kind="bloc_broken", date=_month(c, 33), window=3,
+                     actors=["stalin", "trotsky"], cite=BCITE)  # fmt: skip
+    assert not fact_hits(c, h, strangers).any()  # type: ignore[union-attr]
+
+
+def test_new_kinds_are_checked_against_the_scenario(bolshevik: Compiled) -> None:
+    """A readmission needs a level of the scenario's repertoire, a break two actors."""
+    from apparat.errors import RecordError
+    from apparat.experiments.validation import check_record
+    from apparat.scenario.record import Record
+
+    bad = Record(scenario="bolshevik_1923", facts=[
+        Fact(id="r", kind="readmitted", date="1928-06", actor="zinoviev", cite=BCITE),
+        Fact(id="b", kind="bloc_broken", date="1925-10", actors=["stalin"], cite=BCITE),
+    ])  # fmt: skip
+    with pytest.raises(RecordError) as err:
+        check_record(bolshevik, bad)
+    assert "kind readmitted needs 'actor' and 'level'" in str(err.value)
+    assert "kind bloc_broken needs two or more 'actors'" in str(err.value)
+
+
+def _month(c: Compiled, k: int) -> str:
+    """The YYYY-MM of simulated month ``k``."""
+    return c.label(k)
+
+
+def test_conditioning_skips_sanctions_the_rules_never_impose(bolshevik: Compiled) -> None:
+    """The Bolshevik rules sanction contenders only: Pyatakov's expulsion is scored but
+    not required of conditioned runs (none could match), Trotsky's is required."""
+    from apparat.experiments.conditioning import structural
+
+    def expelled(who: str) -> Fact:
+        return Fact(id=who, kind="sanction", date="1927-12", actor=who, level="expelled",
+                    cite=BCITE)  # fmt: skip
+
+    assert bolshevik.rules.targets == "contenders"
+    assert not structural(expelled("pyatakov"), bolshevik)
+    assert structural(expelled("trotsky"), bolshevik)

@@ -70,15 +70,15 @@ def check_record(c: Compiled, record: Record) -> None:
             problems.append(f"fact '{f.id}': unknown office '{f.office}'")
         if f.kind in ("office_lost", "office_gained") and (f.actor is None or f.office is None):
             problems.append(f"fact '{f.id}': kind {f.kind} needs 'actor' and 'office'")
-        if f.kind == "sanction" and (f.actor is None or f.level is None):
-            problems.append(f"fact '{f.id}': kind sanction needs 'actor' and 'level'")
+        if f.kind in ("sanction", "readmitted") and (f.actor is None or f.level is None):
+            problems.append(f"fact '{f.id}': kind {f.kind} needs 'actor' and 'level'")
         if f.level is not None and f.level not in c.sanctions.names[1:]:
             problems.append(
                 f"fact '{f.id}': unknown level '{f.level}' (the scenario's sanctions: "
                 f"{', '.join(c.sanctions.names[1:])})"
             )
-        if f.kind == "bloc_formed" and len(f.actors) < 2:
-            problems.append(f"fact '{f.id}': kind bloc_formed needs two or more 'actors'")
+        if f.kind in ("bloc_formed", "bloc_broken") and len(f.actors) < 2:
+            problems.append(f"fact '{f.id}': kind {f.kind} needs two or more 'actors'")
         for cite in f.cite:
             if (problem := citation_problem(cite, sources)) is not None:
                 problems.append(f"fact '{f.id}': {problem}")
@@ -92,10 +92,15 @@ def check_record(c: Compiled, record: Record) -> None:
 def occurs(c: Compiled, h: History, f: Fact) -> B:
     """(R, T): the months in which the fact's observable happens in each run."""
     runs = h.power.shape[0]
-    if f.kind == "bloc_formed":
+    if f.kind in ("bloc_formed", "bloc_broken"):
         ids = [c.index(a) for a in f.actors]
         b = h.bloc[:, :, ids].astype(np.int64)
-        return (b >= 0).all(axis=2) & (b == b[:, :, :1]).all(axis=2)
+        together = (b >= 0).all(axis=2) & (b == b[:, :, :1]).all(axis=2)
+        if f.kind == "bloc_formed":
+            return together
+        # the blocs form anew each month, so nobody stands together before the first
+        was = np.concatenate([np.zeros((runs, 1), dtype=bool), together[:, :-1]], axis=1)
+        return was & ~together
     if f.kind == "dominant":
         return h.dominant == c.index(f.actor or "")
     i = c.index(f.actor or "")
@@ -113,11 +118,13 @@ def occurs(c: Compiled, h: History, f: Fact) -> B:
         return seated & ~np.concatenate([before, seated[:, :-1]], axis=1)
     rep = c.sanctions
     out_exec = rep.first(rep.out_executive)
-    level = rep.index(f.level) if f.kind == "sanction" and f.level else out_exec
+    ranked = f.kind in ("sanction", "readmitted")
+    level = rep.index(f.level) if ranked and f.level is not None else out_exec
     reached = h.sanction[:, :, i] >= level
     before = np.full((runs, 1), bool(c.sanction0[i] >= level))  # a starting sanction
     prev = np.concatenate([before, reached[:, :-1]], axis=1)
-    return reached & ~prev
+    # readmitted: the month a sanction at or above the level is lifted below it again
+    return (prev & ~reached) if f.kind == "readmitted" else (reached & ~prev)
 
 
 def fact_hits(c: Compiled, h: History, f: Fact) -> NDArray[np.bool_] | None:

@@ -21,8 +21,12 @@ FactKind = Literal[
     "executive_added",
     "sanction",
     "bloc_formed",
+    "bloc_broken",
+    "readmitted",
     "dominant",
 ]
+# readmitted: a sanction at or above ``level`` lifted (a recantation or a rehabilitation
+# brings the actor back below it); bloc_broken: actors who stood in one bloc no longer do
 # a sanction of the scenario's own repertoire (``rules.sanctions``), checked when scored
 Level = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Cites = Annotated[list[Citation], BeforeValidator(as_list), Field(min_length=1)]
