@@ -42,6 +42,7 @@ I = NDArray[np.int64]
 RANDOM_STREAM = "validation.random_timing"
 LEVEL = 0.8  # the predictive interval whose coverage is reported
 NAN = float("nan")
+SCHEMA = 1  # of the JSON document (`as_dict`): bumped when a key changes meaning or goes
 
 
 @dataclass(frozen=True)
@@ -506,6 +507,7 @@ def _report_dict(r: ValidationReport, names: list[str] | None) -> dict[str, Any]
     if r.order_model is not None:
         order = {"model": _num(r.order_model), "naive": _num(r.order_naive)}
     return {
+        "schema": SCHEMA,
         "runs": r.runs,
         "seed": r.seed,
         "start": r.start,
