@@ -127,6 +127,7 @@ def print_validation(console: Console, report: ValidationReport, c_names: list[s
     the last line."""
     console.print(validation_table(report))
     if report.scores:
+        console.print()
         console.print(scores_table(report))
     facts = f"model {pct(report.model_total)}, naive {pct(report.naive_total)}"
     if "all" in report.scores:
