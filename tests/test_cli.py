@@ -161,6 +161,32 @@ def test_validate_prints_model_and_naive_totals() -> None:
     assert "naive baseline" in result.output.splitlines()[-1]
 
 
+def test_validate_split_scores_each_side_and_json_holds_everything() -> None:
+    """`--split` adds a column for each side of the month; `--json` prints one document
+    with the same scores, per side, and nothing else."""
+    result = runner.invoke(app, ["validate", "--runs", "10", "--split", "1927-01"])
+    assert result.exit_code == 0, result.output
+    assert "Before 1927-01" in result.output
+    assert "From 1927-01" in result.output
+    assert re.search(r"Brier, model +0\.\d+ +0\.\d+ +0\.\d+", result.output)
+    result = runner.invoke(app, ["validate", "--runs", "10", "--split", "1927-01", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert (doc["scenario"], doc["runs"], doc["split"]) == ("bolshevik_1923", 10, "1927-01")
+    assert set(doc["scores"]) == {"all", "before", "from"}
+    assert doc["scores"]["before"]["facts"] + doc["scores"]["from"]["facts"] == len(
+        [f for f in doc["facts"] if f["hit"]["model"] is not None]
+    )
+    assert {f["group"] for f in doc["facts"]} == {"before", "from"}
+
+
+def test_validate_refuses_a_split_that_is_not_a_month() -> None:
+    """A malformed --split is a usage error that names the value."""
+    result = runner.invoke(app, ["validate", "--runs", "1", "--split", "1927"])
+    assert result.exit_code == 2
+    assert "'1927' is not a month" in result.output
+
+
 def test_validate_refuses_a_missing_record(tmp_path: Path) -> None:
     """A record file that does not exist is an error message with exit code 2."""
     result = runner.invoke(app, ["validate", "--runs", "1", "--record", str(tmp_path / "x.yaml")])
@@ -432,6 +458,8 @@ COMMANDS = [
     ["presets", "-s", "china_1976"],
     ["parameters"],
     ["events", "-s", "china_1976"],
+    ["validate", "--runs", "20", "--split", "1927-01"],
+    ["validate", "--runs", "20", "-s", "china_1976"],
 ]
 HELP = [
     [], ["run"], ["experiment"], ["results", "list"], ["results", "export"],

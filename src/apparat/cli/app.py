@@ -14,6 +14,7 @@ option names and help at any width (80 columns included) and pipes without paddi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -39,19 +40,18 @@ from apparat.cli.render import (
     chronicle_table,
     compact_cites,
     make_console,
-    pct,
     print_summary,
     sources_data,
     sources_list,
 )
 from apparat.cli.report import report_command
 from apparat.cli.serve import serve_command
+from apparat.cli.validate import print_validation
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
 from apparat.engine.chronicle import Entry
 from apparat.errors import ApparatError, ScenarioError
 from apparat.experiments import validation
-from apparat.experiments.statistics import shares
 from apparat.experiments.validation import ValidationReport
 from apparat.policies import ForcedChoice, parse_do
 from apparat.report.summary import RunSummary, summarise_run
@@ -322,88 +322,46 @@ def validate_command(
     runs: Annotated[int, typer.Option(min=1, metavar="N", help="Runs in the ensemble.")] = 1000,
     seed: SeedOpt = 1,
     scenario: ScenarioOpt = "bolshevik_1923",
+    split: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            callback=_month,
+            help="Also score the facts dated before this month and those from it apart.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document and nothing else.")
+    ] = False,
 ) -> None:
-    """Score an ensemble against the historical record, next to a naive frozen-world baseline."""
+    """Score an ensemble against the historical record: hit rates, Brier scores, the
+    CRPS of each event's month and the coverage of 80% intervals, beside a naive
+    frozen-world baseline and a random-timing one."""
     s = load_scenario(scenario)
     rec = load_record(record, scenario=scenario)
     c = compile_scenario(s)
     console = make_console()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("Simulating runs", total=runs)
-        report = validation.validate(
+
+    def score(progress: Callable[[int], None] | None) -> ValidationReport:
+        return validation.validate(
             c,
             rec,
             lambda idx: run_batch(c, idx, seed, None, None, False),
             runs,
-            progress=lambda n: bar.advance(task, n),
+            progress=progress,
+            seed=seed,
+            split=split,
         )
+
+    if as_json:
+        doc = {"apparat": VERSION, "scenario": s.scenario.id, **score(None).as_dict(c.names)}
+        typer.echo(_to_json(doc))
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("Simulating runs", total=runs)
+        report = score(lambda n: bar.advance(task, n))
     print_validation(console, report, c.names)
-
-
-def validation_table(report: ValidationReport) -> Table:
-    """One row per fact: how often the model and the frozen world reproduce it."""
-    table = Table(
-        title=f"Historical record, {report.runs} runs",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        show_footer=True,
-        pad_edge=False,
-    )
-    table.add_column("Fact", footer="Mean over facts", no_wrap=True)
-    table.add_column("Kind")
-    table.add_column("Date ±window", no_wrap=True)
-    table.add_column("Model", justify="right", no_wrap=True, footer=pct(report.model_total))
-    table.add_column("Naive", justify="right", no_wrap=True, footer=pct(report.naive_total))
-    for f in report.facts:
-        better = "green" if f.model > f.naive else ("red" if f.model < f.naive else "")
-        table.add_row(
-            f.fact.id,
-            f.fact.kind.replace("_", " "),
-            f"{f.fact.date} ±{f.fact.window}",
-            Text(pct(f.model), style=better),
-            pct(f.naive),
-        )
-    return table
-
-
-def beats_naive(report: ValidationReport) -> bool:
-    """The model must reproduce more facts, and the order of defeats no worse, than naive."""
-    order_ok = (
-        report.order_model is None
-        or report.order_naive is None
-        or report.order_model >= report.order_naive
-    )
-    return report.model_total > report.naive_total and order_ok
-
-
-def print_validation(console: Console, report: ValidationReport, c_names: list[str]) -> None:
-    """The per-fact table, the totals, and a verdict a reader can act on in the last line."""
-    console.print(validation_table(report))
-    facts = f"model {pct(report.model_total)}, naive {pct(report.naive_total)}"
-    console.print(Text(f"Facts reproduced: {facts}"))
-    if report.median_run is not None and report.per_run is not None:
-        q10, q90 = np.quantile(report.per_run, [0.1, 0.9])
-        console.print(
-            Text(
-                f"Per run: the median run reproduces {pct(report.median_run)} of the facts "
-                f"(10th–90th percentile {pct(float(q10))}–{pct(float(q90))})"
-            )
-        )
-    if report.order_model is not None and report.order_naive is not None:
-        order = f"model {pct(report.order_model)}, naive {pct(report.order_naive)}"
-        console.print(Text(f"Order of defeats: {order}"))
-    names = dict(enumerate(c_names))
-    names[-1] = "no one"
-    end = ", ".join(
-        f"{sh.label} {pct(sh.share)} [{pct(sh.low)}–{pct(sh.high)}]"
-        for sh in shares(report.dominant_end, names)
-    )
-    console.print(Text(f"Consolidated at the end (95% interval): {end}"))
-    if beats_naive(report):
-        console.print(Text("✓ The model beats the naive baseline.", style="bold green"))
-    else:
-        console.print(Text("✗ The model does not beat the naive baseline.", style="bold red"))
 
 
 register(app)
