@@ -197,7 +197,7 @@ def test_the_terminal_screen_is_laid_out_for_reading() -> None:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "actor"), [("bolshevik_1923", "zinoviev"), ("china_1976", "hua_guofeng")]
+    ("scenario", "actor"), [("bolshevik_1923", "trotsky"), ("china_1976", "hua_guofeng")]
 )
 def test_both_bundled_scenarios_play_in_the_terminal(scenario: str, actor: str) -> None:
     """Each bundled scenario plays through --scenario, from first decision to verdict."""
