@@ -60,7 +60,9 @@ def outcomes_frame(res: SimulationResult) -> pd.DataFrame:
     for decision, picks in o.choices.items():
         opts = options.get(decision, [])
         cols[decision] = [opts[int(k)] if k >= 0 else None for k in picks]
-    return pd.DataFrame(cols, index=pd.Index(o.runs, name="run"))
+    # object columns keep None as None (pandas' string inference would make it NaN)
+    index = pd.Index(o.runs, name="run")
+    return pd.DataFrame({k: pd.Series(v, index=index, dtype=object) for k, v in cols.items()})
 
 
 def actor_frame(res: SimulationResult) -> pd.DataFrame:

@@ -82,6 +82,11 @@ class Dispute(Strict):
 class Trait(Strict):
     value: float
     cite: Cites
+    note: str | None = Field(
+        default=None,
+        description="What the value rests on where the sources do not fix it (a neutral "
+        "mid value, a value taken from an ally's line).",
+    )
 
 
 class UnitTrait(Trait):

@@ -1,0 +1,66 @@
+"""The party body of bolshevik_1923 (issue 12): the second rank named by the design is
+in the scenario as followers, the economic offices and the Control Commission exist, and
+an office the scenario starts vacant is filled by the vacancy rule, not by a script."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from apparat.engine import compile_scenario, simulate
+from apparat.scenario import load_scenario
+from apparat.scenario.models import Scenario, Trait
+
+BODY = [
+    "kalinin",
+    "voroshilov",
+    "kaganovich",
+    "uglanov",
+    "frunze",
+    "sokolnikov",
+    "radek",
+    "rakovsky",
+    "rudzutak",
+    "mikoyan",
+    "andreyev",
+]
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_scenario("bolshevik_1923")
+
+
+def test_the_party_body_is_second_rank_with_every_trait_and_axis(scenario: Scenario) -> None:
+    actors = {a.id: a for a in scenario.actors}
+    axes = {x.id for x in scenario.rules.axes}
+    for who in BODY:
+        a = actors[who]
+        assert not a.contender, who
+        assert set(a.position) == axes, who
+
+
+def test_a_neutral_trait_says_why(scenario: Scenario) -> None:
+    """Where the sources fix nothing the value is the mid value and a note says so."""
+    for who in BODY:
+        a = next(x for x in scenario.actors if x.id == who)
+        for name in type(a.traits).model_fields:
+            t = getattr(a.traits, name)
+            if t.value == 0.5:
+                assert t.note, f"{who}.{name} is 0.5 without a note"
+
+
+def test_a_trait_note_is_optional_text() -> None:
+    assert Trait.model_validate({"value": 0.5, "cite": "S1:1"}).note is None
+    t = Trait.model_validate({"value": 0.5, "cite": "S1:1", "note": "no source"})
+    assert t.note == "no source"
+
+
+def test_vacant_offices_are_filled_by_the_rules(scenario: Scenario) -> None:
+    c = compile_scenario(scenario)
+    vacant = [c.offices.index(o) for o in ("gosplan_chair", "ccc_chair")]
+    assert (c.holder0[vacant] < 0).all()
+    assert c.holder0[c.offices.index("vsnkh_chair")] == c.index("rykov")
+    res = simulate(c, 8, seed=3, chronicle=False)
+    first = np.asarray(res.history.holder)[:, 0, :]
+    assert (first[:, vacant] >= 0).all()  # someone of the model holds them after month 0
