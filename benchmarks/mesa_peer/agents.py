@@ -46,6 +46,7 @@ class Actor(mesa.Agent):
         self.betrayal = [0.0] * n  # my memory of being turned on by each actor
         self.pact_until = [-1] * n
         self.executive = bool(c.executive0[index])
+        self.in_cc = bool(c.cc0[index])  # holds a full CC seat of his own
         self.cc_clients = float(c.cc_clients0[index])  # CC seats beholden to me
         self.sanction = 0
         self.last_step = -99

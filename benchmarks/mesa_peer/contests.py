@@ -130,6 +130,7 @@ def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
     if level >= 4:
         model.cc_unaligned += t.cc_clients
         t.cc_clients = 0.0
+        t.in_cc = False
         flow.vacate_clients(model, target)
 
 

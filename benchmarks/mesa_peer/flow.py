@@ -74,16 +74,20 @@ def elect_cc(model: PeerModel, seats: int) -> None:
     """The congress elects the CC from the list the ruling coalition prepares."""
     people = model.people
     model.cc_seats = seats
-    leaders = sum(a.alive and a.sanction < 4 for a in people)
+    delegates = congress_share(model)
+    makers = [a.ruling and a.active for a in people]
+    follows_list = sum(d for d, mk in zip(delegates, makers, strict=True) if mk) > 0.5
+    for a in people:  # the list puts the rulers and their followers on the CC
+        theirs = makers[a.index] or (a.follows >= 0 and makers[a.follows])
+        if follows_list and theirs and a.alive and a.sanction < 4:
+            a.in_cc = True
+    leaders = sum(a.in_cc and a.alive and a.sanction < 4 for a in people)
     target = float(max(seats - leaders, 0))
     r = model.c.params["cc_renewal"]
     clients = [0.0 if (not a.alive or a.sanction >= 4) else a.cc_clients for a in people]
     clients = [x - x * r for x in clients]
     unaligned = model.cc_unaligned - model.cc_unaligned * r
     pool = max(target - (sum(clients) + unaligned), 0.0)
-    delegates = congress_share(model)
-    makers = [a.ruling and a.active for a in people]
-    follows_list = sum(d for d, mk in zip(delegates, makers, strict=True) if mk) > 0.5
     apparatus = [s if mk else 0.0 for s, mk in zip(secretary_share(model), makers, strict=True)]
     if not follows_list:
         weights = delegates

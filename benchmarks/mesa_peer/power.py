@@ -94,7 +94,7 @@ def congress_share(model: PeerModel) -> list[float]:
 
 def cc_share(model: PeerModel) -> list[float]:
     """CC votes: each leader's own seat and his clients' seats."""
-    own = [a.sanction < 4 and a.alive for a in model.people]
+    own = [a.in_cc and a.sanction < 4 and a.alive for a in model.people]
     total = model.actors.agg("cc_clients", sum) + model.cc_unaligned + sum(own)
     total = max(total, 1.0)
     return [(a.cc_clients + o) / total for a, o in zip(model.people, own, strict=True)]

@@ -141,3 +141,29 @@ def test_rivalry_grows_between_strong_equals_and_not_between_partners(
     rivalry.monthly(ctx)
     assert st.enmity[0, a, b] > st.enmity[0, a, w] > 0.0
     assert st.enmity[1, a, b] == 0.0
+
+
+def test_only_full_cc_members_hold_a_seat_of_their_own(bolshevik_compiled: Compiled) -> None:
+    """An actor the congresses have yet to elect (``cc: false``) votes in the CC only
+    through clients; a congress that follows the rulers' list seats their followers."""
+    from apparat.engine.mechanisms import circular_flow
+    from apparat.engine.mechanisms.power import cc_share
+
+    c = bolshevik_compiled
+    ctx = make_context(c, runs=2)
+    st = ctx.st
+    k = c.index("kaganovich")
+    assert not st.in_cc[:, k].any()
+    base = cc_share(c, st)[:, k]
+    st.in_cc[:, k] = True
+    assert (cc_share(c, st)[:, k] > base).all()
+    st.in_cc[:, k] = False
+    stalin = c.index("stalin")
+    st.ruling[:] = False
+    st.ruling[:, stalin] = True
+    st.follows[:, k] = stalin
+    st.holder[:, :] = np.where(st.holder >= 0, stalin, st.holder)  # his men steer delegates
+    st.secretaries[:] = stalin
+    st.mark_secretaries()
+    circular_flow.elect_cc(ctx, 60)
+    assert st.in_cc[:, k].all()

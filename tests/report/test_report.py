@@ -22,7 +22,7 @@ from apparat.experiments import interventions
 from apparat.report import plots
 from apparat.report.chronicle import choose_run, chronicle_html, sources_html
 from apparat.report.html import write_report
-from apparat.scenario import Scenario, load_scenario
+from apparat.scenario import Scenario
 from apparat.scenario.sources import Source
 from apparat.store import ResultsStore
 

@@ -75,6 +75,7 @@ class Compiled:
     press: F
     surveillance: F
     executive0: B  # (A,)
+    cc0: B  # (A,): full CC members at the start
     executive_seats0: int
     cc_seats0: int
     cc_clients0: F  # (A + 1,) counts, last = unaligned
@@ -224,6 +225,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         press=np.array([o.press for o in offices]),
         surveillance=np.array([o.surveillance for o in offices]),
         executive0=executive0,
+        cc0=np.array([a.cc for a in s.actors], dtype=bool),
         executive_seats0=executive.seats,
         cc_seats0=cc.count,
         cc_clients0=cc_clients,

@@ -35,6 +35,7 @@ class State:
     pact_until: I  # (R, A, A): month a pact ends
     holder: I  # (R, O): actor index, -1 vacant
     executive: B  # (R, A)
+    in_cc: B  # (R, A): holds a full CC seat of his own
     executive_seats: int
     cc_seats: int
     cc_clients: F  # (R, A + 1): CC seats beholden to each patron; last = unaligned
@@ -107,6 +108,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         pact_until=np.full((runs, n, n), -1, dtype=np.int64),
         holder=tile(c.holder0).astype(np.int64),
         executive=tile(c.executive0).astype(bool),
+        in_cc=tile(c.cc0).astype(bool),
         executive_seats=c.executive_seats0,
         cc_seats=c.cc_seats0,
         cc_clients=tile(c.cc_clients0).astype(np.float64),

@@ -130,6 +130,11 @@ class Actor(Strict):
         default=None,
         description="A sanction of the rules' repertoire he is already under at the start.",
     )
+    cc: bool = Field(
+        default=True,
+        description="A full member of the CC at the start; false for one a congress has "
+        "yet to elect (he then votes there only once the leadership's list puts him on).",
+    )
     cite: Cites
 
 

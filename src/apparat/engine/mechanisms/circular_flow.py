@@ -134,7 +134,16 @@ def elect_cc(ctx: Context, seats: int) -> None:
     n = len(c.actors)
     st.cc_seats = seats
     out_cc = c.sanctions.out_cc[st.sanction]
-    leaders = (st.alive & ~out_cc).sum(axis=1)
+    delegates = congress_share(c, st, st.month)
+    list_makers = st.ruling & st.active
+    list_share = (delegates * list_makers).sum(axis=1)
+    follows = list_share > 0.5
+    # the list puts the rulers and their followers on the CC; a congress that follows it
+    # elects those of them who had no seat
+    rows = np.arange(st.runs)[:, None]
+    theirs = list_makers | ((st.follows >= 0) & list_makers[rows, np.maximum(st.follows, 0)])
+    st.in_cc |= follows[:, None] & theirs & st.alive & ~out_cc
+    leaders = (st.in_cc & st.alive & ~out_cc).sum(axis=1)
     target = np.maximum(seats - leaders, 0).astype(np.float64)
     clients = st.cc_clients.copy()
     gone = ~st.alive | out_cc
@@ -143,10 +152,6 @@ def elect_cc(ctx: Context, seats: int) -> None:
     renewed = clients * ctx.p("cc_renewal", 2)
     clients -= renewed
     pool = np.maximum(target - clients.sum(axis=1), 0.0)
-    delegates = congress_share(c, st, st.month)
-    list_makers = st.ruling & st.active
-    list_share = (delegates * list_makers).sum(axis=1)
-    follows = list_share > 0.5
     # the list is drawn from the apparatus: each list-maker places his own secretaries;
     # a congress that rejects the list elects in proportion to the delegates
     apparatus = secretary_share(c, st) * list_makers

@@ -191,6 +191,7 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
         moved = st.cc_clients[rows[out], t[out]]
         st.cc_clients[rows[out], t[out]] = 0.0
         st.cc_clients[rows[out], n] += moved
+        st.in_cc[rows[out], t[out]] = False  # readmission does not give the seat back
         flow.vacate_clients(ctx, rows[out], t[out])
     held = rep.detained[lv] | rep.dead[lv]
     if held.any():

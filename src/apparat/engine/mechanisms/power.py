@@ -107,7 +107,7 @@ def cc_share(c: Compiled, st: State, aligned: bool = False) -> F:
     """(R, A): CC votes: the actor's own seat and his clients' seats, as a share of the
     whole CC, or with ``aligned`` of the seats that look to some leader."""
     n = st.cc_clients.shape[1] - 1
-    own = ~c.sanctions.out_cc[st.sanction] & st.alive
+    own = st.in_cc & ~c.sanctions.out_cc[st.sanction] & st.alive
     clients = st.cc_clients[:, :n] if aligned else st.cc_clients
     total = clients.sum(axis=1, keepdims=True) + own.sum(axis=1, keepdims=True)
     return (st.cc_clients[:, :n] + own) / np.maximum(total, 1.0)
