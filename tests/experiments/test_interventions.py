@@ -289,6 +289,18 @@ def test_dropping_an_enrolment_removes_its_wave(bolshevik: Scenario) -> None:
     compile_scenario(applied.scenario)
 
 
+def test_dropping_an_event_drops_the_factors_that_vary_it(bolshevik: Scenario) -> None:
+    """A factor that sizes a dropped wave or scales a dropped shock has nothing left to
+    vary: the changed scenario no longer declares it, and keeps the others."""
+    targets = {f.target for f in bolshevik.factors}
+    assert {"lenin_enrolment.members", "german_october_1923.salience"} <= targets
+    applied = iv.apply(bolshevik, iv.parse(drop=["lenin_enrolment", "german_october_1923"]))
+    left = {f.target for f in applied.scenario.factors}
+    assert left == {
+        t for t in targets if t.split(".")[0] not in {"lenin_enrolment", "german_october_1923"}
+    }
+
+
 def test_earliest_month_is_the_earliest_of_all(bolshevik: Scenario) -> None:
     """With several interventions, the earliest month any of them touches is reported."""
     applied = iv.apply(

@@ -16,9 +16,10 @@ from apparat.scenario.factors import baseline_value
 TOY = Path(__file__).resolve().parents[1] / "data" / "toy_triad.yaml"
 
 
-def test_the_bundled_scenario_declares_ten_to_twenty_cited_factors(bolshevik: Scenario) -> None:
-    """Between 10 and 20 factors, structure and character both, each citing a source."""
-    assert 10 <= len(bolshevik.factors) <= 20
+def test_the_bundled_scenario_declares_ten_to_thirty_cited_factors(bolshevik: Scenario) -> None:
+    """Between 10 and 30 factors (a Sobol' analysis costs runs in proportion), structure
+    and character both, each citing a source."""
+    assert 10 <= len(bolshevik.factors) <= 30
     assert {f.group for f in bolshevik.factors} == {"structure", "character"}
     assert all(f.cite for f in bolshevik.factors)
 
@@ -68,6 +69,23 @@ def factor(target: str, low: float = 0.1, high: float = 0.4, **more: object) -> 
         ),
         ([factor("oversight", group="luck")], r"group: Input should be 'structure' or 'character'"),
         ([factor("oversight", step=0.1)], r"step: Extra inputs are not permitted"),
+        (
+            [factor("chancellery.patronage")],
+            r"'chancellery' is no office of toy_triad \(offices: first_secretary, army\)",
+        ),
+        (
+            [factor("army.force", 0.5, 1.5)],
+            r"range \[0.5, 1.5\] of army.force leaves its bounds \[0, 1\]",
+        ),
+        (
+            [factor("veterans.members", 10, 50)],
+            r"'veterans' is no cohort of toy_triad \(cohorts: members\)",
+        ),
+        (
+            [factor("plenum_1951.blame_direction")],
+            r"'plenum_1951' is no shock of toy_triad \(shocks: none\)",
+        ),
+        ([factor("members.members", -5, 50)], r"leaves its bounds \[0, 1e\+06\]"),
     ],
 )
 def test_bad_factors_are_reported_with_file_and_line(
@@ -82,11 +100,14 @@ def test_bad_factors_are_reported_with_file_and_line(
 
 
 def test_good_factors_load(tmp_path: Path) -> None:
-    """Parameters, body parameters, traits and axes all load."""
+    """Parameters, body parameters, traits, axes, office resources and cohort sizes all load."""
+    targets = ["oversight", "alpha.prestige", "army.force", "members.members"]
     s = load_scenario(
         with_factors(
             tmp_path,
-            [factor("oversight"), factor("alpha.prestige"), factor("beta.economy", -0.5, 0.5)],
+            [factor(t) for t in targets] + [factor("beta.economy", -0.5, 0.5)],
         )
     )
-    assert [f.target for f in s.factors] == ["oversight", "alpha.prestige", "beta.economy"]
+    assert [f.target for f in s.factors] == [*targets, "beta.economy"]
+    assert baseline_value(s, "army.force") == 1.0
+    assert baseline_value(s, "members.members") == 100.0

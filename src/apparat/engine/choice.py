@@ -34,6 +34,8 @@ from apparat.engine.mechanisms import contests
 from apparat.engine.mechanisms.contests import sigmoid
 from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
 from apparat.engine.mechanisms.power import apparatus_control
+from apparat.engine.state import resource
+from apparat.scenario.factors import RESOURCES
 from apparat.scenario.models import Decision, Effect
 
 F = NDArray[np.float64]
@@ -233,7 +235,7 @@ def _tactic(ctx: Context, tactic: str, a: I, seen: F) -> tuple[F, F]:
     code = TACTIC[tactic]
     monthly = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}.get(code)
     rate = ctx.p("underground_gain") if monthly is None else monthly
-    free = 1.0 - apparatus_control(ctx.c, st)
+    free = 1.0 - np.ravel(apparatus_control(ctx.c, st))  # (R,) or (1,)
     oratory = st.traits[rows, a, TRAIT["oratory"]]
     ban = ctx.p("faction_ban")
     worth = _prestige_worth(ctx)
@@ -247,9 +249,9 @@ def _office_worth(ctx: Context, a: I, office: int, seen: F) -> F:
     """(R,): the share of his believed power an office he holds brings him."""
     st, c = ctx.st, ctx.c
     rows = np.arange(st.runs)
-    res = c.force + c.surveillance + c.delegates + c.press + c.patronage
-    held = (st.holder == a[:, None]) * res[None, :]
-    share = np.where(st.holder[:, office] == a, res[office], 0.0) / np.maximum(
+    res = sum((resource(c, st, r) for r in RESOURCES), np.zeros((1, len(c.offices))))
+    held = (st.holder == a[:, None]) * res
+    share = np.where(st.holder[:, office] == a, res[:, office], 0.0) / np.maximum(
         held.sum(axis=1), 1e-9
     )
     return seen[rows, a] * share

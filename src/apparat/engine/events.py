@@ -37,6 +37,19 @@ def incapacitate(
         st.prestige[sel, actor] = 0.0
 
 
+def shock(ctx: Context, ev: Event) -> None:
+    """A shock's salience and blame, or a sweep's per-run strength of them
+    (``EVENT.salience`` multiplies what the event adds; ``EVENT.blame_direction``
+    replaces its direction)."""
+    c, st = ctx.c, ctx.st
+    axis = c.axis[ev.blame_axis] if ev.blame_axis else None
+    scale = st.shocks.get(f"{ev.id}.salience", 1.0)
+    direction = st.shocks.get(f"{ev.id}.blame_direction", ev.blame_direction)
+    policy.shock(ctx, {c.axis[k]: v * scale for k, v in ev.salience.items()}, axis, direction)
+    if axis is not None and np.any(direction):
+        prestige.blame(ctx, axis, direction)
+
+
 def apply(ctx: Context, events: list[Event]) -> list[Event]:
     """Apply the month's events; return the meetings (plenum, conference, congress) held."""
     c = ctx.c
@@ -45,12 +58,7 @@ def apply(ctx: Context, events: list[Event]) -> list[Event]:
         if ev.kind in ("incapacitation", "death") and ev.actor:
             incapacitate(ctx, c.index(ev.actor), dies=ev.kind == "death")
         elif ev.kind == "shock":
-            axis = c.axis[ev.blame_axis] if ev.blame_axis else None
-            policy.shock(
-                ctx, {c.axis[k]: v for k, v in ev.salience.items()}, axis, ev.blame_direction
-            )
-            if axis is not None and ev.blame_direction:
-                prestige.blame(ctx, axis, ev.blame_direction)
+            shock(ctx, ev)
         elif ev.kind == "enrolment" and ev.cohort:
             enrolment.enrol(ctx, [k.id for k in c.scenario.party.cohorts].index(ev.cohort))
         elif ev.kind in MEETINGS:

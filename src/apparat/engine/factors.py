@@ -6,8 +6,11 @@ thousands of times. Instead each row of a batch carries its own values of the sw
 factors, and the mechanisms read them through ``Context.p`` and ``State.traits``.
 
 Targets use the grammar of ``--set``: ``PARAMETER`` or ``BODY.PARAMETER`` (a registered
-parameter, within its declared range), ``ACTOR.TRAIT`` (0..1) and ``ACTOR.AXIS`` (the
-actor's initial line, -1..1). Office resources are shared by every run of a batch.
+parameter, within its declared range), ``ACTOR.TRAIT`` (0..1), ``ACTOR.AXIS`` (the
+actor's initial line, -1..1) and ``OFFICE.RESOURCE`` (0..1); besides these a cohort's
+size, ``COHORT.members`` (thousands), and a shock's strength, ``EVENT.blame_direction``
+(-1..1) and ``EVENT.salience`` (a multiple, 0..5, of the salience the event adds). The
+names are read by :func:`apparat.scenario.factors.resolve_target`.
 """
 
 from __future__ import annotations
@@ -21,47 +24,37 @@ from numpy.typing import ArrayLike, NDArray
 from apparat.engine.compiled import TRAIT, Compiled
 from apparat.engine.state import State, derive_start
 from apparat.errors import InterventionError
-from apparat.scenario.parameters import PARAMETERS
+from apparat.scenario.factors import resolve_target
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where a factor's values go: a parameter, or an actor's trait or initial line."""
+    """Where a factor's values go: a parameter, an actor's trait or initial line, an
+    office's resource, a cohort's size or a shock's strength."""
 
-    kind: str  # "parameter", "trait" or "axis"
-    name: str  # parameter, trait or axis name
-    actor: int = -1
+    kind: str  # "parameter", "trait", "axis", "resource", "cohort" or "shock"
+    name: str  # parameter, trait, axis or resource name; "EVENT.FIELD" for a shock
+    index: int = -1  # the actor, office or cohort
     low: float = 0.0
     high: float = 1.0
 
 
 def resolve(c: Compiled, target: str) -> Target:
     """Read a target string, refusing unknown names with the valid choices."""
-    parts = target.split(".")
-    bodies = [b.id for b in c.scenario.bodies]
-    if len(parts) == 2 and parts[0] in bodies:
-        parts = parts[1:]
-    if len(parts) == 1:
-        spec = PARAMETERS.get(parts[0])
-        if spec is None:
-            raise InterventionError(
-                f"factor {target!r}: unknown parameter; parameters: {', '.join(sorted(PARAMETERS))}"
-                " (or ACTOR.TRAIT, ACTOR.AXIS, BODY.PARAMETER)"
-            )
-        return Target("parameter", parts[0], low=spec.low, high=spec.high)
-    if len(parts) != 2 or parts[0] not in c.actors:
-        raise InterventionError(
-            f"factor {target!r}: write PARAMETER, BODY.PARAMETER, ACTOR.TRAIT or ACTOR.AXIS; "
-            f"actors: {', '.join(c.actors)}; bodies: {', '.join(bodies)}"
-        )
-    actor, name = c.index(parts[0]), parts[1]
-    if name in TRAIT:
-        return Target("trait", name, actor)
-    if name in c.axis:
-        return Target("axis", name, actor, -1.0, 1.0)
-    raise InterventionError(
-        f"factor {target!r}: actors have traits {', '.join(TRAIT)} and axes {', '.join(c.axis)}"
-    )
+    r = resolve_target(c.scenario, target)
+    if isinstance(r, str):
+        raise InterventionError(f"factor {target!r}: {r}")
+    if r.kind == "parameter":
+        return Target("parameter", r.key, low=r.low, high=r.high)
+    first, name = r.key.split(".")
+    if r.kind in ("trait", "axis"):
+        return Target(r.kind, name, c.index(first), r.low, r.high)
+    if r.kind == "resource":
+        return Target("resource", name, c.offices.index(first), r.low, r.high)
+    if r.kind == "cohort":
+        cohorts = [k.id for k in c.scenario.party.cohorts]
+        return Target("cohort", name, cohorts.index(first), r.low, r.high)
+    return Target("shock", r.key, low=r.low, high=r.high)
 
 
 def apply(c: Compiled, st: State, factors: Mapping[str, ArrayLike]) -> None:
@@ -69,15 +62,26 @@ def apply(c: Compiled, st: State, factors: Mapping[str, ArrayLike]) -> None:
     seen: dict[tuple[str, str, int], str] = {}
     for target, raw in factors.items():
         t = resolve(c, target)
-        key = (t.kind, t.name, t.actor)
+        key = (t.kind, t.name, t.index)
         if key in seen:
             raise InterventionError(f"factors {seen[key]!r} and {target!r} name the same thing")
         seen[key] = target
         values = _values(target, raw, st.runs, t)
         if t.kind == "trait":
-            st.traits[:, t.actor, TRAIT[t.name]] = values
+            st.traits[:, t.index, TRAIT[t.name]] = values
         elif t.kind == "axis":
-            st.position[:, t.actor, c.axis[t.name]] = values
+            st.position[:, t.index, c.axis[t.name]] = values
+        elif t.kind == "resource":
+            per_run = st.resources.get(t.name)
+            if per_run is None:
+                per_run = st.resources[t.name] = np.tile(getattr(c, t.name), (st.runs, 1))
+            per_run[:, t.index] = values
+        elif t.kind == "cohort":
+            if st.cohorts is None:
+                st.cohorts = np.tile(c.cohort_members, (st.runs, 1))
+            st.cohorts[:, t.index] = values
+        elif t.kind == "shock":
+            st.shocks[t.name] = values
         else:
             st.varied[t.name] = values
     derive_start(c, st)  # what starts from the swept values starts from them

@@ -133,7 +133,7 @@ def simulate(
         deaths = any(e.kind in ("death", "incapacitation") for e in c.events.get(m, []))
         # power last changed at the end of the previous month, unless an event or a new
         # cohort has changed its inputs since
-        if m == 0 or c.events.get(m) or (c.party_mix[m] != c.party_mix[m - 1]).any():
+        if m == 0 or c.events.get(m) or (c.cohort_joins == m).any():
             st.power = compute_power(c, st, m)
         if m == 0 or meetings or deaths:
             coalitions.form(ctx)

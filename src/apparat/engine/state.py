@@ -61,6 +61,10 @@ class State:
     traits: F  # (R, A, 7): the scenario's traits, or a sweep's values for each run
     misjudge: F  # (R, A, A): log-error of i's estimate of j's power (engine.beliefs)
     varied: dict[str, F] = field(default_factory=dict)  # parameters with a value per run
+    # a sweep's per-run values of what is otherwise the scenario's, for every run alike
+    resources: dict[str, F] = field(default_factory=dict)  # resource -> (R, O) per office
+    cohorts: F | None = None  # (R, K): each cohort's size, in thousands
+    shocks: dict[str, F] = field(default_factory=dict)  # "EVENT.FIELD" -> (R,)
 
     def mark_secretaries(
         self, rows: NDArray[np.intp] | NDArray[np.bool_] | slice = slice(None)
@@ -73,13 +77,25 @@ class State:
         return int(self.alive.shape[0])
 
     def per_run(self) -> tuple[str, ...]:
-        """The names of the arrays with a runs axis (everything but the batch's scalars)."""
-        return tuple(f.name for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
+        """The names of the arrays with a runs axis that mechanisms change (not the batch's
+        scalars, nor a sweep's values, which are read only)."""
+        return tuple(
+            f.name
+            for f in fields(self)
+            if f.name != "cohorts" and isinstance(getattr(self, f.name), np.ndarray)
+        )
 
     def take(self, rows: NDArray[np.intp]) -> State:
         """A copy of some runs' state, so a mechanism can work on just the runs it concerns."""
         sliced = {name: getattr(self, name)[rows] for name in self.per_run()}
-        return replace(self, **sliced, varied={k: v[rows] for k, v in self.varied.items()})
+        return replace(
+            self,
+            **sliced,
+            varied={k: v[rows] for k, v in self.varied.items()},
+            resources={k: v[rows] for k, v in self.resources.items()},
+            cohorts=None if self.cohorts is None else self.cohorts[rows],
+            shocks={k: v[rows] for k, v in self.shocks.items()},
+        )
 
     def put(self, rows: NDArray[np.intp], sub: State, names: tuple[str, ...]) -> None:
         """Write the named arrays of ``sub`` (taken with ``rows``) back into these runs."""
@@ -164,3 +180,25 @@ def param(
     if rows is not None:
         v = v[rows]
     return v.reshape((-1,) + (1,) * (ndim - 1))
+
+
+def resource(c: Compiled, st: State, name: str) -> F:
+    """An office resource (``patronage``, ``delegates``, ``force``, ``press``,
+    ``surveillance``) as (R, O) where a sweep varies it per run, else (1, O)."""
+    v = st.resources.get(name)
+    return getattr(c, name)[None, :] if v is None else v
+
+
+def party_mix(c: Compiled, st: State, month: int) -> tuple[float | F, float | F]:
+    """The members' loyalty to the apparatus and the pull of oratory on them in
+    ``month``, averaged over the cohorts present: floats, or (R, 1) where a sweep gives
+    the cohorts sizes per run (a party left with no members is loyal to no one)."""
+    if st.cohorts is None:
+        loyalty, pull = c.party_mix[month]
+        return float(loyalty), float(pull)
+    present = (c.cohort_joins < 0) | (c.cohort_joins <= month)
+    w = st.cohorts * present[None, :]
+    total = np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+    loyalty = (w * c.cohort_loyalty).sum(axis=1, keepdims=True) / total
+    pull = (w * c.cohort_pull).sum(axis=1, keepdims=True) / total
+    return loyalty, pull

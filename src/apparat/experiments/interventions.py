@@ -385,8 +385,14 @@ class _Edit:
         if self.dropped:
             waves = {self._wave(self.events[e]) for e in self.dropped} - {None}
             cohorts = self.data["party"]["cohorts"]
+            gone = set(self.dropped)
             if len(waves) < len(cohorts):  # a dropped wave's members never join
+                gone |= {c["id"] for i, c in enumerate(cohorts) if i in waves}
                 cohorts[:] = [c for i, c in enumerate(cohorts) if i not in waves]
+            # a factor that varies a dropped event or wave has nothing left to vary
+            self.data["factors"] = [
+                f for f in self.data.get("factors", []) if f["target"].split(".")[0] not in gone
+            ]
             self.data["calendar"] = [
                 e for e in self.data["calendar"] if e["id"] not in self.dropped
             ]

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import cc_share, congress_share, secretary_share
-from apparat.engine.state import VACANT
+from apparat.engine.state import VACANT, resource
 from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
@@ -92,8 +92,9 @@ def turnover(ctx: Context) -> None:
 
 
 def appoint(ctx: Context) -> None:
-    """Fill every vacant post: loyal to the appointer with a probability set by his skill
-    and the oversight he is under, otherwise an unaligned functionary."""
+    """Fill every vacant post: loyal to the appointer with a probability set by his skill,
+    the appointing office's patronage (1: every post is his to fill; 0: none) and the
+    oversight he is under, otherwise an unaligned functionary."""
     st, c = ctx.st, ctx.c
     rows, posts = np.nonzero(st.secretaries == VACANT)
     if rows.size == 0:
@@ -101,7 +102,10 @@ def appoint(ctx: Context) -> None:
     appointer = st.holder[:, c.appoints]
     rows_all = np.arange(st.runs)
     skill = np.where(appointer >= 0, st.traits[rows_all, np.maximum(appointer, 0), 1], 0.0)
-    p_loyal = np.clip(skill * ctx.p("appointment_skill") * (1 - oversight(ctx)), 0.0, 0.95)
+    patronage = resource(c, st, "patronage")[:, c.appoints]
+    p_loyal = np.clip(
+        skill * patronage * ctx.p("appointment_skill") * (1 - oversight(ctx)), 0.0, 0.95
+    )
     able = (appointer >= 0) & st.active[np.arange(st.runs), np.maximum(appointer, 0)]
     u = ctx.rng.uniform("flow.appoint", st.month, posts[:, None], rows=rows)[:, 0]
     loyal = (u < p_loyal[rows]) & able[rows]

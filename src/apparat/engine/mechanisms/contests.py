@@ -32,10 +32,11 @@ from apparat.engine.mechanisms.power import (
     distance_from_opinion,
     executive_share,
     force_held,
+    free_delegates,
     office_sum,
     secretary_share,
 )
-from apparat.engine.state import TACTICS
+from apparat.engine.state import TACTICS, resource
 from apparat.engine.tally import tally
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Decision, Option
@@ -69,9 +70,8 @@ def body_weights(ctx: Context, role: str) -> F:
     else:
         # delegates steered by a patron's base or secretaries follow him; the free
         # delegates judge the motion itself (see `vote`), which is what enrolment erodes
-        free = 1.0 - c.delegates.sum()
         steered = apparatus_control(c, st) * secretary_share(c, st)
-        w = office_sum(c, st, c.delegates) + free * steered
+        w = office_sum(c, st, resource(c, st, "delegates")) + free_delegates(c, st) * steered
     rest = np.clip(1.0 - w.sum(axis=1, keepdims=True), 0.0, 1.0)
     return np.append(w, rest, axis=1)
 
@@ -152,9 +152,13 @@ def vote(
 def best_office(ctx: Context, target: I) -> I:
     """The target's most valuable office (-1 if none): force first, then votes and voice."""
     c, st = ctx.c, ctx.st
-    value = c.force * 1.5 + c.delegates * 3 + c.press + c.patronage + c.surveillance
+
+    def r(name: str) -> F:
+        return resource(c, st, name)
+
+    value = r("force") * 1.5 + r("delegates") * 3 + r("press") + r("patronage") + r("surveillance")
     held = st.holder == target[:, None]
-    score = np.where(held, value[None, :] + 0.01, -1.0)
+    score = np.where(held, value + 0.01, -1.0)
     return np.where(held.any(axis=1), np.argmax(score, axis=1), -1)
 
 

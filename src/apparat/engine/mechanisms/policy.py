@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from apparat.engine.context import Context
 
 MOOD_DECAY = 0.97
+F = NDArray[np.float64]
 
 
 def weighted_median(
@@ -48,10 +49,16 @@ def monthly(ctx: Context) -> None:
     st.salience = 1.0 + (st.salience - 1.0) * MOOD_DECAY
 
 
-def shock(ctx: Context, salience: dict[int, float], axis: int | None, direction: float) -> None:
-    """An exogenous shock: axes gain salience; a failure pushes the mood off its end."""
+def shock(
+    ctx: Context,
+    salience: dict[int, float | F],
+    axis: int | None,
+    direction: float | F,
+) -> None:
+    """An exogenous shock: axes gain salience; a failure pushes the mood off its end
+    (a delta or direction may be one number per run)."""
     st = ctx.st
     for ax, delta in salience.items():
         st.salience[:, ax] = np.clip(st.salience[:, ax] + delta, 0.2, 3.0)
-    if axis is not None and direction:
+    if axis is not None and np.any(direction):
         st.mood[:, axis] -= 0.5 * direction

@@ -12,25 +12,30 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.compiled import Compiled
-from apparat.engine.state import State, param
+from apparat.engine.state import State, param, party_mix, resource
 from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
 
 
-def office_sum(c: Compiled, st: State, resource: F) -> F:
-    """(R, A): a resource summed over the offices each actor holds."""
+def office_sum(c: Compiled, st: State, value: F) -> F:
+    """(R, A): a resource, (O,) or per run (R, O), summed over the offices each actor holds."""
     n = len(c.actors)
     h = np.where(st.holder < 0, n, st.holder)
-    return tally(h, n + 1, resource)[:, :n]
+    return tally(h, n + 1, value)[:, :n]
+
+
+def free_delegates(c: Compiled, st: State) -> F:
+    """(R, 1) or (1, 1): the delegates no office sends, for secretaries and oratory to win."""
+    return 1.0 - resource(c, st, "delegates").sum(axis=1, keepdims=True)
 
 
 def apparatus_control(c: Compiled, st: State) -> float | F:
     """Share of conference delegates the secretaries steer: cohorts' loyalty to the
-    apparatus; (R, 1) when a sweep varies ``delegate_control``."""
-    loyalty = float(c.party_mix[st.month, 0])
+    apparatus; (R, 1) when a sweep varies ``delegate_control`` or the cohorts' sizes."""
+    loyalty = party_mix(c, st, st.month)[0]
     control = param(c, st, "delegate_control", 2)
-    if isinstance(control, float):
+    if isinstance(control, float) and isinstance(loyalty, float):
         return float(np.clip(control * (0.5 + loyalty), 0.0, 0.97))
     return np.clip(control * (0.5 + loyalty), 0.0, 0.97)
 
@@ -47,7 +52,7 @@ def rank_and_file(c: Compiled, st: State, month: int) -> F:
     """(R, A): the share of free delegates each leader's prestige and oratory would win,
     less as his line stands far from the party's opinion on the salient axes (the
     appeal of socialism in one country after 1923, of the left after the grain crisis)."""
-    pull = float(c.party_mix[month, 1])
+    pull = party_mix(c, st, month)[1]
     appeal = st.prestige * ((1 - pull) + pull * st.traits[:, :, 3])
     appeal = appeal * np.exp(-param(c, st, "policy_appeal", 2) * distance_from_opinion(st))
     appeal = appeal * (st.active & ~c.sanctions.expelled[st.sanction]) * c.contender[None, :]
@@ -70,8 +75,8 @@ def secretary_share(c: Compiled, st: State) -> F:
 
 def congress_share(c: Compiled, st: State, month: int) -> F:
     """(R, A): delegates each leader can count on at a congress or conference."""
-    base = office_sum(c, st, c.delegates)
-    free = 1.0 - c.delegates.sum()
+    base = office_sum(c, st, resource(c, st, "delegates"))
+    free = free_delegates(c, st)
     ctl = apparatus_control(c, st)
     return base + free * (ctl * secretary_share(c, st) + (1 - ctl) * rank_and_file(c, st, month))
 
@@ -85,10 +90,14 @@ def force_held(c: Compiled, st: State) -> F:
     """(R, A): the weight (force and surveillance) of the rules' force offices each holds,
     and, where the scenario has an officer corps with loyalties of its own, its share."""
     out = np.zeros(st.power.shape)
+    weight = np.broadcast_to(
+        np.maximum(resource(c, st, "force") + resource(c, st, "surveillance"), 1e-6),
+        st.holder.shape,
+    )
     for o in c.force_offices:
         h = st.holder[:, o]
         has = np.flatnonzero(h >= 0)
-        out[has, h[has]] += max(float(c.force[o] + c.surveillance[o]), 1e-6)
+        out[has, h[has]] += weight[has, o]
     if c.commanders_weight == 0.0:
         return out
     return with_officers(c, st, out / np.maximum(out.sum(axis=1, keepdims=True), 1e-9))
@@ -124,7 +133,7 @@ def compute_power(c: Compiled, st: State, month: int) -> F:
     def p(name: str) -> float | F:
         return param(c, st, name, 2)
 
-    force = office_sum(c, st, c.force + 0.5 * c.surveillance)
+    force = office_sum(c, st, resource(c, st, "force") + 0.5 * resource(c, st, "surveillance"))
     force = with_officers(c, st, force / np.maximum(force.sum(axis=1, keepdims=True), 1e-9))
     prest = st.prestige * st.active * ~c.sanctions.expelled[st.sanction]
     prest = prest / np.maximum(prest.sum(axis=1, keepdims=True), 1e-9)

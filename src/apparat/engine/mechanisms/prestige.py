@@ -9,6 +9,7 @@ and the polemics; S2: the grain procurement crisis discredits the NEP line.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from apparat.engine.context import Context
 
@@ -30,10 +31,12 @@ def shift(ctx: Context, deltas: dict[str, float], rows: np.ndarray | None = None
         st.prestige[sel, i] = np.clip(st.prestige[sel, i] + delta, 0.0, 1.0)
 
 
-def blame(ctx: Context, axis: int, direction: float, strength: float = 0.12) -> None:
+def blame(
+    ctx: Context, axis: int, direction: float | NDArray[np.float64], strength: float = 0.12
+) -> None:
     """A policy failure: those who stand at the discredited end of the axis lose prestige,
-    the more so if they govern."""
+    the more so if they govern (``direction`` may be one number per run)."""
     st = ctx.st
-    exposure = np.clip(st.position[:, :, axis] * direction, 0.0, 1.0)
+    exposure = np.clip(st.position[:, :, axis] * np.reshape(direction, (-1, 1)), 0.0, 1.0)
     weight = np.where(st.ruling, 1.0, 0.5)
     st.prestige = np.clip(st.prestige - strength * exposure * weight, 0.0, 1.0)
