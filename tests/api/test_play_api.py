@@ -143,7 +143,7 @@ def test_a_choice_against_history_is_weighed_in_the_verdict(
 @pytest.mark.parametrize(
     ("extra", "field", "needle"),
     [
-        ({"actor": "stalin"}, "actor:", "trotsky"),
+        ({"actor": "molotov"}, "actor:", "trotsky"),
         ({"answers": {"trotsky.xii_congress": "flee"}}, "answers:", "attack, truce"),
         ({"answers": {"lenin.bloc_with_trotsky": "form_bloc"}}, "answers:", "not a decision"),
         ({"seed": -1}, "seed:", "greater than"),
@@ -199,8 +199,11 @@ def test_lenin_is_judged_before_his_stroke(client: TestClient) -> None:
     body = {"actor": "lenin", "seed": 1, "answers": {}, "baseline_runs": BASELINE}
     first = client.post("/api/play/step", json=body).json()
     assert first["situation"]["decision"] == "lenin.bloc_with_trotsky"
-    body["answers"] = {"lenin.bloc_with_trotsky": "form_bloc"}
+    body["answers"] = {
+        "lenin.bloc_with_trotsky": "form_bloc",
+        "lenin.letter_1923": "letter_to_congress",
+    }
     v = client.post("/api/play/step", json=body).json()["verdict"]
     assert v["judged"] == "1923-02"
     assert "stroke" in v["gone"]
-    assert v["decided"] == 1
+    assert v["decided"] == 2

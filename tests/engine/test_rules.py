@@ -366,14 +366,14 @@ def test_rehabilitation_frees_a_detained_friend(tmp_path: Path) -> None:
     egor = next(a for a in data["actors"] if a["id"] == "egor")
     egor["sanction"] = "arrested"
     data["rules"]["sanctions"][3]["reversal"] = "rehabilitation"
-    freed = run(load(data, tmp_path / "freed"), forced={})
+    freed = run(load(data, tmp_path / "freed"))
     c = freed.compiled
     arrested = c.sanctions.index("arrested")
     e = c.index("egor")
     assert (freed.history.sanction[:, 0, e] >= arrested).all()
     assert (freed.outcomes.final_sanction[:, e] < arrested).mean() > 0.5
     data["rules"]["sanctions"][3]["reversal"] = "none"
-    held = run(load(data, tmp_path / "held"), forced={})
+    held = run(load(data, tmp_path / "held"))
     assert (held.outcomes.final_sanction[:, e] >= arrested).all()
 
 

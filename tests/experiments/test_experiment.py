@@ -72,9 +72,10 @@ def test_an_interrupted_experiment_says_so_in_the_store(
 
 
 def test_an_intervention_nothing_reads_differs_by_exactly_zero(toy: Scenario) -> None:
-    """Changing a trait no mechanism or decision of the toy reads leaves every run as it
+    """Changing a trait no mechanism or decision of the toy reads (the ambition of an
+    actor who takes no decision, where vacancies go to the best) leaves every run as it
     was: every paired difference is exactly zero."""
-    arms = {"ambition": iv.parse(set_=["alpha.ambition=0.1"])}
+    arms = {"ambition": iv.parse(set_=["beta.ambition=0.1"])}
     exp = Experiment(toy, 80, 2, arms, store=None, batch_size=40).run()
     assert (exp.differences_["difference"] == 0).all()
     factual = exp.outcomes_[exp.outcomes_["arm"] == "factual"].reset_index(drop=True)

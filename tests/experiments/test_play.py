@@ -169,8 +169,8 @@ def test_a_player_who_leaves_play_is_judged_when_he_leaves() -> None:
     assert v.judged == "1923-02"
     assert v.gone is not None
     assert "stroke" in v.gone
-    assert v.decided == 1
-    result = runner.invoke(app, ["play", "--as", "lenin"], input="1\n")
+    assert v.decided == 2  # the bloc with Trotsky and the letter
+    result = runner.invoke(app, ["play", "--as", "lenin"], input="1\n1\n")
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "judged in 1923-02, before he left the struggle" in flat

@@ -105,7 +105,8 @@ def test_dominance_chart_draws_bars_with_intervals_per_arm(
     widths = sorted(round(p.get_width(), 6) for p in bars[0].patches if p.get_width() > 0)
     assert widths == sorted(round(100 * e, 6) for e in rows["estimate"])
     labels = {t.get_text() for t in ax.get_yticklabels()}
-    assert {"Joseph Stalin" if v == "stalin" else v for v in rows["value"]} <= labels
+    names = _names(bolshevik)
+    assert {names.get(v, v) for v in rows["value"]} <= labels
 
 
 def test_bloc_timeline_rows_are_the_aligned_actors_and_ruling_blocs_are_solid() -> None:

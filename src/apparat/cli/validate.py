@@ -48,7 +48,7 @@ def validation_table(report: ValidationReport) -> Table:
         collapse_padding=True,  # one space between columns: the fact ids need the room
     )
     every = report.scores.get("all")
-    table.add_column("Fact", footer="Mean over facts", no_wrap=True)
+    table.add_column("Fact", footer="Mean over facts", overflow="fold")
     table.add_column("Date ±w", no_wrap=True)
     table.add_column("Model", justify="right", no_wrap=True, footer=pct(report.model_total))
     random_mean = every.hit.random if every else math.nan

@@ -34,13 +34,19 @@ class Conditioned:
 
 
 def structural(f: Fact, c: Compiled) -> bool:
-    """Facts about the state of the struggle: who has fallen, who lost which base, who
+    """Facts about the state of the struggle: who has fallen, who lost which base (an
+    office with votes, force, the press or the police; not one of patronage only), who
     stands with whom. Appointments of successors and censures are left out: they are
     details of how the world got there, not of how it stood. So are sanctions and
     readmissions of actors the scenario's rules never sanction (``targets: contenders``
     and a non-contender): no run can reproduce them, so requiring them keeps no run."""
     if f.kind == "office_gained":
         return False
+    if f.kind == "office_lost" and f.office:
+        # a base lost (votes, force, the press, the police), not a post of patronage only
+        o = c.offices.index(f.office)
+        base = c.delegates[o] + c.force[o] + c.press[o] + c.surveillance[o]
+        return bool(base > 0)
     ranked = f.kind in ("sanction", "readmitted") and f.actor is not None
     if ranked and c.rules.targets == "contenders" and not c.contender[c.index(f.actor or "")]:
         return False

@@ -53,14 +53,14 @@ def test_morris_screening_runs(tmp_path: Path) -> None:
 def test_decompose_prints_the_answer(tmp_path: Path) -> None:
     """`analyze decompose` prints the table of parts and the answer in words."""
     out = invoke(
-        "decompose", "--samples", "4", "-o", "stalin_dominant", "--no-store",
+        "decompose", "--samples", "4", "-o", "no_one_dominant", "--no-store",
         "--plots", str(tmp_path),
     )  # fmt: skip
     assert "structure" in out
     assert "agency" in out
     assert "chance" in out
     assert "interaction" in out
-    assert (tmp_path / "decomposition_stalin_dominant.png").is_file()
+    assert (tmp_path / "decomposition_no_one_dominant.png").is_file()
 
 
 def test_decompose_with_fixed_structure_splits_choice_from_chance() -> None:

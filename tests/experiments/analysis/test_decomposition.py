@@ -55,7 +55,7 @@ def test_the_three_parts_are_reported_with_intervals_and_an_answer(bolshevik: Sc
 def test_characters_can_be_split_from_structure(bolshevik: Scenario) -> None:
     """With split_structure the leaders' characters are a fourth part."""
     d = Decomposition(
-        bolshevik, 4, ["stalin_dominant"], factors=FACTORS[:2], split_structure=True,
+        bolshevik, 4, ["no_one_dominant"], factors=FACTORS[:2], split_structure=True,
         store=None, num_resamples=20,
     ).run()  # fmt: skip
     assert list(d.table()["part"]) == ["structure", "character", "agency", "chance"]

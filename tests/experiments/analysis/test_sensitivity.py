@@ -20,13 +20,13 @@ from apparat.experiments.analysis import Sensitivity
 @pytest.fixture(scope="module")
 def sobol(with_unread: Scenario) -> Sensitivity:
     return Sensitivity(
-        with_unread, "sobol", 16, ["stalin_dominant", "consolidation_month"], seed=3,
+        with_unread, "sobol", 16, ["no_one_dominant", "consolidation_month"], seed=3,
         factors=FACTORS, store=None, num_resamples=50,
     ).run()  # fmt: skip
 
 
 def estimate(
-    s: Sensitivity, factor: str, statistic: str, outcome: str = "stalin_dominant"
+    s: Sensitivity, factor: str, statistic: str, outcome: str = "no_one_dominant"
 ) -> float:
     df = s.indices_
     row = df[(df["outcome"] == outcome) & (df["factor"] == factor) & (df["statistic"] == statistic)]
@@ -42,9 +42,9 @@ def test_a_factor_with_no_path_has_indices_of_exactly_zero(sobol: Sensitivity) -
 
 
 def test_the_apparatus_and_chance_matter(sobol: Sensitivity) -> None:
-    """Delegate control and chance both have a clearly positive total index for
-    P(Stalin dominant); chance is one more input of the design."""
-    assert estimate(sobol, "delegate_control", "ST") > 0.05
+    """Stalin's standing and chance both have a clearly positive total index for
+    P(no one dominant); chance is one more input of the design."""
+    assert estimate(sobol, "stalin.prestige", "ST") > 0.05
     assert estimate(sobol, "chance", "ST") > 0.05
     assert sobol.runs_ == 16 * (len(FACTORS) + 3)
     assert set(sobol.indices_["factor_group"]) == {"structure", "character", "chance"}
@@ -55,7 +55,7 @@ def test_same_seed_same_indices_on_any_number_of_workers(
 ) -> None:
     """The same seed gives the same indices, whether one process or two simulate."""
     again = Sensitivity(
-        with_unread, "sobol", 16, ["stalin_dominant", "consolidation_month"], seed=3,
+        with_unread, "sobol", 16, ["no_one_dominant", "consolidation_month"], seed=3,
         factors=FACTORS, store=None, num_resamples=50, workers=2, chunk_size=40,
     ).run()  # fmt: skip
     pd.testing.assert_frame_equal(sobol.indices_, again.indices_)
@@ -63,12 +63,12 @@ def test_same_seed_same_indices_on_any_number_of_workers(
 
 def test_morris_screens_out_the_unread_factor(with_unread: Scenario) -> None:
     """Morris elementary effects of a factor nothing reads are all zero (one luck per
-    trajectory), while delegate control moves the outcome."""
+    trajectory), while a factor with a path moves the outcome."""
     m = Sensitivity(
         with_unread, "morris", 6, ["stalin_dominant"], factors=FACTORS, store=None,
         num_resamples=20,
     ).run()  # fmt: skip
-    assert estimate(m, UNREAD, "mu_star") == 0.0
+    assert estimate(m, UNREAD, "mu_star", "stalin_dominant") == 0.0
     assert m.runs_ == 6 * (len(FACTORS) + 1)
     assert m.top(k=1)["factor"].iloc[0] != UNREAD
 
