@@ -44,8 +44,10 @@ def distance_from_opinion(st: State) -> F:
     """(R, A): how far each actor's line is from where the party's support lies, on the
     axes weighted by their salience (0 = on it, 1 = at the far end on every axis)."""
     sal = st.salience / np.maximum(st.salience.sum(axis=1, keepdims=True), 1e-9)
-    gap = np.abs(st.position - st.opinion[:, None, :]) / 2.0
-    return (gap * sal[:, None, :]).sum(axis=2)
+    out = np.zeros(st.position.shape[:2])
+    for x in range(st.position.shape[2]):  # axis by axis: no (R, A, X) temporaries
+        out += np.abs(st.position[:, :, x] - st.opinion[:, x, None]) / 2.0 * sal[:, x, None]
+    return out
 
 
 def rank_and_file(c: Compiled, st: State, month: int) -> F:

@@ -31,11 +31,14 @@ def monthly(ctx: Context) -> None:
         playing &= ~st.active[:, c.founder : c.founder + 1]
     if not playing.any():
         return
-    seen = np.where(playing, beliefs.public(ctx), 0.0)
+    # only contenders play for the mantle: the rest of the matrix is left as it is
+    k = np.flatnonzero(c.contender)
+    seen = np.where(playing, beliefs.public(ctx), 0.0)[:, k]
     top = np.maximum(seen.max(axis=1), 1e-9)[:, None, None]
     rivalry = np.minimum(seen[:, :, None], seen[:, None, :]) / top
-    bound = (st.pact_until >= st.month) | (np.swapaxes(st.pact_until, 1, 2) >= st.month)
+    pact = st.pact_until[:, k][:, :, k]
+    bound = (pact >= st.month) | (np.swapaxes(pact, 1, 2) >= st.month)
     rivalry = np.where(bound, 0.0, rivalry)
-    n = seen.shape[1]
-    rivalry[:, np.arange(n), np.arange(n)] = 0.0
-    st.enmity = np.minimum(st.enmity + ctx.p("rivalry_rate", 3) * rivalry, 1.0)
+    rivalry[:, np.arange(k.size), np.arange(k.size)] = 0.0
+    block = np.ix_(np.arange(st.runs), k, k)
+    st.enmity[block] = np.minimum(st.enmity[block] + ctx.p("rivalry_rate", 3) * rivalry, 1.0)
