@@ -11,6 +11,8 @@ import httpx
 import pytest
 from live import live_server
 
+from apparat import load_scenario
+
 pytest.importorskip("playwright")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -147,7 +149,8 @@ def test_page_shows_the_apis_numbers_and_stays_on_localhost(
         "s => { s.value = '17'; s.dispatchEvent(new Event('input', {bubbles: true})); }",
     )
     assert pg.text_content("#month-label") == "May 1924 (month 18 of 97)"
-    assert pg.locator("#offices-table tbody tr").count() == 13
+    offices = len(load_scenario("bolshevik_1923").offices)  # one row an office
+    assert pg.locator("#offices-table tbody tr").count() == offices
     assert pg.locator("#events li.current").count() >= 1
     cite = pg.text_content("#events .cites li") or ""
     assert cite.startswith("S")

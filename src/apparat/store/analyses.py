@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from apparat.store.errors import StoreError
+from apparat.store.errors import StoreError, match_id
 from apparat.store.schema import ANALYSIS_TABLES, quoted
 
 if TYPE_CHECKING:
@@ -109,16 +109,8 @@ class Analyses:
 
     def get(self, id_or_prefix: str) -> dict[str, Any]:
         """An analysis's provenance (params and extras decoded), by id or unique prefix."""
-        prefix = id_or_prefix.strip().lower()
         ids = [str(r[0]) for r in self._sql("SELECT id FROM analyses ORDER BY id").fetchall()]
-        match = [i for i in ids if i == prefix] or [
-            i for i in ids if prefix and i.startswith(prefix)
-        ]
-        if len(match) != 1:
-            if not match:
-                where = f"known ids: {', '.join(ids[:20])}" if ids else "the store holds none"
-                raise StoreError(f"no analysis {id_or_prefix!r} in {self.store.path}; {where}")
-            raise StoreError(f"{id_or_prefix!r} matches {', '.join(match)}; give more of the id")
+        match = [match_id(ids, id_or_prefix, "analysis", self.store.path)]
         cur = self._sql("SELECT * FROM analyses WHERE id = ?", match)
         names = [d[0] for d in cur.description or []]
         row: dict[str, Any] = dict(zip(names, cur.fetchone() or (), strict=True))

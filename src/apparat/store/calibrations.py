@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from apparat.store.errors import StoreError
+from apparat.store.errors import StoreError, match_id
 
 if TYPE_CHECKING:
     from apparat.store.store import ResultsStore
@@ -137,16 +137,8 @@ class Calibrations:
 
     def get(self, id_or_prefix: str) -> dict[str, Any]:
         """A calibration's provenance and scores, by id or unique prefix."""
-        prefix = id_or_prefix.strip().lower()
         ids = [str(r[0]) for r in self._sql("SELECT id FROM calibrations ORDER BY id").fetchall()]
-        match = [i for i in ids if i == prefix] or [
-            i for i in ids if prefix and i.startswith(prefix)
-        ]
-        if len(match) != 1:
-            if not match:
-                where = f"known ids: {', '.join(ids[:20])}" if ids else "the store holds none"
-                raise StoreError(f"no calibration {id_or_prefix!r} in {self.store.path}; {where}")
-            raise StoreError(f"{id_or_prefix!r} matches {', '.join(match)}; give more of the id")
+        match = [match_id(ids, id_or_prefix, "calibration", self.store.path)]
         cur = self._sql("SELECT * FROM calibrations WHERE id = ?", match)
         names = [d[0] for d in cur.description or []]
         row: dict[str, Any] = dict(zip(names, cur.fetchone() or (), strict=True))
