@@ -32,7 +32,7 @@ from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import contests
 from apparat.engine.mechanisms.contests import sigmoid
-from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
+from apparat.engine.mechanisms.opposition import TACTIC_CODE, UNDERGROUND, monthly_gain
 from apparat.engine.mechanisms.power import apparatus_control
 from apparat.engine.state import resource
 from apparat.scenario.factors import RESOURCES
@@ -42,8 +42,6 @@ F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-TACTIC = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
-TACTIC["demonstrate"] = DEMONSTRATE
 WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
 
 
@@ -232,9 +230,8 @@ def _tactic(ctx: Context, tactic: str, a: I, seen: F) -> tuple[F, F]:
     sanctions take while the ban on factions stands; underground work more so)."""
     st = ctx.st
     rows = np.arange(st.runs)
-    code = TACTIC[tactic]
-    monthly = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}.get(code)
-    rate = ctx.p("underground_gain") if monthly is None else monthly
+    code = TACTIC_CODE[tactic]
+    rate = monthly_gain(ctx, code)
     free = 1.0 - np.ravel(apparatus_control(ctx.c, st))  # (R,) or (1,)
     oratory = st.traits[rows, a, TRAIT["oratory"]]
     ban = ctx.p("faction_ban")

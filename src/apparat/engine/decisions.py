@@ -16,19 +16,12 @@ from numpy.typing import NDArray
 from apparat.engine import choice as choice_rule
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow, contests, prestige
-from apparat.engine.mechanisms.opposition import APPEAL, DEMONSTRATE, OPEN, UNDERGROUND
+from apparat.engine.mechanisms.opposition import OPEN, TACTIC_CODE
 from apparat.scenario.models import Decision
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
-TACTIC_CODE = {
-    "none": 0,
-    "open": OPEN,
-    "appeal": APPEAL,
-    "underground": UNDERGROUND,
-    "demonstrate": DEMONSTRATE,
-}
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ import pandas as pd
 
 from apparat.store.errors import StoreError, match_id
 from apparat.store.schema import ANALYSIS_TABLES, quoted
+from apparat.store.section import Section, as_json
 
 if TYPE_CHECKING:
-    from apparat.store.store import ResultsStore
+    pass
 
 COLUMNS = (
     "kind", "name", "scenario_id", "scenario_hash", "seed", "samples", "runs", "seconds",
@@ -34,28 +35,14 @@ ORDER = {
 }
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-class Analyses:
+class Analyses(Section):
     """The analyses of one open results store (``store.analyses``)."""
-
-    def __init__(self, store: ResultsStore) -> None:
-        self.store = store
-
-    def _sql(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
-        try:
-            return self.store.con.execute(sql, params)
-        except duckdb.Error as e:
-            raise StoreError(f"cannot use the results store {self.store.path}: {e}") from e
 
     def save(self, key: str, meta: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> str:
         """Write an analysis and its result tables in one transaction; return its id.
         ``meta`` holds the columns of ``analyses`` and ``params``; other keys are kept as
         extra JSON."""
-        if self.store.read_only:
-            raise StoreError(f"the results store {self.store.path} is open read-only")
+        self._writable()
         for name, df in tables.items():
             if name not in ANALYSIS_TABLES:
                 known = ", ".join(ANALYSIS_TABLES)
@@ -68,7 +55,7 @@ class Analyses:
         cols = ["id", "key", "created", *COLUMNS, "params", "extra"]
         values = [aid, key, datetime.now(UTC).replace(tzinfo=None)]
         values += [meta.get(c) for c in COLUMNS]
-        values += [_json(meta.get("params", {})), _json(extra)]
+        values += [as_json(meta.get("params", {})), as_json(extra)]
         values[cols.index("name")] = str(meta.get("name") or meta.get("kind") or aid)
         con = self.store.con
         con.begin()

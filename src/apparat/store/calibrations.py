@@ -19,9 +19,10 @@ import duckdb
 import pandas as pd
 
 from apparat.store.errors import StoreError, match_id
+from apparat.store.section import Section, as_json
 
 if TYPE_CHECKING:
-    from apparat.store.store import ResultsStore
+    pass
 
 COLUMNS = (
     "name", "scenario_id", "scenario_hash", "until", "seed", "particles",
@@ -31,29 +32,12 @@ PARTICLE_COLUMNS = ["generation", "particle", "weight", "distance", "parameter",
 GENERATION_COLUMNS = ["generation", "epsilon", "evaluations", "accepted"]
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Calibrations:
+class Calibrations(Section):
     """The calibrations of one open results store (``store.calibrations``)."""
-
-    def __init__(self, store: ResultsStore) -> None:
-        self.store = store
-
-    def _sql(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
-        try:
-            return self.store.con.execute(sql, params)
-        except duckdb.Error as e:
-            raise StoreError(f"cannot use the results store {self.store.path}: {e}") from e
-
-    def _writable(self) -> None:
-        if self.store.read_only:
-            raise StoreError(f"the results store {self.store.path} is open read-only")
 
     def begin(self, key: str, meta: Mapping[str, Any]) -> str:
         """Create the calibration or find it (same key: resume); return its id."""
@@ -70,7 +54,7 @@ class Calibrations:
         cols = ["id", "key", "created", "updated", "status", *COLUMNS, "params", "extra"]
         now = _now()
         values = [cid, key, now, now, "running", *(meta.get(c) for c in COLUMNS)]
-        values += [_json(meta.get("params", {})), _json(extra)]
+        values += [as_json(meta.get("params", {})), as_json(extra)]
         values[cols.index("name")] = str(meta.get("name") or cid)
         marks = ", ".join("?" for _ in cols)
         self._sql(f"INSERT INTO calibrations ({', '.join(cols)}) VALUES ({marks})", values)
@@ -88,7 +72,7 @@ class Calibrations:
         self._sql(
             "UPDATE calibrations SET status = ?, updated = ?, extra = ?, "
             "seconds = coalesce(?, seconds), generations = coalesce(?, generations) WHERE id = ?",
-            [status, _now(), _json(merged), seconds, gens, cid],
+            [status, _now(), as_json(merged), seconds, gens, cid],
         )
 
     def write_generations(

@@ -125,9 +125,6 @@ def _form(ctx: Context) -> None:
     fr_all = friction(ctx, players)  # (R, A, k): everyone against the contenders
     _followers(ctx, fr_all, players)
     gam = strength(ctx)[:, players] * el
-    # whether a subset could win on its own is judged on reputations, not true strength
-    # (engine.beliefs): a concealed strength is underrated; who wins a split is real
-    seen = strength(ctx, beliefs.public(ctx))[:, players] * el
     fr = fr_all[:, players, :]
     majority = ctx.p("majority")  # (R,) when swept
     total = gam.sum(axis=1)
@@ -154,9 +151,7 @@ def _form(ctx: Context) -> None:
             new_group[split] = strongest_bearable(ctx, masks, fr, group | pulled, gam, rows)
         tension = np.zeros(st.runs)
     else:
-        new_group, tension = _split_by_line(
-            ctx, masks, fr, el, gam, group, current, held_fast, seen
-        )
+        new_group, tension = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
     old_ruling = st.ruling.copy()
     st.ruling = np.zeros_like(st.ruling)
     st.ruling[:, players] = new_group
@@ -181,7 +176,6 @@ def _split_by_line(
     group: B,
     current: B,
     held_fast: B,
-    seen: F | None = None,
 ) -> tuple[B, F]:
     """The group holds if self-enforcing (AES 2008) and not divided beyond
     ``split_tension``; otherwise it splits along its line of greatest friction (factions
@@ -204,7 +198,10 @@ def _split_by_line(
         all_el = (el[need].astype(np.int64) @ masks.T.astype(np.int64)) == masks.sum(axis=1)
         tied = ties(ctx, players, fr_n, need)
         can_deviate = ~bad_pairs(fr_n > ctx.p("bearable_enmity", 3, need), k) & ~pact_breaks(tied)
-        judged = (gam if seen is None else seen)[need]
+        # whether a subset could win on its own is judged on reputations, not on true
+        # strength (engine.beliefs): a concealed strength is underrated; who wins a split
+        # (below) is decided on the real one
+        judged = strength(ctx, beliefs.public(ctx))[need][:, players] * el[need]
         se = self_enforcing(judged, all_el, can_deviate, ctx.p("majority", 2, need), k)
         group_se[need] = np.where(idx >= 0, se[np.arange(need.size), np.maximum(idx, 0)], True)
         ok[need], mean[need], feasible[need] = split_lines(

@@ -11,11 +11,22 @@ S4: the 1921 ban on factionalism.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import apparatus_control
 
 OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
+TACTIC_CODE = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
+TACTIC_CODE["demonstrate"] = DEMONSTRATE
+# monthly support a tactic wins, times oratory and the members the apparatus does not hold
+# (underground work: the ``underground_gain`` parameter)
+MONTHLY_GAIN = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}
+
+
+def monthly_gain(ctx: Context, code: int) -> float | NDArray[np.float64]:
+    """The support a month of this tactic wins, before oratory and the apparatus."""
+    return ctx.p("underground_gain") if code == UNDERGROUND else MONTHLY_GAIN.get(code, 0.0)
 
 
 def monthly(ctx: Context) -> None:
@@ -38,7 +49,12 @@ def monthly(ctx: Context) -> None:
                 st.tactic == UNDERGROUND,
                 st.tactic == DEMONSTRATE,
             ],
-            [0.01, 0.02, ctx.p("underground_gain", 2), 0.05],
+            [
+                MONTHLY_GAIN[OPEN],
+                MONTHLY_GAIN[APPEAL],
+                ctx.p("underground_gain", 2),
+                MONTHLY_GAIN[DEMONSTRATE],
+            ],
             0.0,
         )
         * oratory
