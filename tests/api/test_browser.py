@@ -134,8 +134,7 @@ def test_page_shows_the_apis_numbers_and_stays_on_localhost(
             r["counterfactual"]["share"],
             r["difference"]["value"],
         ]
-    stalin = next(r for r in direct["dominance"] if r["actor"] == "stalin")
-    assert stalin["factual"]["share"] != stalin["counterfactual"]["share"]
+    assert any(r["factual"]["share"] != r["counterfactual"]["share"] for r in direct["dominance"])
 
     ARTIFACTS.mkdir(exist_ok=True)
     pg.evaluate("window.scrollTo(0, 0)")  # the toggles' column is sticky: show it at the top
