@@ -72,7 +72,6 @@ def test_stalin_wins_some_runs_but_not_all(bolshevik_compiled: Compiled, baselin
     assert ((end >= 0) & (end != stalin)).any()
 
 
-@MISSED
 def test_stalin_wins_most_runs_but_not_all(bolshevik_compiled: Compiled, baseline: Any) -> None:
     """Contingency: Stalin consolidates in many runs, and in some he does not."""
     stalin = bolshevik_compiled.index("stalin")
@@ -94,7 +93,6 @@ def test_the_left_falls_before_the_right_in_most_runs(
     assert ((left.max(axis=1) <= right.min(axis=1)) & (left.min(axis=1) < 10_000)).mean() > 0.5
 
 
-@MISSED
 def test_giving_trotsky_stalins_organisational_gifts_shifts_the_balance(
     bolshevik: Scenario, baseline: Any, bolshevik_compiled: Compiled
 ) -> None:

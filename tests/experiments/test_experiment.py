@@ -114,8 +114,7 @@ def test_the_attack_preset_changes_the_course(bolshevik: Scenario) -> None:
     assert (rows["difference"].abs() > 0).any()
 
 
-# issue 12 is open: the model does not yet reproduce this claim of the sources (S1:280)
-@pytest.mark.xfail(strict=True, reason="issue 12: the attack does not yet weaken Stalin")
+# the sources' claim (S1:280): Trotsky's speech 'could have played a decisive role'
 def test_the_attack_preset_moves_the_odds_against_stalin(bolshevik: Scenario) -> None:
     """Attacking at the XII Congress lowers Stalin's chance of consolidating, with a
     paired interval that excludes zero."""

@@ -198,12 +198,37 @@ def _motion(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F]:
     st = ctx.st
     rows = np.arange(st.runs)
     t = motion_target(ctx, eff)
-    valid = (t >= 0) & (t != a)
     tt = np.maximum(t, 0)
     p = carry_chance(ctx, eff, a, seen)
-    gain = p * seen[rows, tt] - _prestige_worth(ctx) * ctx.p("hostile_act_cost")
-    risk = (1.0 - p) * seen[rows, a]
+    mine = contests.side(ctx, a)
+    # against a rival he gains the rival's strength; against a partner, what the camp's
+    # chance to rule is worth with the partner gone (a leadership that needs its strong
+    # man keeps him); against himself (a body's decision that strikes its own leader),
+    # he stands to lose his own strength
+    partner = mine[rows, tt] & (t != a)
+    value = np.where(partner, _without(ctx, seen, mine, tt, a), seen[rows, tt])
+    value = np.where(t == a, -seen[rows, a], value)
+    gain = p * value - _prestige_worth(ctx) * ctx.p("hostile_act_cost") * (t != a)
+    risk = (1.0 - p) * seen[rows, a] * (t != a)
+    valid = t >= 0
     return np.where(valid, gain, 0.0), np.where(valid, risk, 0.0)
+
+
+def _without(ctx: Context, seen: F, mine: B, t: I, a: I) -> F:
+    """(R,): the change in his expected share of rule if partner ``t`` and t's own
+    followers leave his camp and stand against it."""
+    st = ctx.st
+    rows = np.arange(st.runs)
+    own = seen[rows, a]
+    theirs = (st.follows == t[:, None]) | (np.arange(st.follows.shape[1]) == t[:, None])
+    camp = mine & ~theirs
+    before = (seen * mine).sum(axis=1)
+    after = (seen * camp).sum(axis=1)
+    other = _strongest_other(ctx, seen, mine)
+    other_after = np.maximum(other, (seen * theirs).sum(axis=1))
+    now = win_chance(before, other) * own / np.maximum(before, 1e-9)
+    then = win_chance(after, other_after) * own / np.maximum(after, 1e-9)
+    return then - now
 
 
 def motion_target(ctx: Context, eff: Effect) -> I:

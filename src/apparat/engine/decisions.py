@@ -181,6 +181,11 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         for k in members:
             if k != j:
                 st.pact_until[idx, j, k] = until
+    if members:
+        enemy = c.index(eff.against) if eff.against is not None else -1
+        st.pact_against[idx, a] = enemy
+        for j in members:
+            st.pact_against[idx, j] = enemy
     if eff.tactic is not None:
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:
@@ -190,6 +195,7 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
         st.pact_until[idx, a, :] = -1
         st.pact_until[idx, :, a] = -1
+        st.pact_against[idx, a] = -1
     for name in eff.resign:
         resign(ctx, idx, a, c.offices.index(name))
     if eff.oversight:

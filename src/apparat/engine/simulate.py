@@ -135,10 +135,11 @@ def simulate(
         # cohort has changed its inputs since
         if m == 0 or c.events.get(m) or (c.cohort_joins == m).any():
             st.power = compute_power(c, st, m)
+        lapsed = coalitions.lapse_pacts(ctx)
         if m == 0 or meetings or deaths:
             coalitions.form(ctx)
         else:
-            coalitions.form(ctx, st.rebuffed.copy())
+            coalitions.form(ctx, st.rebuffed | lapsed)
         for slot, d in enumerate(c.decisions.get(m, [])):
             choice, changed = take(ctx, d, pol, slot)
             choices[d.id] = ctx.choices[d.id] = choice

@@ -277,6 +277,12 @@ class Effect(Strict):
     )
     ally: list[Ident] = Field(default=[], description="Enter a pact with these actors.")
     pact_months: int = Field(default=12, ge=1, le=MAX_MONTHS)
+    against: Ident | None = Field(
+        default=None,
+        description="The common enemy a pact is made against: it lapses, before its term, "
+        "once he can no longer threaten (his strength at or under threat_threshold, or "
+        "expelled, or dead).",
+    )
     enmity: dict[Ident, Signed] = Field(default={}, description="Change in enmity toward each.")
     tactic: Literal["none", "open", "appeal", "underground", "demonstrate"] | None = Field(
         default=None, description="Set the chooser's opposition tactic; 'none' falls silent."

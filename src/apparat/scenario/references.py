@@ -111,6 +111,9 @@ def check_references(s: Scenario) -> list[Problem]:
             for k, name in enumerate(eff.resign):
                 out += _need(offices, name, "office", (*loc, "resign", k))
             out += _need(bodies, eff.body, "body", (*loc, "body"))
+            out += _need(actors, eff.against, "actor", (*loc, "against"))
+            if eff.against is not None and not eff.ally:
+                out.append(((*loc, "against"), "'against' names a pact's enemy: it needs 'ally'"))
             for name in [*eff.ally, *eff.enmity, *eff.prestige]:
                 out += _need(actors, name, "actor", loc)
             if eff.motion is not None and (

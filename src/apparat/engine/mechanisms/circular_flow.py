@@ -65,11 +65,27 @@ def allied(ctx: Context, actor: I) -> B:
 
 
 def oversight(ctx: Context) -> F:
-    """How closely the executive watches the appointer: higher when its members oppose him."""
+    """How closely the executive watches the appointer: higher when a majority of its
+    members oppose him.
+
+    A minority cannot police appointments: Trotsky's protests against 'appointment from
+    above' changed nothing (S1:89 'The “troika” held the blow'). Partners in the ruling
+    coalition do not police them either: the troika left the Secretariat to Stalin
+    (S2:30 'Su loro insistenza, quest'ultimo fu lasciato alla carica di segretario
+    generale'; S1:91, they thought he 'would represent their interests in the
+    secretariat'). Those outside his side and outside the rule he shares watch him, in
+    so far as they outnumber the rest.
+    """
     st, c = ctx.st, ctx.c
     appointer = st.holder[:, c.appoints]
     members = st.executive & st.active
-    watchers = (members & ~allied(ctx, appointer)).sum(axis=1) / np.maximum(members.sum(axis=1), 1)
+    rules = st.ruling[np.arange(st.runs), np.maximum(appointer, 0)] & (appointer >= 0)
+    partners = st.ruling & rules[:, None]
+    rows = np.arange(st.runs)[:, None]
+    partners |= (st.follows >= 0) & partners[rows, np.maximum(st.follows, 0)]
+    watching = members & ~allied(ctx, appointer) & ~partners
+    share = watching.sum(axis=1) / np.maximum(members.sum(axis=1), 1)
+    watchers = np.maximum(2.0 * share - 1.0, 0.0)
     return np.clip(st.oversight + 0.6 * watchers, 0.0, 1.0)
 
 
@@ -140,7 +156,10 @@ def elect_cc(ctx: Context, seats: int) -> None:
     out_cc = c.sanctions.out_cc[st.sanction]
     delegates = congress_share(c, st, st.month)
     list_makers = st.ruling & st.active
-    list_share = (delegates * list_makers).sum(axis=1)
+    # the list passes when the delegates who follow the leadership outnumber those who
+    # follow anyone else; the delegates nobody steers split as the steered ones do
+    counted = np.maximum(delegates.sum(axis=1), 1e-9)
+    list_share = (delegates * list_makers).sum(axis=1) / counted
     follows = list_share > 0.5
     # the list puts the rulers and their followers on the CC; a congress that follows it
     # elects those of them who had no seat

@@ -332,6 +332,40 @@ def strength(ctx: Context, power: F | None = None) -> F:
     return tally(bins, n + 1, weights)[:, :n]
 
 
+def lapse_pacts(ctx: Context) -> B:
+    """(R,): runs where a pact made against a common enemy lapsed this month, because he
+    can no longer threaten (strength at or under ``threat_threshold``, expelled or dead):
+    the troika was 'directed against Trotsky' (S1:246) and outlived his fall by months,
+    not by its term (S2:30 'il trio vincitore non è durato a lungo')."""
+    st, c = ctx.st, ctx.c
+    enemy = st.pact_against.copy()
+    if not (enemy >= 0).any():
+        return np.zeros(st.runs, dtype=bool)
+    rows = np.arange(st.runs)[:, None]
+    gone = ~st.alive | c.sanctions.expelled[st.sanction]
+    beaten = gone | (strength(ctx) <= ctx.p("threat_threshold", 2))
+    over = (enemy >= 0) & beaten[rows, np.maximum(enemy, 0)]
+    if not over.any():
+        return np.zeros(st.runs, dtype=bool)
+    pair = over[:, :, None] & over[:, None, :] & (enemy[:, :, None] == enemy[:, None, :])
+    live = pair & (st.pact_until >= st.month)
+    st.pact_until = np.where(live, st.month - 1, st.pact_until)
+    st.pact_against[over] = -1
+    lapsed = np.asarray(live.any(axis=(1, 2)))
+    for row in ctx.log.rows(lapsed):
+        who = np.flatnonzero(live[row].any(axis=1))
+        target = int(enemy[row, who[0]])
+        ctx.note(
+            row,
+            "pact_lapsed",
+            f"The pact of {', '.join(ctx.name(int(i)) for i in who)} against "
+            f"{ctx.name(target)} lapses: he can no longer threaten them.",
+            actors=tuple(c.actors[int(i)] for i in who),
+            params=("threat_threshold",),
+        )
+    return lapsed
+
+
 def enemy_strength(ctx: Context) -> F:
     """(R,): strength of the strongest hostile group outside the ruling coalition."""
     st = ctx.st
@@ -374,7 +408,9 @@ def feared(ctx: Context) -> B:
     threaten them even while he keeps quiet. Fear unites; only hostility is struck."""
     st, c = ctx.st, ctx.c
     outside = st.alive & c.contender[None, :] & ~st.ruling & ~c.sanctions.expelled[st.sanction]
-    return hostile(ctx) | (outside & (st.power > ctx.p("threat_threshold", 2)))
+    # strength as the coalition game measures it (with his followers), so that the test
+    # does not weaken as more second-rank actors share the power
+    return hostile(ctx) | (outside & (strength(ctx) > ctx.p("threat_threshold", 2)))
 
 
 def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:
@@ -438,7 +474,10 @@ def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     # unless he is held: a detained clique stays his
     level = st.sanction[:, players]
     lead = st.alive[:, players] & (~c.sanctions.expelled[level] | c.sanctions.detained[level])
-    score = np.where(lead[:, None, :], fr, np.inf)
+    # equals are told apart by chance (one draw per run and leader, the same every
+    # month), never by their order in the scenario file
+    jitter = 1e-9 * ctx.rng.uniform("coalitions.follow_tiebreak", 0, players.size)
+    score = np.where(lead[:, None, :], fr + jitter[:, None, :], np.inf)
     nearest = players[np.argmin(score, axis=2)]
     st.follows = np.where(~c.contender[None, :] & st.alive, nearest, -1)
     st.follows[~np.isfinite(score.min(axis=2))] = -1
