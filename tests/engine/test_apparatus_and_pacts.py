@@ -50,7 +50,8 @@ def test_a_pact_against_a_beaten_enemy_lapses_and_one_against_a_threat_holds(
     assert (st.pact_against[beaten][:, [s, z, k]] == -1).all()
     assert (st.pact_against[~beaten][:, [s, z, k]] == t).all()
     notes = [e for e in ctx.log.entries if e.kind == "pact_lapsed"]
-    assert len(notes) == 4 and "Trotsky" in notes[0].text
+    assert len(notes) == 4
+    assert "Trotsky" in notes[0].text
 
 
 def test_an_expelled_enemy_ends_the_pact_however_strong(bolshevik_compiled: Compiled) -> None:
