@@ -165,6 +165,7 @@ def simulate_economy(
     collectivised = np.zeros(rows)
     draft_lost = np.zeros(rows)
     no_war = np.ones(rows)
+    shortfall = np.zeros(rows)  # last year's shortfall of grain food below the norm
     c_base = (1.0 - p["investment_share_nep"]) * 100.0 / n_pop
 
     for t, year in enumerate(years):
@@ -193,7 +194,11 @@ def simulate_economy(
         else:
             w = np.ones(rows)
         harvest = capacity * w
-        planned = (1.0 + p["harvest_overstatement"]) * capacity  # blind to the weather
+        # the plan is set on the official harvest, blind to the weather, and eased after
+        # a year of famine by as much as the village then went short
+        planned = (1.0 + p["harvest_overstatement"]) * capacity * (
+            1.0 - p["famine_response"] * shortfall
+        )
         seed_grain = p["seed_share"] * trend
         procured = (1.0 - coercion) * p["procurement_share_nep"] * harvest + (
             coercion * p["procurement_share_plan"] * planned
