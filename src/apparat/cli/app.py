@@ -22,7 +22,6 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-
 from pydantic import BaseModel
 from rich import box
 from rich.console import Console
@@ -48,12 +47,12 @@ from apparat.cli.render import (
 from apparat.cli.report import report_command
 from apparat.cli.serve import serve_command
 from apparat.cli.validate import print_validation
-from apparat.engine import SimulationResult, compile_scenario
-from apparat.engine import simulate as run_batch
-from apparat.engine.chronicle import Entry
 from apparat.economy import Consequences, load_economy
 from apparat.economy import consequences as economy_consequences
 from apparat.economy.summary import headline, short_summary
+from apparat.engine import SimulationResult, compile_scenario
+from apparat.engine import simulate as run_batch
+from apparat.engine.chronicle import Entry
 from apparat.errors import ApparatError, EconomyError, ScenarioError
 from apparat.experiments import validation
 from apparat.experiments.validation import ValidationReport

@@ -13,7 +13,7 @@ from apparat.engine import SimulationResult
 F = NDArray[np.float64]
 
 
-def december_lines(labels: list[str], line: F, first_year: int) -> F:
+def december_lines(labels: list[str], line: NDArray[np.floating], first_year: int) -> F:
     """(runs, P, 3): the governing line of each December from the year before
     ``first_year`` to the last December recorded (the last month if none is).
 

@@ -13,6 +13,7 @@ import csv
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -194,14 +195,20 @@ def load_model(path: Path, known_sources: set[str]) -> EconomyData:
             steps.append((int(year), (vals[0], vals[1], vals[2])))
         cite = entry.get("cite", "")
         programmes[pid] = Programme(
-            pid, str(entry.get("title", pid)), tuple(steps),
-            "; ".join(cite) if isinstance(cite, list) else str(cite), str(entry.get("note", "")),
+            pid,
+            str(entry.get("title", pid)),
+            tuple(steps),
+            "; ".join(cite) if isinstance(cite, list) else str(cite),
+            str(entry.get("note", "")),
         )
     first = int(raw.get("first_year", 1928))
     last = int(raw.get("last_year", 1941))
     if last < first:
         raise EconomyError(f"{path}: last_year {last} is before first_year {first}")
-    tol = {str(k): _number(v, f"{path}: tolerance", str(k)) for k, v in (raw.get("tolerance") or {}).items()}
+    tol = {
+        str(k): _number(v, f"{path}: tolerance", str(k))
+        for k, v in (raw.get("tolerance") or {}).items()
+    }
     return EconomyData(first, last, params, programmes, tol)
 
 
@@ -210,7 +217,9 @@ def load_series(path: Path, known_sources: set[str]) -> list[Series]:
     finite, non-negative values; every problem names the file and the line."""
     rows: dict[tuple[str, str], list[tuple[int, int, float, str, str]]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
-        lines = [(i, ln) for i, ln in enumerate(fh, start=1) if ln.strip() and not ln.startswith("#")]
+        lines = [
+            (i, ln) for i, ln in enumerate(fh, start=1) if ln.strip() and not ln.startswith("#")
+        ]
     if not lines:
         raise EconomyError(f"{path}: no rows")
     reader = csv.reader([ln for _, ln in lines])
@@ -239,7 +248,7 @@ def load_series(path: Path, known_sources: set[str]) -> list[Series]:
     out = []
     for (name, variant), entries in rows.items():
         entries.sort(key=lambda e: e[1])
-        for (_, y0, *_), (ln1, y1, *_) in zip(entries, entries[1:], strict=False):
+        for (_, y0, *_), (ln1, y1, *_) in pairwise(entries):
             if y1 == y0:
                 raise EconomyError(f"{path}:{ln1}: {name} {variant}: year {y1} given twice")
             if y1 != y0 + 1:
@@ -248,8 +257,12 @@ def load_series(path: Path, known_sources: set[str]) -> list[Series]:
                 )
         out.append(
             Series(
-                name, variant, tuple(e[1] for e in entries), tuple(e[2] for e in entries),
-                entries[0][3], entries[0][4],
+                name,
+                variant,
+                tuple(e[1] for e in entries),
+                tuple(e[2] for e in entries),
+                entries[0][3],
+                entries[0][4],
             )
         )
     return out
@@ -264,8 +277,13 @@ def load_economy_dir(directory: Path) -> EconomyData:
     data = load_model(directory / "model.yaml", known)
     series = load_series(directory / "series.csv", set(sources))
     return EconomyData(
-        data.first_year, data.last_year, data.parameters, data.programmes, data.tolerance,
-        series, sources,
+        data.first_year,
+        data.last_year,
+        data.parameters,
+        data.programmes,
+        data.tolerance,
+        series,
+        sources,
     )
 
 

@@ -90,7 +90,7 @@ class Consequences:
     def total(self, name: str, first: int, last: int) -> F:
         """(runs,): an outcome summed over the years first..last."""
         a, b = self.years.index(first), self.years.index(last)
-        return self.values[name][:, a : b + 1].sum(axis=1)
+        return np.asarray(self.values[name][:, a : b + 1].sum(axis=1), dtype=np.float64)
 
     def frame(self) -> pd.DataFrame:
         """A tidy pandas frame: one row per run and year, one column per outcome."""
@@ -110,9 +110,7 @@ def _slot(name: str) -> int:
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
 
-def draw_parameters(
-    data: EconomyData, streams: Streams | None, rows: int
-) -> dict[str, F]:
+def draw_parameters(data: EconomyData, streams: Streams | None, rows: int) -> dict[str, F]:
     """Each run's parameter values: uniform in [low, high] from ``economy.parameters``,
     or every run at the central values when ``streams`` is None."""
     names = sorted(data.parameters)
@@ -172,9 +170,10 @@ def simulate_economy(
         e, i, r = (lines[:, min(t, lines.shape[1] - 1), a] for a in range(3))
         pace = (np.clip(e, -1, 1) + 1.0) / 2.0
         coercion = pace * (np.clip(r, -1, 1) + 1.0) / 2.0
-        invest = p["investment_share_nep"] + (
-            p["investment_share_plan"] - p["investment_share_nep"]
-        ) * pace
+        invest = (
+            p["investment_share_nep"]
+            + (p["investment_share_plan"] - p["investment_share_nep"]) * pace
+        )
 
         # collectivisation moves part of the way to what the regime's coercion aims at;
         # each household collectivised costs draft animals, which tractors slowly replace
@@ -196,8 +195,8 @@ def simulate_economy(
         harvest = capacity * w
         # the plan is set on the official harvest, blind to the weather, and eased after
         # a year of famine by as much as the village then went short
-        planned = (1.0 + p["harvest_overstatement"]) * capacity * (
-            1.0 - p["famine_response"] * shortfall
+        planned = (
+            (1.0 + p["harvest_overstatement"]) * capacity * (1.0 - p["famine_response"] * shortfall)
         )
         seed_grain = p["seed_share"] * trend
         procured = (1.0 - coercion) * p["procurement_share_nep"] * harvest + (
@@ -210,7 +209,9 @@ def simulate_economy(
         rural = n_pop - urban
         need = p["food_norm"] * rural
         # feed is cut towards its floor before people go short
-        food = np.where(left - feed >= need, left - feed, np.minimum(need, left - p["feed_floor"] * feed))
+        food = np.where(
+            left - feed >= need, left - feed, np.minimum(need, left - p["feed_floor"] * feed)
+        )
         food = np.maximum(food, 0.0)
         per_head = food / rural
         shortfall = np.maximum(1.0 - per_head / p["food_norm"], 0.0)

@@ -73,22 +73,34 @@ def compare_with_record(cons: Consequences, data: EconomyData) -> pd.DataFrame:
             lo, med, hi = _band(model)
             gap = max(env[0] - hi, lo - env[1], 0.0) / max(env[1], 1e-9)
             rows.append([name, label, env[0], env[1], lo, med, hi, gap, tol, gap <= tol])
-    cols = ["series", "year", "record_low", "record_high", "model_low", "model_median",
-            "model_high", "distance", "tolerance", "within"]
+    cols = [
+        "series",
+        "year",
+        "record_low",
+        "record_high",
+        "model_low",
+        "model_median",
+        "model_high",
+        "distance",
+        "tolerance",
+        "within",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def by_winner(cons: Consequences, who: Sequence[str] | None = None) -> pd.DataFrame:
-    """S1's question: the headline outcomes in the runs each leader holds power at the
-    end (median and 5-95 % band), with the number of runs behind each row."""
-    if cons.dominant is None:
-        raise ValueError("these consequences do not know who holds power in each run")
-    dom = np.array([d if d is not None else "no one" for d in cons.dominant], dtype=object)
-    groups = list(who) if who is not None else sorted(set(dom), key=lambda g: -(dom == g).sum())
+def by_group(
+    cons: Consequences, labels: Sequence[str], groups: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The headline outcomes (median and 5-95 % band) in the runs of each group, with
+    the number of runs behind each row; ``labels`` names each run's group."""
+    lab = np.array(labels, dtype=object)
+    order = (
+        list(groups) if groups is not None else sorted(set(lab), key=lambda g: -(lab == g).sum())
+    )
     heads = headline(cons)
     rows = []
-    for g in groups:
-        mask = dom == g
+    for g in order:
+        mask = lab == g
         n = int(mask.sum())
         for name, values in heads.items():
             if n == 0:
@@ -96,7 +108,23 @@ def by_winner(cons: Consequences, who: Sequence[str] | None = None) -> pd.DataFr
                 continue
             lo, med, hi = _band(values[mask])
             rows.append([g, n, name, med, lo, hi])
-    return pd.DataFrame(rows, columns=["dominant", "runs", "outcome", "median", "low", "high"])
+    return pd.DataFrame(rows, columns=["group", "runs", "outcome", "median", "low", "high"])
+
+
+def by_winner(cons: Consequences, who: Sequence[str] | None = None) -> pd.DataFrame:
+    """S1's question: the headline outcomes in the runs each leader holds power at the
+    end (median and 5-95 % band), with the number of runs behind each row."""
+    if cons.dominant is None:
+        raise ValueError("these consequences do not know who holds power in each run")
+    labels = [d if d is not None else "no one" for d in cons.dominant]
+    return by_group(cons, labels, who).rename(columns={"group": "dominant"})
+
+
+def line_groups(cons: Consequences, cut: float = 1.0 / 3.0) -> list[str]:
+    """Name the economic line each run ends with, from the last year's pace (economy
+    axis = 2 pace - 1): 'left line' above ``cut``, 'right line' below -``cut``."""
+    e = 2.0 * cons.values["pace"][:, -1] - 1.0
+    return ["left line" if v > cut else "right line" if v < -cut else "centre line" for v in e]
 
 
 def arms_table(arms: dict[str, Consequences], base: str | None = None) -> pd.DataFrame:
@@ -116,14 +144,21 @@ def arms_table(arms: dict[str, Consequences], base: str | None = None) -> pd.Dat
                     lo_d, med_d, hi_d = _band(values[a] - ref[name][b])
                     row[6:] = [med_d, lo_d, hi_d]
             rows.append(row)
-    cols = ["arm", "outcome", "runs", "median", "low", "high", "diff_median", "diff_low",
-            "diff_high"]
+    cols = [
+        "arm",
+        "outcome",
+        "runs",
+        "median",
+        "low",
+        "high",
+        "diff_median",
+        "diff_low",
+        "diff_high",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def programme_arms(
-    data: EconomyData, runs: int = 1000, seed: int = 1
-) -> dict[str, Consequences]:
+def programme_arms(data: EconomyData, runs: int = 1000, seed: int = 1) -> dict[str, Consequences]:
     """The three named programmes on the same runs (same weather, same parameters)."""
     return {
         pid: simulate_economy(data, programme_lines(data, pid, runs), seed)
@@ -144,8 +179,12 @@ def short_summary(cons: Consequences) -> str:
     """A few lines for the end of ``apparat run``: the headline outcomes by 1941."""
     heads = headline(cons)
     parts = []
-    for name in ("consumption_per_head_1941", "industrial_output_1941", "excess_deaths_1928_1941",
-                 "war_risk_1941"):
+    for name in (
+        "consumption_per_head_1941",
+        "industrial_output_1941",
+        "excess_deaths_1928_1941",
+        "war_risk_1941",
+    ):
         lo, med, hi = _band(heads[name])
         if cons.runs.size == 1:
             parts.append(f"  {HEADLINE[name]}: {med:.2f}")
