@@ -20,7 +20,17 @@ import apparat
 
 PACKAGE = Path(apparat.__file__).resolve().parent
 
-LAYERS = ["scenario", "engine", "policies", "store", "experiments", "report", "api", "cli"]
+LAYERS = [
+    "scenario",
+    "engine",
+    "economy",
+    "policies",
+    "store",
+    "experiments",
+    "report",
+    "api",
+    "cli",
+]
 ROOT = "errors"  # importable from every layer; imports nothing of apparat itself
 FACADE = {"__init__", "simulation"}  # may import anything
 DATA = "scenarios"  # bundled scenario files; code below `scenario` may refer to it

@@ -13,6 +13,7 @@ import apparat.errors
 EXPORTED = [
     "ApparatError",
     "BackendError",
+    "EconomyError",
     "Experiment",
     "InterventionError",
     "MissingDependencyError",

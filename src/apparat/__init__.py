@@ -6,6 +6,7 @@ import typing as _typing
 from apparat.errors import (
     ApparatError,
     BackendError,
+    EconomyError,
     InterventionError,
     MissingDependencyError,
     RecordError,
@@ -36,6 +37,7 @@ def __getattr__(name: str) -> _typing.Any:
 __all__ = [
     "ApparatError",
     "BackendError",
+    "EconomyError",
     "Experiment",
     "InterventionError",
     "MissingDependencyError",

@@ -6,6 +6,7 @@
     ├── ScenarioError       a scenario file is malformed or inconsistent (names file, key, line)
     ├── InterventionError   an unknown decision, option, parameter or event, or a bad value
     ├── RecordError         a historical record file is malformed
+    ├── EconomyError        the consequences model's data is malformed (names file, line)
     ├── SimulationError     an absurd request to the engine (no runs, a month out of range)
     ├── StoreError          the results store cannot be opened, read or written
     ├── BackendError        an execution backend cannot be used (a missing extra, an
@@ -36,6 +37,10 @@ class InterventionError(ApparatError):
 
 class RecordError(ApparatError):
     """A historical record file is malformed."""
+
+
+class EconomyError(ApparatError):
+    """The consequences model's data (parameters or historical series) is malformed."""
 
 
 class SimulationError(ApparatError):

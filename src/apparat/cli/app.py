@@ -47,10 +47,13 @@ from apparat.cli.render import (
 from apparat.cli.report import report_command
 from apparat.cli.serve import serve_command
 from apparat.cli.validate import print_validation
+from apparat.economy import Consequences, load_economy
+from apparat.economy import consequences as economy_consequences
+from apparat.economy.summary import headline, short_summary
 from apparat.engine import SimulationResult, compile_scenario
 from apparat.engine import simulate as run_batch
 from apparat.engine.chronicle import Entry
-from apparat.errors import ApparatError, ScenarioError
+from apparat.errors import ApparatError, EconomyError, ScenarioError
 from apparat.experiments import validation
 from apparat.experiments.validation import ValidationReport
 from apparat.policies import ForcedChoice, parse_do
@@ -161,8 +164,12 @@ def run_command(
     result = run_batch(compile_scenario(s), 1, seed, until, ForcedChoice(s, forced), True)
     entries = [e for e in result.chronicle if not (quiet_apparatus and e.kind in APPARATUS_KINDS)]
     summary = summarise_run(result)
+    consequences = _consequences(result)
     if as_json:
-        typer.echo(_to_json(_run_document(result, entries, summary, forced)))
+        doc = _run_document(result, entries, summary, forced)
+        if consequences is not None:
+            doc["consequences"] = {k: float(v[0]) for k, v in headline(consequences).items()}
+        typer.echo(_to_json(doc))
         return
     console = make_console()
     console.print(_run_header(result, forced))
@@ -171,6 +178,20 @@ def run_command(
     print_summary(
         console, summary, dict(zip(result.compiled.actors, result.compiled.names, strict=True))
     )
+    if consequences is not None:
+        console.print(Text(short_summary(consequences), style="dim"))
+
+
+def _consequences(result: SimulationResult) -> Consequences | None:
+    """The run's consequences 1928-1941, where the scenario has the data and the run
+    reaches the first year they model; None otherwise (the chronicle stands alone)."""
+    try:
+        data = load_economy(result.compiled.scenario.scenario.id)
+    except (EconomyError, OSError):
+        return None
+    if int(result.label(result.months - 1)[:4]) < data.first_year - 1:
+        return None
+    return economy_consequences(result, data)
 
 
 def _run_header(result: SimulationResult, forced: dict[str, str]) -> Text:
