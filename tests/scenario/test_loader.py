@@ -286,3 +286,21 @@ def test_scenario_error_is_an_apparat_error(tmp_path: Path) -> None:
     """Loading errors can be caught as the common ApparatError."""
     with pytest.raises(apparat.ApparatError, match="no scenario file or folder"):
         load_scenario(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("effects", "message"),
+    [
+        ("ally: [beta], against: omega", "effects.against: unknown actor 'omega'"),
+        ("against: beta", "effects.against: 'against' names a pact's enemy: it needs 'ally'"),
+    ],
+)
+def test_a_pacts_enemy_must_be_an_actor_and_go_with_a_pact(
+    effects: str, message: str, toy: str, tmp_path: Path
+) -> None:
+    """A pact's common enemy (``against``) names a known actor, and only a pact has one."""
+    old = "effects: {motion: remove_office, office: first_secretary, body: cc}"
+    text = edit(toy, old, f"effects: {{{effects}}}")
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_scenario(path)
