@@ -206,9 +206,9 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
         incapacitate(ctx, int(who), dies=True, rows=rows[rep.dead[lv] & (t == who)])
 
 
-def moot(ctx: Context, target: int, level: I) -> B:
-    """(R,): rungs that would change nothing for ``target`` and are passed over: removal
-    from offices he does not hold, from an executive he does not sit in."""
+def moot(ctx: Context, target: int, level: I, rows: I) -> B:
+    """(len(rows),): rungs that would change nothing for ``target`` and are passed over:
+    removal from offices he does not hold, from an executive he does not sit in."""
     st, rep = ctx.st, ctx.c.sanctions
     lv = np.minimum(level, rep.top)
     prev = np.maximum(lv - 1, 0)
@@ -220,8 +220,8 @@ def moot(ctx: Context, target: int, level: I) -> B:
         | (rep.detained[lv] & ~rep.detained[prev])
         | (rep.dead[lv] & ~rep.dead[prev])
     )
-    no_office = ~(st.holder == target).any(axis=1)
-    out_exec = ~st.executive[:, target]
+    no_office = ~(st.holder[rows] == target).any(axis=1)
+    out_exec = ~st.executive[rows, target]
     return (
         (level <= rep.top)
         & ~other
@@ -231,31 +231,38 @@ def moot(ctx: Context, target: int, level: I) -> B:
     )
 
 
-def next_rung(ctx: Context, target: int, kind: str, event: str | None = None) -> I:
-    """(R,): the level one vote of this kind of session may take ``target`` to, 0 if
-    none: up to the session's number of rungs, each the next one this kind may impose
-    (lighter ones it may not impose are passed over: force arrests without a prior
-    expulsion), whose prerequisite he has reached, and (where it needs force) while the
-    rulers hold force."""
+def next_rung(
+    ctx: Context,
+    target: int,
+    kind: str,
+    event: str | None = None,
+    rows: I | None = None,
+) -> I:
+    """(R,), or (len(rows),) for the runs in ``rows``: the level one vote of this kind of
+    session may take ``target`` to, 0 if none: up to the session's number of rungs, each
+    the next one this kind may impose (lighter ones it may not impose are passed over:
+    force arrests without a prior expulsion), whose prerequisite he has reached, and
+    (where it needs force) while the rulers hold force."""
     st, rep = ctx.st, ctx.c.sanctions
+    rows = np.arange(st.runs) if rows is None else rows
     imposable = rep.imposable(kind, event)
-    current = st.sanction[:, target]
+    current = st.sanction[rows, target]
     level = current.copy()
-    going = np.ones(st.runs, dtype=bool)
+    going = np.ones(rows.size, dtype=bool)
     loyal: B | None = None
     for _ in range(rep.session[kind]):
         nxt = level + 1
         for _skip in range(rep.top):
             # pass over rungs this kind of session cannot impose, and moot ones
             at = np.minimum(nxt, rep.top)
-            skip = (nxt <= rep.top) & (~imposable[at] | moot(ctx, target, nxt))
+            skip = (nxt <= rep.top) & (~imposable[at] | moot(ctx, target, nxt, rows))
             if not skip.any():
                 break
             nxt = nxt + skip
         at = np.minimum(nxt, rep.top)
         ok = going & (nxt <= rep.top) & imposable[at] & (rep.requires[at] <= level)
         if (ok & rep.needs_force[at]).any():
-            loyal = police_loyal(ctx) if loyal is None else loyal
+            loyal = police_loyal(ctx)[rows] if loyal is None else loyal
             ok &= ~rep.needs_force[at] | loyal
         level = np.where(ok, nxt, level)
         going &= ok
@@ -347,7 +354,9 @@ def _motions(ctx: Context, kind: str, event: str | None) -> None:
         cond &= st.sanction[:, t] < c.sanctions.top
         if not cond.any():
             continue
-        level = next_rung(ctx, int(t), kind, event)
+        some = np.flatnonzero(cond)  # the rung only where a motion could be put
+        level = np.zeros(st.runs, dtype=np.int64)
+        level[some] = next_rung(ctx, int(t), kind, event, some)
         cond &= level > 0
         if not cond.any():
             continue
