@@ -1,7 +1,8 @@
 """Checks on the fields that say who may hold an office, and from when.
 
 An office's ``requires`` names careers that some actor must have (else no one could
-ever qualify and the requirement would be a silent no-op); ``from`` names a calendar
+ever qualify and the requirement would be a silent no-op), unless it says the office is
+left to professionals the scenario does not model (``unqualified: none``); ``from`` names a calendar
 event or a month inside the scenario; ``incompatible`` names offices or bodies; and no
 one may start holding two offices that the scenario says cannot go together.
 """
@@ -36,11 +37,14 @@ def check_offices(s: Scenario) -> list[Problem]:
     for i, o in enumerate(s.offices):
         loc: tuple[str | int, ...] = ("offices", i)
         for j, name in enumerate(o.requires):
-            if name not in careers:
+            # a career no actor has is a slip, unless the office is said to be left to
+            # professionals the scenario does not model (unqualified: none)
+            if name not in careers and o.unqualified != "none":
                 out.append(
                     ((*loc, "requires", j),
                      f"no actor has the career '{name}' that office '{o.id}' requires "
-                     f"(careers in actors.yaml: {', '.join(sorted(careers)) or 'none'})")
+                     f"(careers in actors.yaml: {', '.join(sorted(careers)) or 'none'}); "
+                     "write 'unqualified: none' if it is left to men the scenario does not model")
                 )  # fmt: skip
         if o.from_ is not None:
             if o.from_[:1].isdigit():
