@@ -94,17 +94,14 @@ def within(ctx: Context, score: F, rows: I) -> F:
 
 
 def fit(ctx: Context, score: F, rows: I, office: int) -> F:
-    """The score for one office, within what the scenario says of it: a qualified
-    candidate of the ruling side first; no one who would have to give up an incompatible
-    office or an executive seat, where another can serve; a follower, not a leader, for
-    a power base while the ruling coalition has several leaders; then the claimants."""
+    """The score for one office, within what the scenario says of it: no one who would
+    have to give up an incompatible office or an executive seat, where another can
+    serve; then a qualified candidate of the ruling side (else anyone, or no one where
+    the office is left to professionals the scenario does not model); a follower, not a
+    leader, for a power base while the ruling coalition has several leaders; then the
+    claimants. Each step narrows the field only where it leaves a candidate."""
     st, c = ctx.st, ctx.c
     p = c.posts
-    if p.requires[office]:
-        qualified = p.qualified[office][None, :] & ruling_side(ctx, rows)
-        kept = np.where(qualified, score, -np.inf)
-        some = np.isfinite(kept).any(axis=1, keepdims=True)
-        score = np.where(some, kept, -np.inf if p.strict[office] else score)
     clash = p.incompatible[office]
     if clash.any():
         holder = st.holder[rows][:, clash]
@@ -114,6 +111,11 @@ def fit(ctx: Context, score: F, rows: I, office: int) -> F:
         score = prefer(score, ~busy)
     if p.leaves_executive[office]:
         score = prefer(score, ~st.executive[rows])
+    if p.requires[office]:
+        qualified = p.qualified[office][None, :] & ruling_side(ctx, rows)
+        kept = np.where(qualified, score, -np.inf)
+        some = np.isfinite(kept).any(axis=1, keepdims=True)
+        score = np.where(some, kept, -np.inf if p.strict[office] else score)
     if p.base[office]:
         leaders = st.ruling[rows] & c.contender[None, :]
         partners = (leaders.sum(axis=1) >= 2)[:, None]
@@ -137,10 +139,11 @@ def note_office(
     )
 
 
-def take(ctx: Context, rows: I, office: int, who: I) -> None:
+def take(ctx: Context, rows: I, office: int, who: I, gave_up: I | None = None) -> None:
     """``who`` (one per row) takes ``office`` and gives up what cannot go with it: the
-    offices incompatible with it (they fall vacant, to be filled in turn) and his CC or
-    executive seat where the office is incompatible with those bodies."""
+    offices incompatible with it (they fall vacant, to be filled in turn; ``gave_up``,
+    (R, O), records who left each, so that he is not named to it again in the same
+    pass) and his CC or executive seat where the office is incompatible with those."""
     st, p = ctx.st, ctx.c.posts
     st.holder[rows, office] = who
     clash = p.incompatible[office]
@@ -148,6 +151,8 @@ def take(ctx: Context, rows: I, office: int, who: I) -> None:
         lost = (st.holder[rows] == who[:, None]) & clash[None, :]
         r, o = np.nonzero(lost)
         st.holder[rows[r], o] = -1
+        if gave_up is not None:
+            gave_up[rows[r], o] = who[r]
         for i, k in zip(r, o, strict=True):
             if ctx.log.tracked[rows[i]]:
                 ctx.note(
@@ -217,6 +222,7 @@ def fill_offices(ctx: Context) -> None:
         return
     succeed_deputies(ctx)
     take_ex_officio(ctx)
+    gave_up = np.full(st.holder.shape, -1, dtype=np.int64)  # who left each office just now
     for _ in range(len(c.offices)):  # each round can free at most the offices it filled
         vacant = vacancies(ctx)
         vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
@@ -229,13 +235,16 @@ def fill_offices(ctx: Context) -> None:
         for o in np.flatnonzero(vacant[vac].any(axis=0)):
             local = np.flatnonzero(vacant[vac, o] & (st.holder[vac, o] < 0))
             rows = vac[local]
-            score = fit(ctx, base[local] - 0.6 * held[local], rows, int(o))
+            score = base[local] - 0.6 * held[local]
+            left = gave_up[rows, o]
+            score[np.flatnonzero(left >= 0), left[left >= 0]] = -np.inf
+            score = fit(ctx, score, rows, int(o))
             pick = np.argmax(score, axis=1)
             good = np.isfinite(score[np.arange(rows.size), pick])
             if not good.any():
                 continue
             filled = True
-            take(ctx, rows[good], int(o), pick[good])
+            take(ctx, rows[good], int(o), pick[good], gave_up)
             held[local[good], pick[good]] += 1.0
             for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
                 note_office(ctx, row, int(st.holder[row, o]), int(o), "takes")
