@@ -260,11 +260,14 @@ def fill_offices(model: PeerModel) -> None:
 def replace_holder(
     model: PeerModel, office: int, barred: list[bool], removed: int = -1, mover: int = -1
 ) -> None:
-    """After a carried motion the majority fills the office from its own ranks: only the
-    removed man and his followers are barred, not the allies who voted him out."""
+    """After a carried motion the majority fills the office from its own ranks: where the
+    mover is known only the removed man and his followers are barred, not the allies who
+    voted him out; without one, his whole side (``barred``)."""
     organisation = TRAIT["organisation"]
     people = model.people
-    own = [a.index == removed or (removed >= 0 and a.follows == removed) for a in people]
+    own = [
+        mover < 0 or a.index == removed or (removed >= 0 and a.follows == removed) for a in people
+    ]
     score = [
         -inf if (bar and mine) else s + 0.5 * a.traits[organisation]
         for a, s, bar, mine in zip(people, candidates_score(model), barred, own, strict=True)

@@ -174,10 +174,14 @@ def test_a_lone_leader_may_take_a_power_base(tmp_path: Path) -> None:
     assert holder(ctx, "guard") == "anna"
 
 
-def test_removal_bars_the_removed_and_his_followers_not_his_allies(tmp_path: Path) -> None:
-    """Anna and Boris rule; Anna is voted out of the first secretaryship by her own side.
-    Her side is passed as barred; only she and her followers (Egor, Fedor) are kept out:
-    Boris, her ally, takes the post, not Clara of the opposition."""
+@pytest.mark.parametrize(("mover", "expected"), [("boris", "boris"), (None, "clara")])
+def test_removal_bars_the_removed_and_his_followers_not_his_allies(
+    mover: str | None, expected: str, tmp_path: Path
+) -> None:
+    """Anna and Boris rule; Boris moves Anna out of the first secretaryship. Her side is
+    passed as barred; with the mover known only she and her followers (Egor, Fedor) are
+    kept out, and Boris, her ally who moved it, takes the post, not Clara of the
+    opposition; without a mover her whole side is kept out and Clara takes it."""
     ctx = ruled(with_fedor(), tmp_path, "boris")
     st, c = ctx.st, ctx.c
     st.power[0, c.index("clara")] = st.power[0].max() + 0.5  # the opposition's strongest
@@ -188,8 +192,9 @@ def test_removal_bars_the_removed_and_his_followers_not_his_allies(tmp_path: Pat
     barred = np.zeros((1, len(c.actors)), dtype=bool)
     for who in ("anna", "boris", "egor", "fedor"):
         barred[0, c.index(who)] = True
-    circular_flow.replace_holder(ctx, rows, o, removed, barred)
-    assert holder(ctx, "first_secretary") == "boris"
+    moved = None if mover is None else np.array([c.index(mover)])
+    circular_flow.replace_holder(ctx, rows, o, removed, barred, moved)
+    assert holder(ctx, "first_secretary") == expected
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ what the scenario says about the office (docs/model.md §7.3):
 - where the ruling coalition has several leaders, a power base (``base``) goes to one
   of their followers rather than to a leader: the partners do not let one of their own
   take another base;
-- after a removal, the majority that removed the holder fills the post: the removed man
-  and his own followers are barred, not the allies who voted him out.
+- after a removal, the majority that removed the holder fills the post: where the mover
+  is known, the removed man and his own followers are barred, not the allies who voted
+  him out.
 
 References
 ----------
@@ -256,19 +257,24 @@ def replace_holder(
     ctx: Context, rows: I, office: int, removed: I, barred: B, mover: I | None = None
 ) -> None:
     """After a carried motion (or a resignation) the majority that removed the holder
-    fills his office from its own ranks.
+    fills his office from its own ranks, within the office's profile (:func:`fit`).
 
-    Only the removed man and his own followers are barred (``barred`` narrowed to
-    them): allies of his who voted him out may take it. Where the mover is known, his
-    side is preferred. An office given up on the way is filled by :func:`fill_offices`.
+    Where the mover is known (``mover``, one per run), only the removed man and his own
+    followers are barred (``barred`` narrowed to them): allies of his who moved or voted
+    him out may take it, and the mover's side is preferred. Without a mover the whole
+    of ``barred`` (the removed man's side) is kept out, since the majority cannot then be
+    told from his allies. An office given up on the way is filled by
+    :func:`fill_offices`.
     """
     st = ctx.st
     if rows.size == 0:
         return
-    who = removed[rows][:, None]
+    bar = barred[rows]
     n = st.follows.shape[1]
-    own = (np.arange(n)[None, :] == who) | ((st.follows[rows] == who) & (who >= 0))
-    bar = barred[rows] & own
+    if mover is not None:
+        who = removed[rows][:, None]
+        own = (np.arange(n)[None, :] == who) | ((st.follows[rows] == who) & (who >= 0))
+        bar = bar & own
     score = candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]
     score = np.where(bar, -np.inf, score)
     if mover is not None:
