@@ -215,8 +215,8 @@ def motions(model: PeerModel, kind: str) -> None:
 def motion(
     model: PeerModel, mover: int, office: int, role: str, slot: int, authority: float
 ) -> bool:
-    """A decision's motion to remove an office's holder; if carried, the office goes to
-    someone outside his side. Returns whether it carried."""
+    """A decision's motion to remove an office's holder; if carried, his allies or the
+    majority take the office, not he or his followers. Returns whether it carried."""
     people = model.people
     target = model.holder[office]
     if mover == target:  # a body's leader cannot move against himself: the next one does
@@ -228,7 +228,7 @@ def motion(
         return False
     model.holder[office] = -1
     beliefs.reveal(model, mover)
-    flow.replace_holder(model, office, model.side(target))
+    flow.replace_holder(model, office, model.side(target), removed=target)
     t = people[target]
     t.sanction = max(t.sanction, 2)
     t.enmity[mover] = min(t.enmity[mover] + 0.2, 1.0)

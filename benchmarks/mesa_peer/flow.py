@@ -142,49 +142,141 @@ def fill_executive(model: PeerModel) -> None:
         score[pick] = -inf
 
 
+def ruling_side(model: PeerModel) -> list[bool]:
+    """The ruling coalition's members and their followers."""
+    people = model.people
+    return [a.ruling or (a.follows >= 0 and people[a.follows].ruling) for a in people]
+
+
+def prefer(score: list[float], mask: list[bool]) -> list[float]:
+    """The score restricted to ``mask`` where that leaves a candidate, else as is."""
+    kept = [s if m else -inf for s, m in zip(score, mask, strict=True)]
+    return kept if any(isfinite(x) for x in kept) else score
+
+
+def fit(model: PeerModel, score: list[float], office: int) -> list[float]:
+    """The score for one office within what the scenario says of it (docs/model.md §7.3):
+    no one who must give up an incompatible office or an executive seat, where another
+    can serve; a qualified candidate of the ruling side; a follower, not a leader, for a
+    power base while several leaders rule."""
+    people, p = model.people, model.c.posts
+    busy = [False] * len(people)
+    for o, h in enumerate(model.holder):
+        if h >= 0 and p.incompatible[office, o]:
+            busy[h] = True
+    if any(p.incompatible[office]):
+        score = prefer(score, [not b for b in busy])
+    if p.leaves_executive[office]:
+        score = prefer(score, [not a.executive for a in people])
+    if p.requires[office]:
+        ours = ruling_side(model)
+        kept = [
+            s if (q and o) else -inf
+            for s, q, o in zip(score, p.qualified[office].tolist(), ours, strict=True)
+        ]
+        if any(isfinite(x) for x in kept):
+            score = kept
+        elif p.strict[office]:
+            score = [-inf] * len(people)
+    if p.base[office] and sum(a.ruling and a.contender for a in people) >= 2:
+        ours = ruling_side(model)
+        score = prefer(score, [o and not a.contender for o, a in zip(ours, people, strict=True)])
+    return score
+
+
+def take(model: PeerModel, office: int, who: int, gave_up: list[int] | None = None) -> None:
+    """``who`` takes the office and gives up what cannot go with it (``gave_up`` records
+    who left each office, so that he is not named to it again in the same pass)."""
+    p = model.c.posts
+    model.holder[office] = who
+    for o, h in enumerate(model.holder):
+        if h == who and p.incompatible[office, o]:
+            model.holder[o] = -1
+            if gave_up is not None:
+                gave_up[o] = who
+    if p.leaves_executive[office]:
+        model.people[who].executive = False
+    if p.leaves_cc[office]:
+        model.people[who].in_cc = False
+
+
 def succeed_deputies(model: PeerModel) -> None:
     """A vacant office passes to its deputy if he can still serve; his post falls vacant."""
+    opens = model.c.posts.opens
     for o, d in enumerate(model.c.deputy.tolist()):
-        if d < 0 or model.holder[o] >= 0:
+        if d < 0 or model.holder[o] >= 0 or opens[o] > model.month:
             continue
         heir = model.holder[d]
         if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
-            model.holder[o], model.holder[d] = heir, -1
+            model.holder[d] = -1
+            take(model, o, heir)
+
+
+def vacancies(model: PeerModel) -> list[bool]:
+    """Offices to fill now: vacant, refilled and already created."""
+    c = model.c
+    return [
+        h < 0 and bool(r) and int(op) <= model.month
+        for h, r, op in zip(model.holder, c.refilled, c.posts.opens, strict=True)
+    ]
 
 
 def fill_offices(model: PeerModel) -> None:
-    """Vacant offices go to the rulers' best organiser with the fewest offices."""
-    if all(h >= 0 for h in model.holder):
+    """Vacant offices go to the rulers' best organiser with the fewest offices, within
+    what each office asks; an office given up on the way is filled in the next round."""
+    if not any(vacancies(model)):
         return
     succeed_deputies(model)
     organisation = TRAIT["organisation"]
-    held = [0] * len(model.people)
-    for h in model.holder:
-        if h >= 0:
-            held[h] += 1
-    base = [
-        s + 0.5 * a.traits[organisation]
-        for a, s in zip(model.people, candidates_score(model), strict=True)
-    ]
-    for o in range(len(model.holder)):
-        if model.holder[o] >= 0:
-            continue
-        pick = _best([b - 0.6 * h for b, h in zip(base, held, strict=True)])
-        if pick >= 0:
-            model.holder[o] = pick
-            held[pick] += 1
+    gave_up = [-1] * len(model.holder)  # who left each office in this pass
+    for _ in range(len(model.holder)):
+        vacant = vacancies(model)
+        if not any(vacant):
+            return
+        held = [0] * len(model.people)
+        for h in model.holder:
+            if h >= 0:
+                held[h] += 1
+        base = [
+            s + 0.5 * a.traits[organisation]
+            for a, s in zip(model.people, candidates_score(model), strict=True)
+        ]
+        filled = False
+        for o in range(len(model.holder)):
+            if not vacant[o] or model.holder[o] >= 0:
+                continue
+            score = [b - 0.6 * h for b, h in zip(base, held, strict=True)]
+            if gave_up[o] >= 0:
+                score[gave_up[o]] = -inf
+            pick = _best(fit(model, score, o))
+            if pick >= 0:
+                take(model, o, pick, gave_up)
+                held[pick] += 1
+                filled = True
+        if not filled:
+            return
 
 
-def replace_holder(model: PeerModel, office: int, barred: list[bool]) -> None:
-    """After a carried motion the majority fills the office, not with the removed man's side."""
+def replace_holder(
+    model: PeerModel, office: int, barred: list[bool], removed: int = -1, mover: int = -1
+) -> None:
+    """After a carried motion the majority fills the office from its own ranks: where the
+    mover is known only the removed man and his followers are barred, not the allies who
+    voted him out; without one, his whole side (``barred``)."""
     organisation = TRAIT["organisation"]
-    score = [
-        -inf if bar else s + 0.5 * a.traits[organisation]
-        for a, s, bar in zip(model.people, candidates_score(model), barred, strict=True)
+    people = model.people
+    own = [
+        mover < 0 or a.index == removed or (removed >= 0 and a.follows == removed) for a in people
     ]
-    pick = _best(score)
+    score = [
+        -inf if (bar and mine) else s + 0.5 * a.traits[organisation]
+        for a, s, bar, mine in zip(people, candidates_score(model), barred, own, strict=True)
+    ]
+    if mover >= 0:
+        score = prefer(score, model.side(mover))
+    pick = _best(fit(model, score, office))
     if pick >= 0:
-        model.holder[office] = pick
+        take(model, office, pick)
 
 
 def congress(model: PeerModel, cc_seats: int | None, executive_seats: int | None) -> None:

@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine.posts import Posts, compile_posts
 from apparat.engine.repertoire import Repertoire, compile_repertoire
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import TRAITS, Decision, Event, Office, Scenario
@@ -130,6 +131,11 @@ class Compiled:
             ],
             axis=1,
         )
+
+    @cached_property
+    def posts(self) -> Posts:
+        """Who may hold each office and from when (careers, creation, incompatibilities)."""
+        return compile_posts(self.scenario)
 
     @property
     def start(self) -> str:

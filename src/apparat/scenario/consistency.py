@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from apparat.scenario.models import MAX_MONTHS, Scenario
+from apparat.scenario.office_checks import check_offices
 
 Problem = tuple[tuple[str | int, ...], str]
 ROLES = ("congress", "central_committee", "executive")
@@ -129,4 +130,7 @@ def _successions(s: Scenario) -> list[Problem]:
 
 def check_consistency(s: Scenario) -> list[Problem]:
     """Every disagreement between parts of the scenario, with the key path where it is."""
-    return _ids(s) + _roles(s) + _horizon(s) + _sanction_bounds(s) + _successions(s)
+    return (
+        _ids(s) + _roles(s) + _horizon(s) + _sanction_bounds(s) + _successions(s)
+        + check_offices(s)
+    )  # fmt: skip

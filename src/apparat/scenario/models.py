@@ -117,12 +117,25 @@ class Enmity(Strict):
     cite: Cites
 
 
+class Career(Strict):
+    """A line of work the sources give a person (the army, the political police, the
+    economic administration): offices that call for it go to those who have it."""
+
+    id: Ident
+    cite: Cites
+
+
 class Actor(Strict):
     id: Ident
     name: str
     traits: Traits
     position: Position
     enmities: list[Enmity] = []
+    careers: list[Career] = Field(
+        default=[],
+        description="The careers he has behind him, each cited; an office's 'requires' "
+        "names those that qualify for it.",
+    )
     contender: bool = Field(
         default=False, description="May lead a bloc and be dominant; others only follow."
     )
@@ -169,6 +182,33 @@ class Office(Strict):
         description="False: a post made for one man; once he leaves it, no one is named to it "
         "(a designated successor's title lapses when he succeeds).",
     )
+    requires: list[Ident] = Field(
+        default=[],
+        description="Careers (actors' 'careers') one of which qualifies for the office: a "
+        "vacancy goes to a qualified candidate of the ruling side where there is one.",
+    )
+    unqualified: Literal["any", "none"] = Field(
+        default="any",
+        description="Where the ruling side has no qualified candidate: 'any' fills it by "
+        "the usual rule, 'none' leaves it to a professional the scenario does not model "
+        "(held by no actor).",
+    )
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        description="The month (YYYY-MM) or the calendar event (its id) that creates the "
+        "office; it stays vacant until then.",
+    )
+    incompatible: list[Ident] = Field(
+        default=[],
+        description="Offices, or bodies (the CC, the executive), no one may hold together "
+        "with this one: who takes it gives them up (a succession chain).",
+    )
+    base: bool = Field(
+        default=False,
+        description="A power base (the army, a capital's organisation): where the ruling "
+        "coalition has several leaders, it goes to one of their followers, not to a leader.",
+    )
     appoints: bool = Field(default=False, description="Controls appointment of secretaries.")
     patronage: Unit = 0.0
     delegates: Unit = Field(default=0.0, description="Share of congress delegates it sends.")
@@ -176,6 +216,37 @@ class Office(Strict):
     press: Unit = 0.0
     surveillance: Unit = 0.0
     cite: Cites
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _month_or_event(cls, value: object) -> object:
+        """A month is normalised to YYYY-MM; anything else must be an event id."""
+        if value is None:
+            return None
+        text = str(value)
+        if re.match(r"^\d{4}-", text):
+            return parse_month(value)
+        if not re.match(r"^[a-z][a-z0-9_]*$", text):
+            raise ValueError(f"{value!r} is neither a month (YYYY-MM) nor a calendar event id")
+        return text
+
+    @model_validator(mode="after")
+    def _office_consistent(self) -> Office:
+        problems = []
+        if self.from_ is not None and self.holder is not None:
+            problems.append(
+                f"an office created later ('from: {self.from_}') cannot have a holder at "
+                f"the start ('{self.holder}'); use holder: null"
+            )
+        if self.id in self.incompatible:
+            problems.append(f"office '{self.id}' cannot be incompatible with itself")
+        if self.unqualified != "any" and not self.requires:
+            problems.append("'unqualified' needs 'requires' (the careers that qualify)")
+        for dup in sorted({x for x in self.requires if self.requires.count(x) > 1}):
+            problems.append(f"career '{dup}' is named twice in 'requires'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Patronage(Strict):

@@ -10,6 +10,9 @@ References
 S4: the General Secretary's power of patronage and the Lenin enrolment.
 S3: Stalin's organisational posts after Sverdlov's death.
 S1: the Stalinists' base in the apparatus.
+
+Who fills a vacant office is :mod:`apparat.engine.mechanisms.succession`; its entry
+points are re-exported here, where the step loop and the contests call them.
 """
 
 from __future__ import annotations
@@ -22,9 +25,42 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine.context import Context
-from apparat.engine.mechanisms.power import cc_share, congress_share, secretary_share
+from apparat.engine.mechanisms.power import congress_share, secretary_share
+from apparat.engine.mechanisms.succession import (
+    candidates_score,
+    claimants,
+    fill_offices,
+    note_office,
+    replace_holder,
+    succeed_deputies,
+    take_ex_officio,
+    within,
+)
 from apparat.engine.state import VACANT, resource
-from apparat.engine.tally import tally
+
+# the succession entry points are re-exported: the step loop, contests and decisions call them here
+__all__ = [
+    "allied",
+    "appoint",
+    "binomial_cdf",
+    "binomial_cdfs",
+    "candidates_score",
+    "claimants",
+    "congress",
+    "elect_cc",
+    "fill_executive",
+    "fill_offices",
+    "monthly",
+    "note_office",
+    "oversight",
+    "replace_holder",
+    "resize_executive",
+    "succeed_deputies",
+    "take_ex_officio",
+    "turnover",
+    "vacate_clients",
+    "within",
+]
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -203,23 +239,6 @@ def elect_cc(ctx: Context, seats: int) -> None:
         )
 
 
-def candidates_score(ctx: Context, rows: I | None = None) -> F:
-    """Who a ruling coalition puts forward: its own members and followers, by power
-    (for the runs in ``rows``, all by default)."""
-    st = ctx.st
-    sel = np.arange(st.runs) if rows is None else rows
-    follows, ruling = st.follows[sel], st.ruling[sel]
-    at = np.arange(sel.size)[:, None]
-    patron = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
-    ours = ruling | ((follows >= 0) & ruling[at, patron])
-    cc = cc_share(ctx.c, st)[sel][at, patron]  # the CC elects: its patrons' people come first
-    ok = st.active[sel] & ~ctx.c.sanctions.no_office[st.sanction[sel]]
-    # equals are told apart by chance, never by their order in the scenario file
-    jitter = 1e-6 * ctx.rng.uniform("flow.tiebreak", st.month, st.power.shape[1], rows=rows)
-    score = st.power[sel] + 0.3 * st.prestige[sel] + 1.0 * ours + 2.0 * cc + jitter
-    return np.where(ok, score, -np.inf)
-
-
 def fill_executive(ctx: Context, reason: str) -> None:
     """Fill empty executive seats with the ruling coalition's candidates (computed only
     for the runs with a seat to fill)."""
@@ -247,119 +266,6 @@ def fill_executive(ctx: Context, reason: str) -> None:
                 f"{ctx.name(who)} enters the executive ({reason}).",
                 actors=(ctx.c.actors[who],),
             )
-
-
-def note_office(
-    ctx: Context, row: int, who: int, office: int, verb: str, removed: int = -1
-) -> None:
-    """Chronicle who came to hold an office, citing the office's sources."""
-    c = ctx.c
-    instead = f" in place of {ctx.name(removed)}" if removed >= 0 else ""
-    ctx.note(
-        row,
-        "office_gained",
-        f"{ctx.name(who)} {verb} the office of {c.office_names[office]}{instead}.",
-        actors=(c.actors[who],),
-        cites=c.scenario.offices[office].cite,
-    )
-
-
-def succeed_deputies(ctx: Context) -> None:
-    """A vacant office passes first to its deputy, if he can still serve; his own office
-    then falls vacant in turn."""
-    st, c = ctx.st, ctx.c
-    rows_all = np.arange(st.runs)
-    for o in np.flatnonzero(c.deputy >= 0):
-        d = int(c.deputy[o])
-        heir = st.holder[:, d].copy()  # a copy: the deputy post is blanked below
-        able = (st.holder[:, o] < 0) & (heir >= 0)
-        able &= st.active[rows_all, np.maximum(heir, 0)] & (
-            ~c.sanctions.no_office[st.sanction[rows_all, np.maximum(heir, 0)]]
-        )
-        rows = np.flatnonzero(able)
-        st.holder[rows, o] = heir[rows]
-        st.holder[rows, d] = -1
-        for row in ctx.log.rows(able):
-            note_office(ctx, row, int(heir[row]), int(o), "succeeds to")
-
-
-def take_ex_officio(ctx: Context) -> None:
-    """A vacant office held ex officio goes to the holder of the office it goes with, if
-    he can serve (he keeps his own)."""
-    st, c = ctx.st, ctx.c
-    rows_all = np.arange(st.runs)
-    for o in np.flatnonzero(c.ex_officio >= 0):
-        heir = st.holder[:, int(c.ex_officio[o])]
-        who = np.maximum(heir, 0)
-        able = (st.holder[:, o] < 0) & (heir >= 0) & st.active[rows_all, who]
-        able &= ~c.sanctions.no_office[st.sanction[rows_all, who]]
-        st.holder[able, o] = heir[able]
-        for row in ctx.log.rows(able):
-            note_office(ctx, row, int(heir[row]), int(o), "takes ex officio")
-
-
-def claimants(ctx: Context, rows: I) -> B:
-    """(len(rows), A): who may fill a vacancy under ``rules.vacancies: claims``: the
-    people of the ruling coalition's leader who presses the strongest claim (his
-    power times his ambition: the unambitious defer) and his followers."""
-    st = ctx.st
-    follows, ruling = st.follows[rows], st.ruling[rows]
-    head = np.where(follows >= 0, follows, np.arange(follows.shape[1])[None, :])
-    claim = np.where(ruling, st.power[rows] * st.traits[rows, :, 4], -1.0)
-    top = np.argmax(claim, axis=1).reshape(-1, 1)
-    mine: B = np.equal(head, top)
-    return np.where(np.any(ruling, axis=1, keepdims=True), mine, True)
-
-
-def within(ctx: Context, score: F, rows: I) -> F:
-    """The score restricted to the claimants (``rules.vacancies: claims``) where that
-    leaves a candidate, else as is."""
-    if ctx.c.rules.vacancies == "best":
-        return score
-    allowed = claimants(ctx, rows)
-    kept = np.where(allowed, score, -np.inf)
-    some = np.isfinite(kept).any(axis=1, keepdims=True)
-    return np.where(some, kept, score)
-
-
-def fill_offices(ctx: Context) -> None:
-    """Vacant offices go to the ruling coalition's best organiser with the fewest offices."""
-    st, c = ctx.st, ctx.c
-    if not (st.holder[:, c.refilled] < 0).any():
-        return
-    succeed_deputies(ctx)
-    take_ex_officio(ctx)
-    vacant = (st.holder < 0) & c.refilled[None, :]
-    vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
-    holder = st.holder[vac]
-    held = tally(np.maximum(holder, 0), len(c.actors), holder >= 0)
-    base = within(ctx, candidates_score(ctx, vac) + 0.5 * st.traits[vac, :, 1], vac)
-    for o in np.flatnonzero(vacant.any(axis=0)):
-        local = np.flatnonzero(vacant[vac, o])
-        rows = vac[local]
-        score = base[local] - 0.6 * held[local]
-        pick = np.argmax(score, axis=1)
-        good = np.isfinite(score[np.arange(rows.size), pick])
-        st.holder[rows[good], o] = pick[good]
-        held[local[good], pick[good]] += 1.0
-        for row in ctx.log.rows(np.isin(np.arange(st.runs), rows[good])):
-            note_office(ctx, row, int(st.holder[row, o]), int(o), "takes")
-
-
-def replace_holder(ctx: Context, rows: I, office: int, removed: I, barred: B) -> None:
-    """After a carried motion the majority that removed a holder fills his office, and
-    not with one of his own people (``barred``: his side; after a resignation, he alone)."""
-    st = ctx.st
-    score = np.where(
-        barred[rows], -np.inf, candidates_score(ctx, rows) + 0.5 * st.traits[rows, :, 1]
-    )
-    score = within(ctx, score, rows)
-    pick = np.argmax(score, axis=1)
-    good = np.isfinite(score[np.arange(rows.size), pick])
-    st.holder[rows[good], office] = pick[good]
-    for row, who in zip(rows[good], pick[good], strict=True):
-        if ctx.log.tracked[row]:
-            note_office(ctx, int(row), int(who), office, "takes", removed=int(removed[row]))
 
 
 def resize_executive(ctx: Context, seats: int) -> None:
