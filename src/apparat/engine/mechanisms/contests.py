@@ -490,7 +490,7 @@ def motion(
     idx = np.flatnonzero(passed)
     st.holder[idx, office] = -1
     beliefs.reveal(ctx, idx, mover[idx])
-    flow.replace_holder(ctx, idx, office, target, side(ctx, target))
+    flow.replace_holder(ctx, idx, office, target, side(ctx, target), mover)
     rep = c.sanctions  # the repertoire's removal from a post (its first office-taking rung)
     removal = min(rep.first(rep.takes_best | rep.no_office), rep.top)
     st.sanction[idx, target[idx]] = np.maximum(st.sanction[idx, target[idx]], removal)
