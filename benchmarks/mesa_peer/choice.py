@@ -171,15 +171,36 @@ def motion_target(model: PeerModel, eff: Effect) -> int:
 
 
 def _motion(model: PeerModel, eff: Effect, a: int, seen: list[float]) -> tuple[float, float]:
-    """A motion's gain (the chance it carries, as he sees the vote, times the rival's
-    strength it takes away, less the cost of a hostile act) and its risk (his own
-    strength, staked if it fails)."""
+    """A motion's gain (the chance it carries, as he sees the vote, times what the blow
+    is worth to him, less the cost of a hostile act) and its risk (his own strength,
+    staked if it fails). Against a rival the blow is worth the rival's strength; against
+    a partner, the change in his expected share of rule with the partner gone; against
+    himself, minus his own strength (no hostile act, nothing staked)."""
     t = motion_target(model, eff)
-    if t < 0 or t == a:
+    if t < 0:
         return 0.0, 0.0
     p = carry_chance(model, eff, a, t, seen)
-    gain = p * seen[t] - prestige_worth(model) * model.c.params["hostile_act_cost"]
+    if t == a:
+        return -p * seen[a], 0.0
+    mine = model.side(a)
+    value = _without(model, seen, mine, t, a) if mine[t] else seen[t]
+    gain = p * value - prestige_worth(model) * model.c.params["hostile_act_cost"]
     return gain, (1.0 - p) * seen[a]
+
+
+def _without(model: PeerModel, seen: list[float], mine: list[bool], t: int, a: int) -> float:
+    """The change in his expected share of rule if partner ``t`` and t's own followers
+    leave his camp and stand against it."""
+    own = seen[a]
+    theirs = [b.index == t or b.follows == t for b in model.people]
+    camp = [m and not x for m, x in zip(mine, theirs, strict=True)]
+    before = sum(s for s, x in zip(seen, mine, strict=True) if x)
+    after = sum(s for s, x in zip(seen, camp, strict=True) if x)
+    other = _strongest_other(model, seen, mine)
+    other_after = max(other, sum(s for s, x in zip(seen, theirs, strict=True) if x))
+    now = win_chance(before, other) * own / max(before, 1e-9)
+    then = win_chance(after, other_after) * own / max(after, 1e-9)
+    return then - now
 
 
 def carry_chance(model: PeerModel, eff: Effect, a: int, t: int, seen: list[float]) -> float:

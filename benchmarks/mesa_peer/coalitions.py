@@ -107,27 +107,63 @@ def strength(model: PeerModel, power: list[float] | None = None) -> list[float]:
 
 def hostile(model: PeerModel) -> list[bool]:
     """Excluded contenders with a grievance against the rulers' leader, or who campaign;
-    a recanter is spared unless he still sits in the executive."""
+    a recanter is spared unless he still sits in the executive. The scenario's rules let
+    anyone be struck: a follower of a hostile leader is hostile too."""
     month, leader = model.month, model.leader()
     anyone_rules = any(a.ruling for a in model.people)
-    out = []
+    leaders = []
     for a in model.people:
         expelled_opposing = 5 <= a.sanction < 7 and a.tactic > 0
         outside = a.alive and a.contender and not a.ruling and (a.sanction < 5 or expelled_opposing)
         recanted = a.quiet_until >= month
         spared = recanted and (not a.executive or a.sanction >= 3)
         grievance = anyone_rules and a.betrayal[leader] > 0.1
-        out.append(outside and not spared and (grievance or recanted or a.tactic > 0))
-    return out
+        leaders.append(outside and not spared and (grievance or recanted or a.tactic > 0))
+    return [
+        h
+        or (
+            a.alive
+            and not a.contender
+            and a.sanction < 5
+            and a.follows >= 0
+            and leaders[a.follows]
+            and a.quiet_until < month
+        )
+        for a, h in zip(model.people, leaders, strict=True)
+    ]
 
 
 def feared(model: PeerModel) -> list[bool]:
-    """The hostile, and any excluded contender strong enough to threaten the rulers."""
+    """The hostile, and any excluded contender strong enough (with his followers) to
+    threaten the rulers."""
     threat = model.c.params["threat_threshold"]
     return [
-        h or (a.alive and a.contender and not a.ruling and a.sanction < 5 and a.power > threat)
-        for a, h in zip(model.people, hostile(model), strict=True)
+        h or (a.alive and a.contender and not a.ruling and a.sanction < 5 and s > threat)
+        for a, h, s in zip(model.people, hostile(model), strength(model), strict=True)
     ]
+
+
+def lapse_pacts(model: PeerModel) -> bool:
+    """Pacts made against a common enemy lapse once he can no longer threaten (strength
+    at or under ``threat_threshold``, expelled or dead); returns whether one lapsed."""
+    people, month = model.people, model.month
+    if all(a.pact_against < 0 for a in people):
+        return False
+    threat = model.c.params["threat_threshold"]
+    beaten = [
+        not a.alive or a.sanction >= 5 or s <= threat
+        for a, s in zip(people, strength(model), strict=True)
+    ]
+    over = [a for a in people if a.pact_against >= 0 and beaten[a.pact_against]]
+    lapsed = False
+    for a in over:
+        for b in over:
+            if a.pact_against == b.pact_against and a.pact_until[b.index] >= month:
+                a.pact_until[b.index] = month - 1
+                lapsed = True
+    for a in over:
+        a.pact_against = -1
+    return lapsed
 
 
 def group_key(model: PeerModel, i: int) -> int:
@@ -215,8 +251,12 @@ def follow(model: PeerModel, fr_all: Matrix, players: list[int]) -> None:
     """Second-rank actors follow the contender nearest to them in line and sympathy."""
     people = model.people
     lead = [people[p].active and people[p].sanction < 5 for p in players]
+    # equals are told apart by chance (one draw per leader, the same all run long)
+    jitter = [
+        1e-9 * model.uniform_once("coalitions.follow_tiebreak", i) for i in range(len(players))
+    ]
     for a, row in zip(people, fr_all, strict=True):
-        score = [f if ok else inf for f, ok in zip(row, lead, strict=True)]
+        score = [f + j if ok else inf for f, j, ok in zip(row, jitter, lead, strict=True)]
         best = min(range(len(score)), key=score.__getitem__)
         if score[best] == inf or a.contender or not a.alive:
             a.follows = -1

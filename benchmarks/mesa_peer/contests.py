@@ -84,10 +84,10 @@ def vote(
     threat = power[t.index] - power[m.index]
     yes = 0.0
     for a, weight, p, q in zip(people, w, pro, con, strict=True):
-        if a is m:
-            stance = 1.0
-        elif a is t:
+        if a is t:  # a motion against its own mover: he votes against it
             stance = 0.0
+        elif a is m:
+            stance = 1.0
         else:
             lean = threat + a.enmity[t.index] - a.enmity[m.index] + 0.5 * standing
             stance = sigmoid((lean + noise + LOYALTY * (p - q)) / 0.1)
@@ -193,7 +193,7 @@ def motions(model: PeerModel, kind: str) -> None:
     order = sorted(range(len(people)), key=lambda i: -people[i].traits[0])  # fixed, by trait
     for t in order:
         target = people[t]
-        if not target.contender or not hostile_now[t] or not target.alive:
+        if not hostile_now[t] or not target.alive:  # the rules let anyone be struck
             continue
         provoked = target.tactic >= 3
         wait = p["escalation_interval"] * (1.0 + 2.0 * target.prestige) / (2.0 if provoked else 1.0)

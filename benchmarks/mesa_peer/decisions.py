@@ -82,6 +82,11 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
         for k in allies:
             if k != j:
                 people[j].pact_until[k] = until
+    if allies:  # a pact made against a common enemy lapses once he is beaten
+        enemy = c.index(eff.against) if eff.against is not None else -1
+        a.pact_against = enemy
+        for j in allies:
+            people[j].pact_against = enemy
     if eff.tactic is not None:
         a.tactic = TACTIC_CODE[eff.tactic]
     if eff.recant:
@@ -92,6 +97,7 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
         a.pact_until = [-1] * len(people)
         for b in people:
             b.pact_until[actor] = -1
+        a.pact_against = -1
     if eff.oversight:
         model.oversight = min(max(model.oversight + eff.oversight, 0.0), 1.0)
     for axis, delta in eff.position.items():

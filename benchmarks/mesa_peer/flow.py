@@ -26,13 +26,22 @@ def binomial_cdf(n: int, p: float) -> list[float]:
 
 
 def oversight(model: PeerModel) -> float:
-    """How closely the executive watches the appointer: more when its members oppose him."""
+    """How closely the executive watches the appointer: more when a majority of its
+    members oppose him. His partners in the ruling coalition (and their followers) do
+    not watch him, and a minority of watchers cannot police appointments."""
+    people = model.people
     appointer = model.holder[model.c.appoints]
     allied = model.allied(appointer)
-    members = [a.executive and a.active for a in model.people]
-    watchers = sum(m and not w for m, w in zip(members, allied, strict=True))
-    share = watchers / max(sum(members), 1)
-    return min(max(model.oversight + 0.6 * share, 0.0), 1.0)
+    members = [a.executive and a.active for a in people]
+    rules = appointer >= 0 and people[appointer].ruling
+    ruling = [rules and a.ruling for a in people]
+    partners = [
+        r or (a.follows >= 0 and ruling[a.follows]) for a, r in zip(people, ruling, strict=True)
+    ]
+    watching = [m and not w and not p for m, w, p in zip(members, allied, partners, strict=True)]
+    share = sum(watching) / max(sum(members), 1)
+    watchers = max(2.0 * share - 1.0, 0.0)
+    return min(max(model.oversight + 0.6 * watchers, 0.0), 1.0)
 
 
 def monthly(model: PeerModel) -> None:
@@ -76,7 +85,10 @@ def elect_cc(model: PeerModel, seats: int) -> None:
     model.cc_seats = seats
     delegates = congress_share(model)
     makers = [a.ruling and a.active for a in people]
-    follows_list = sum(d for d, mk in zip(delegates, makers, strict=True) if mk) > 0.5
+    # the list passes when the steered delegates who follow the leadership outnumber
+    # those who follow anyone else
+    counted = max(sum(delegates), 1e-9)
+    follows_list = sum(d for d, mk in zip(delegates, makers, strict=True) if mk) / counted > 0.5
     for a in people:  # the list puts the rulers and their followers on the CC
         theirs = makers[a.index] or (a.follows >= 0 and makers[a.follows])
         if follows_list and theirs and a.alive and a.sanction < 4:

@@ -61,6 +61,7 @@ class PeerModel(mesa.Model):
 
             self._apparat = Streams(seed, np.array([run], dtype=np.int64))
         self._drawn: dict[tuple[str, int], float] = {}
+        self._once: dict[tuple[str, int], float] = {}  # draws fixed for the whole run
         self.month = 0
         self.months = c.months
         self.people = [Actor(self, i) for i in range(len(c.actors))]  # by actor index
@@ -107,6 +108,18 @@ class PeerModel(mesa.Model):
                 value = draw(stream, self.month, slots)[0, 0]
             self._drawn[key] = float(value)
         return self._drawn[key]
+
+    def uniform_once(self, stream: str, slot: int = 0) -> float:
+        """A uniform in [0, 1) fixed for the whole run (apparat's draw for month 0)."""
+        key = (stream, slot)
+        if key not in self._once:
+            if self._apparat is None:
+                value = self.rng.random()
+            else:
+                slots = np.array([slot], dtype=np.int64)
+                value = self._apparat.uniform(stream, 0, slots)[0, 0]
+            self._once[key] = float(value)
+        return self._once[key]
 
     def uniform(self, stream: str, slot: int = 0) -> float:
         """A uniform in [0, 1): the same for the same stream and slot within a month."""
@@ -168,7 +181,8 @@ class PeerModel(mesa.Model):
         meetings = events.apply(self, todays)
         deaths = any(e.kind in ("death", "incapacitation") for e in todays)
         self.recompute_power()
-        if m == 0 or meetings or deaths or self.rebuffed:
+        lapsed = coalitions.lapse_pacts(self)
+        if m == 0 or meetings or deaths or self.rebuffed or lapsed:
             coalitions.form(self)
         for slot, d in enumerate(c.decisions.get(m, [])):
             if decisions.take(self, d, slot):

@@ -38,3 +38,16 @@ def test_with_apparats_streams_a_run_is_apparats_run() -> None:
         assert differences(model, twin.history, 0) == [], twin.label(model.month)
     assert model.dominant == twin.outcomes.dominant_end[0]
     assert model.consolidation_month() == twin.outcomes.consolidation_month[0]
+
+
+def test_a_draw_fixed_for_the_run_is_apparats_month_zero_draw() -> None:
+    """``uniform_once`` gives, in any month, the number apparat draws for month 0."""
+    from apparat.engine.random import Streams
+
+    model = PeerModel(run=3, seed=9, streams="apparat")
+    for _ in range(5):
+        model.step()
+    expected = Streams(9, np.array([3])).uniform("coalitions.follow_tiebreak", 0, 4)[0]
+    got = [model.uniform_once("coalitions.follow_tiebreak", i) for i in range(4)]
+    assert np.array_equal(got, expected)
+    assert model.uniform("coalitions.follow_tiebreak", 0) != got[0]  # this month's differs
