@@ -228,7 +228,7 @@ def motion(
         return False
     model.holder[office] = -1
     beliefs.reveal(model, mover)
-    flow.replace_holder(model, office, model.side(target), removed=target)
+    flow.replace_holder(model, office, model.side(target), removed=target, mover=mover)
     t = people[target]
     t.sanction = max(t.sanction, 2)
     t.enmity[mover] = min(t.enmity[mover] + 0.2, 1.0)
