@@ -176,10 +176,11 @@ class Decomposition(Analysis):
             nan = float("nan")
             rows = [(outcome, p, k, nan, nan, nan) for p in parts for k in ("first", "total")]
             return pd.DataFrame(rows, columns=cols)
-        si = deps.salib("analyze.sobol").analyze(
-            prob, y, calc_second_order=False, num_resamples=self.num_resamples,
-            conf_level=self.conf_level, seed=self.seed + 1,
-        )  # fmt: skip
+        with deps.salib_quiet():
+            si = deps.salib("analyze.sobol").analyze(
+                prob, y, calc_second_order=False, num_resamples=self.num_resamples,
+                conf_level=self.conf_level, seed=self.seed + 1,
+            )  # fmt: skip
         rows = []
         for j, p in enumerate(parts):
             for kind, st in (("first", "S1"), ("total", "ST")):

@@ -42,6 +42,16 @@ def ema_quiet() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def salib_quiet() -> Iterator[None]:
+    """Silence SALib's notice that some of a design's evaluations are constant: an outcome
+    that never varies is reported as such by the callers (NaN indices), and one constant
+    in a subset only widens the bootstrap intervals they report."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+        yield
+
+
 def salib(part: str) -> ModuleType:
     """A SALib module, e.g. ``salib("analyze.sobol")``."""
     return _need(f"SALib.{part}", "SALib", "sensitivity analysis")

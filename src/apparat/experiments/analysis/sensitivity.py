@@ -170,19 +170,21 @@ class Sensitivity(Analysis):
             stats = ("S1", "ST") if self.method == "sobol" else ("mu_star", "sigma", "mu")
             rows = [(outcome, n, groups[n], st, nan, nan, nan) for n in names for st in stats]
         elif self.method == "sobol":
-            si = deps.salib("analyze.sobol").analyze(
-                prob, y, calc_second_order=False, num_resamples=self.num_resamples,
-                conf_level=self.conf_level, seed=self.seed + 1,
-            )  # fmt: skip
+            with deps.salib_quiet():
+                si = deps.salib("analyze.sobol").analyze(
+                    prob, y, calc_second_order=False, num_resamples=self.num_resamples,
+                    conf_level=self.conf_level, seed=self.seed + 1,
+                )  # fmt: skip
             for j, n in enumerate(names):
                 for st in ("S1", "ST"):
                     e, h = float(si[st][j]), float(si[f"{st}_conf"][j])
                     rows.append((outcome, n, groups[n], st, e, e - h, e + h))
         else:
-            si = deps.salib("analyze.morris").analyze(
-                prob, x, y, num_resamples=self.num_resamples, conf_level=self.conf_level,
-                num_levels=self.num_levels, seed=self.seed + 1,
-            )  # fmt: skip
+            with deps.salib_quiet():
+                si = deps.salib("analyze.morris").analyze(
+                    prob, x, y, num_resamples=self.num_resamples, conf_level=self.conf_level,
+                    num_levels=self.num_levels, seed=self.seed + 1,
+                )  # fmt: skip
             for j, n in enumerate(names):
                 e, h = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
                 rows.append((outcome, n, groups[n], "mu_star", e, e - h, e + h))
