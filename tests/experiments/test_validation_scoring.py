@@ -141,14 +141,21 @@ def _month(c: Compiled, k: int) -> str:
 
 
 def test_conditioning_skips_sanctions_the_rules_never_impose(bolshevik: Compiled) -> None:
-    """The Bolshevik rules sanction contenders only: Pyatakov's expulsion is scored but
-    not required of conditioned runs (none could match), Trotsky's is required."""
+    """Under rules that sanction contenders only, Pyatakov's expulsion is scored but not
+    required of conditioned runs (none could match), Trotsky's is required; under the
+    Bolshevik rules, which strike followers too, both are required."""
+    from apparat.engine import compile_scenario
     from apparat.experiments.conditioning import structural
 
     def expelled(who: str) -> Fact:
         return Fact(id=who, kind="sanction", date="1927-12", actor=who, level="expelled",
                     cite=BCITE)  # fmt: skip
 
-    assert bolshevik.rules.targets == "contenders"
-    assert not structural(expelled("pyatakov"), bolshevik)
-    assert structural(expelled("trotsky"), bolshevik)
+    s = bolshevik.scenario
+    narrow = compile_scenario(
+        s.model_copy(update={"rules": s.rules.model_copy(update={"targets": "contenders"})})
+    )
+    assert not structural(expelled("pyatakov"), narrow)
+    assert structural(expelled("trotsky"), narrow)
+    assert bolshevik.rules.targets == "everyone"
+    assert structural(expelled("pyatakov"), bolshevik)
