@@ -159,6 +159,12 @@ def win_chance(own: F, rival: F) -> F:
     return sigmoid((own - rival) / WIN_SPREAD)
 
 
+def rule_share(own: F, camp: F, rival: F) -> F:
+    """(R,): his expected share of rule: the chance his camp prevails over the strongest
+    other side, times his part of the camp's strength."""
+    return win_chance(camp, rival) * own / np.maximum(camp, 1e-9)
+
+
 def _strongest_other(ctx: Context, seen: F, camp: B) -> F:
     """(R,): believed strength of the strongest contender's side outside ``camp``."""
     st, c = ctx.st, ctx.c
@@ -186,8 +192,8 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
     own = seen[rows, a]
     before = (seen * mine).sum(axis=1)
     after = (seen * camp).sum(axis=1)
-    now = win_chance(before, _strongest_other(ctx, seen, mine)) * own / np.maximum(before, 1e-9)
-    then = win_chance(after, _strongest_other(ctx, seen, camp)) * own / np.maximum(after, 1e-9)
+    now = rule_share(own, before, _strongest_other(ctx, seen, mine))
+    then = rule_share(own, after, _strongest_other(ctx, seen, camp))
     return then - now, cost / max(len(eff.ally), 1)
 
 
@@ -226,8 +232,8 @@ def _without(ctx: Context, seen: F, mine: B, t: I, a: I) -> F:
     after = (seen * camp).sum(axis=1)
     other = _strongest_other(ctx, seen, mine)
     other_after = np.maximum(other, (seen * theirs).sum(axis=1))
-    now = win_chance(before, other) * own / np.maximum(before, 1e-9)
-    then = win_chance(after, other_after) * own / np.maximum(after, 1e-9)
+    now = rule_share(own, before, other)
+    then = rule_share(own, after, other_after)
     return then - now
 
 

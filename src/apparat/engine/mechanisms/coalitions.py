@@ -371,7 +371,8 @@ def enemy_strength(ctx: Context) -> F:
     st = ctx.st
     n = st.bloc.shape[1]
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
-    return tally(key, 2 * n, np.where(feared(ctx), strength(ctx), 0.0)).max(axis=1)
+    strong = strength(ctx)
+    return tally(key, 2 * n, np.where(feared(ctx, strong), strong, 0.0)).max(axis=1)
 
 
 def hostile(ctx: Context) -> B:
@@ -403,14 +404,16 @@ def hostile(ctx: Context) -> B:
     return leaders | second
 
 
-def feared(ctx: Context) -> B:
+def feared(ctx: Context, strong: F | None = None) -> B:
     """(R, A): excluded contenders the rulers fear: the hostile, and any strong enough to
-    threaten them even while he keeps quiet. Fear unites; only hostility is struck."""
+    threaten them even while he keeps quiet. Fear unites; only hostility is struck.
+    ``strong``: :func:`strength`, where the caller has it already."""
     st, c = ctx.st, ctx.c
     outside = st.alive & c.contender[None, :] & ~st.ruling & ~c.sanctions.expelled[st.sanction]
     # strength as the coalition game measures it (with his followers), so that the test
     # does not weaken as more second-rank actors share the power
-    return hostile(ctx) | (outside & (strength(ctx) > ctx.p("threat_threshold", 2)))
+    strong = strength(ctx) if strong is None else strong
+    return hostile(ctx) | (outside & (strong > ctx.p("threat_threshold", 2)))
 
 
 def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B) -> None:
