@@ -158,7 +158,9 @@ def run_command(
         ),
     ] = False,
 ) -> None:
-    """One run, month by month: what happened, why, on which sources, and who won."""
+    """One run, month by month: what happened, why, on which sources, and who won; then
+    what the winner's line would mean for the economy, 1928–1941 (where the scenario has
+    consequences data)."""
     forced = parse_do(do or [])
     s = load_scenario(scenario)
     result = run_batch(compile_scenario(s), 1, seed, until, ForcedChoice(s, forced), True)
