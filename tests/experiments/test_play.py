@@ -205,3 +205,31 @@ def test_both_bundled_scenarios_play_in_the_terminal(scenario: str, actor: str) 
     assert result.exit_code == 0, result.output
     assert "your decision" in result.output
     assert "How it ended" in result.output
+
+
+def test_which_actors_can_play_is_probed_once_per_scenario_content(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each step of a game reloads its scenario: the probe of who can play must not rerun
+    for a copy with the same content (it made the web page's steps seconds slower), and
+    must rerun for a changed one."""
+    import apparat.experiments.play as play_module
+    from apparat.scenario import load_scenario
+
+    calls: list[int] = []
+    real = play_module.simulate
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(play_module, "simulate", counting)
+    monkeypatch.setattr(play_module, "_probed", {})
+    first = playable(load_scenario("bolshevik_1923"))
+    again = playable(load_scenario("bolshevik_1923"))
+    assert again == first
+    assert len(calls) == 1
+    base = load_scenario("bolshevik_1923")
+    meta = base.scenario.model_copy(update={"title": "another title"})
+    playable(base.model_copy(update={"scenario": meta}))
+    assert len(calls) == 2

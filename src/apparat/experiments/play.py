@@ -19,6 +19,7 @@ from apparat.engine import SimulationResult, compile_scenario, simulate
 from apparat.engine.chronicle import Entry
 from apparat.engine.decisions import DecisionContext, behavioural_choice
 from apparat.errors import InterventionError
+from apparat.experiments.batch import content_hash, scenario_json
 from apparat.policies import ForcedChoice
 from apparat.policies.interactive import Ask, Interactive, Situation
 from apparat.scenario import Scenario, load_scenario
@@ -78,7 +79,7 @@ class Verdict:
 
 
 PROBE_RUNS = 24
-_probed: dict[int, tuple[Scenario, list[str]]] = {}
+_probed: dict[str, list[str]] = {}  # by the scenario's content: each step reloads it
 
 
 class _Probe:
@@ -96,14 +97,15 @@ class _Probe:
 def playable(s: Scenario) -> list[str]:
     """Actors who can act: with decisions of their own that fall due in at least one of a
     few behavioural runs, so no one is offered who dies or is out before his first."""
-    hit = _probed.get(id(s))
-    if hit is not None and hit[0] is s:
-        return hit[1]
+    key = content_hash(scenario_json(s))
+    hit = _probed.get(key)
+    if hit is not None:
+        return hit
     own = {d.actor for d in s.decisions if d.actor in {a.id for a in s.actors}}
     probe = _Probe()
     simulate(compile_scenario(s), PROBE_RUNS, 1, None, probe, False)
     actors = sorted(own & probe.actors)
-    _probed[id(s)] = (s, actors)
+    _probed[key] = actors
     return actors
 
 
