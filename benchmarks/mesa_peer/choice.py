@@ -154,7 +154,8 @@ def _pact(
         b = people[j]
         camp = [x or y for x, y in zip(camp, model.side(j), strict=True)]
         dist = sum(abs(x - y) for x, y in zip(me.position, b.position, strict=True)) / 3 / 2.0
-        cost += max(me.enmity[j], b.enmity[a]) + dist
+        trust = c.params["faction_trust"] * c.trust[a, j]  # a faction's own
+        cost += max(max(me.enmity[j], b.enmity[a]) - trust, 0.0) + dist
     own = seen[a]
     before = sum(s for s, x in zip(seen, mine, strict=True) if x)
     after = sum(s for s, x in zip(seen, camp, strict=True) if x)

@@ -48,8 +48,11 @@ def friction(model: PeerModel, players: list[int]) -> Matrix:
             d2 = sum(sal[x] * (a.position[x] - b.position[x]) ** 2 for x in range(3))
             enmity = max(a.enmity[j], b.enmity[a.index])
             betrayal = a.betrayal[j] + b.betrayal[a.index]
+            # members of one faction trust one another: it offsets their grudges
+            trust = p["faction_trust"] * model.c.trust[a.index, j]
             row.append(
-                p["ideology_weight"] * (sqrt(d2) / 2.0) + p["enmity_weight"] * (enmity + betrayal)
+                p["ideology_weight"] * (sqrt(d2) / 2.0)
+                + p["enmity_weight"] * (enmity + betrayal - trust)
             )
         out.append(row)
     return out

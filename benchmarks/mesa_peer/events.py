@@ -136,4 +136,7 @@ def rivalry(model: PeerModel) -> None:
             j = b.index
             if j == i or not playing[j] or a.pact_until[j] >= month or b.pact_until[i] >= month:
                 continue
-            a.enmity[j] = min(a.enmity[j] + rate * (min(seen[i], seen[j]) / top), 1.0)
+            # members of one faction do not resent each other's rise
+            trust = min(max(p["faction_trust"] * model.c.trust[i, j], 0.0), 1.0)
+            rivalry = min(seen[i], seen[j]) / top * (1.0 - trust)
+            a.enmity[j] = min(a.enmity[j] + rate * rivalry, 1.0)

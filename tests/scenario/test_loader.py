@@ -204,6 +204,28 @@ def test_unknown_enmity_target_is_named_with_the_known_actors(toy: str, tmp_path
         load_scenario(path)
 
 
+def test_faction_member_must_be_a_known_actor_in_one_faction_only(
+    toy: str, tmp_path: Path
+) -> None:
+    """A faction naming an unknown actor, or an actor already in another faction, is
+    refused with the place of each problem."""
+    factions = (
+        "factions:\n"
+        '  - {id: f1, name: One, members: [alpha, beta], cite: "T1:1"}\n'
+        '  - {id: f2, name: Two, members: [beta, omega], cite: "T1:1"}\n'
+    )
+    path = write(tmp_path, toy + "\n" + factions)
+    problems = "\n".join(load_error(path).problems)
+    assert "factions[1].members[0]: 'beta' is already a member of faction 'f1'" in problems
+    assert "factions[1].members[1]: unknown actor 'omega'" in problems
+    ok = factions.replace("[beta, omega]", "[gamma, delta]")
+    trust = apparat.engine.compile_scenario(load_scenario(write(tmp_path, toy + "\n" + ok))).trust
+    names = [a.id for a in load_scenario(write(tmp_path, toy + "\n" + ok)).actors]
+    a, b, g = names.index("alpha"), names.index("beta"), names.index("gamma")
+    assert trust[a, b] == trust[b, a] == 1.0
+    assert trust[a, g] == 0.0 and trust[a, a] == 0.0
+
+
 def test_unknown_parameter_lists_the_valid_names(toy: str, tmp_path: Path) -> None:
     """A misspelt parameter is refused, and the message lists every valid parameter."""
     path = write(tmp_path, toy + "parameters:\n  oversght: {value: 0.3}\n")

@@ -188,7 +188,9 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
         j = c.index(name)
         camp |= contests.side(ctx, np.full(st.runs, j, dtype=np.int64))
         dist = np.abs(st.position[rows, a] - st.position[:, j]).mean(axis=1) / 2.0
-        cost += np.maximum(st.enmity[rows, a, j], st.enmity[rows, j, a]) + dist
+        grudge = np.maximum(st.enmity[rows, a, j], st.enmity[rows, j, a])
+        trust = np.ravel(ctx.p("faction_trust")) * c.trust[a, j]  # a faction's own
+        cost += np.maximum(grudge - trust, 0.0) + dist
     own = seen[rows, a]
     before = (seen * mine).sum(axis=1)
     after = (seen * camp).sum(axis=1)

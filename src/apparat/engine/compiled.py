@@ -61,6 +61,7 @@ class Compiled:
     traits: F  # (A, 7)
     position: F  # (A, X): one column per policy axis of the scenario
     enmity: F  # (A, A), symmetric
+    trust: F  # (A, A): 1 between members of one faction the sources name, else 0
     contender: B
     sanction0: I  # (A,): the level each actor starts at
     offices: list[str]
@@ -173,6 +174,11 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         for e in a.enmities:
             i, j = idx[a.id], idx[e.with_]
             enmity[i, j] = enmity[j, i] = max(enmity[i, j], e.strength)
+    trust = np.zeros((n, n))
+    for f in s.factions:
+        members = [idx[m] for m in f.members]
+        trust[np.ix_(members, members)] = 1.0
+    np.fill_diagonal(trust, 0.0)
     offices = s.offices
     holder0 = np.array([idx[o.holder] if o.holder else -1 for o in offices], dtype=np.int64)
     executive = next(b for b in s.bodies if b.id == s.roles.executive)
@@ -207,6 +213,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         traits=traits,
         position=position,
         enmity=enmity,
+        trust=trust,
         contender=np.array([a.contender for a in s.actors]),
         sanction0=np.array(
             [

@@ -117,6 +117,17 @@ class Enmity(Strict):
     cite: Cites
 
 
+class Faction(Strict):
+    """A grouping the sources name before the struggle: its members trust one another,
+    so they bear each other inside a bloc, follow its leader and do not resent each
+    other's rise. Trust is a starting fact; enmity, betrayal and motions can outweigh it."""
+
+    id: Ident
+    name: str
+    members: list[Ident] = Field(min_length=2)
+    cite: Cites
+
+
 class Career(Strict):
     """A line of work the sources give a person (the army, the political police, the
     economic administration): offices that call for it go to those who have it."""
@@ -499,6 +510,9 @@ class Scenario(Strict):
     roles: Roles
     # the history keeps actor indices as int8: at most 127 actors
     actors: list[Actor] = Field(min_length=2, max_length=100)
+    factions: list[Faction] = Field(
+        default=[], description="Groupings the sources name; an actor belongs to one at most."
+    )
     bodies: list[Body]
     offices: list[Office]
     party: Party

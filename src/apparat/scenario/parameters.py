@@ -120,6 +120,13 @@ PARAMETERS: dict[str, Spec] = {
     "rivalry_rate": Spec(
         0.02, 0.0, 0.1, "Monthly enmity between the two strongest, evenly matched contenders."
     ),
+    "faction_trust": Spec(
+        0.5,
+        0.0,
+        1.0,
+        "Trust between members of one faction: it offsets enmity inside a bloc and stills "
+        "their rivalry.",
+    ),
     "enmity_decay": Spec(0.01, 0.0, 0.05, "Monthly share of every enmity that fades."),
     # beliefs (engine.beliefs)
     "belief_noise": Spec(

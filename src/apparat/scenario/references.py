@@ -51,6 +51,7 @@ def check_references(s: Scenario) -> list[Problem]:
     out: list[Problem] = []
     collections: dict[str, list[Any]] = {
         "actors": s.actors,
+        "factions": s.factions,
         "bodies": s.bodies,
         "offices": s.offices,
         "calendar": s.calendar,
@@ -69,6 +70,14 @@ def check_references(s: Scenario) -> list[Problem]:
     for i, a in enumerate(s.actors):
         for j, e in enumerate(a.enmities):
             out += _need(actors, e.with_, "actor", ("actors", i, "enmities", j, "with"))
+    member_of: dict[str, str] = {}
+    for i, f in enumerate(s.factions):
+        for j, m in enumerate(f.members):
+            where = ("factions", i, "members", j)
+            out += _need(actors, m, "actor", where)
+            if m in member_of:
+                out.append((where, f"'{m}' is already a member of faction '{member_of[m]}'"))
+            member_of.setdefault(m, f.id)
     for i, b in enumerate(s.bodies):
         for j, m in enumerate(b.members):
             out += _need(actors, m, "actor", ("bodies", i, "members", j))

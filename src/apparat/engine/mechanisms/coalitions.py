@@ -57,7 +57,9 @@ def friction(ctx: Context, cols: NDArray[np.intp] | None = None) -> F:
     dist = np.sqrt(square) / 2.0
     enmity = np.maximum(st.enmity[:, :, cols], np.swapaxes(st.enmity[:, cols, :], 1, 2))
     betrayal = st.betrayal[:, :, cols] + np.swapaxes(st.betrayal[:, cols, :], 1, 2)
-    grudge = enmity + betrayal
+    # members of one faction trust one another: it offsets their grudges (but betrayal
+    # and enmity can outweigh it)
+    grudge = enmity + betrayal - ctx.p("faction_trust", 3) * ctx.c.trust[None, :, cols]
     if ctx.c.rules.force.fear_inside:
         # partners fear whoever of them commands force: as much as a grudge against him
         held = force_held(ctx.c, st)

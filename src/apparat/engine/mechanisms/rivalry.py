@@ -4,7 +4,8 @@ Starting enmities are only those the sources date before the start. From then on
 contenders who are both among the strongest -- rivals for the founder's mantle and the
 first place -- come to resent each other month by month, in proportion to how close and
 how strong they are as the party sees them (their reputation, engine.beliefs.public);
-partners bound by a pact do not. Every enmity also fades a little each month, so old
+partners bound by a pact do not, and members of one faction (their trust,
+``faction_trust``) resent each other the less. Every enmity also fades a little each month, so old
 grudges unmake themselves unless fed (motions, betrayals and decisions feed them).
 
 References
@@ -36,6 +37,9 @@ def monthly(ctx: Context) -> None:
     seen = np.where(playing, beliefs.public(ctx), 0.0)[:, k]
     top = np.maximum(seen.max(axis=1), 1e-9)[:, None, None]
     rivalry = np.minimum(seen[:, :, None], seen[:, None, :]) / top
+    # members of one faction do not resent each other's rise
+    trust = np.clip(ctx.p("faction_trust", 3) * c.trust[None][:, k][:, :, k], 0.0, 1.0)
+    rivalry = rivalry * (1.0 - trust)
     pact = st.pact_until[:, k][:, :, k]
     bound = (pact >= st.month) | (np.swapaxes(pact, 1, 2) >= st.month)
     rivalry = np.where(bound, 0.0, rivalry)

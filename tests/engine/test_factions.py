@@ -1,0 +1,68 @@
+"""Factions the sources name (S1:17-19): their members bear each other inside a bloc,
+resent each other's rise less, and the second rank follows its faction's leader."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from apparat.engine import Compiled, beliefs, compile_scenario
+from apparat.engine.chronicle import Chronicle
+from apparat.engine.context import Context
+from apparat.engine.mechanisms import coalitions, rivalry
+from apparat.engine.random import Streams
+from apparat.engine.state import initial_state
+from apparat.scenario import Scenario
+
+
+def make_context(c: Compiled, runs: int = 4) -> Context:
+    idx = np.arange(runs, dtype=np.int64)
+    st = initial_state(c, runs)
+    ctx = Context(c=c, st=st, rng=Streams(5, idx), log=Chronicle(idx, np.zeros(runs, bool)))
+    beliefs.start(ctx)
+    return ctx
+
+
+def test_trust_lowers_friction_only_inside_a_faction(bolshevik: Scenario) -> None:
+    trusting = make_context(compile_scenario(bolshevik))
+    wary = make_context(compile_scenario(bolshevik, {"faction_trust": 0.0}))
+    c = trusting.c
+    z, k, s = (c.index(a) for a in ("zinoviev", "kamenev", "stalin"))
+    fr_t, fr_w = coalitions.friction(trusting), coalitions.friction(wary)
+    drop = fr_w[:, z, k] - fr_t[:, z, k]
+    expected = c.params["enmity_weight"] * c.params["faction_trust"]
+    assert np.allclose(drop, expected) and expected > 0
+    assert np.allclose(fr_t[:, z, s], fr_w[:, z, s])  # not one faction: no change
+
+
+def test_faction_members_resent_each_others_rise_less(bolshevik: Scenario) -> None:
+    ctxs = [make_context(compile_scenario(bolshevik, {"faction_trust": v})) for v in (0.5, 0.0)]
+    for ctx in ctxs:
+        c, st = ctx.c, ctx.st
+        st.active[:, c.founder] = False  # the mantle is open
+        st.month = 20
+        st.power = np.full(st.power.shape, 1.0 / st.power.shape[1])
+        rivalry.monthly(ctx)
+    c = ctxs[0].c
+    b, r, s = (c.index(a) for a in ("bukharin", "rykov", "stalin"))
+    trusting, wary = ctxs[0].st.enmity, ctxs[1].st.enmity
+    grown_inside = trusting[:, b, r] - c.enmity[b, r] * (1 - c.params["enmity_decay"])
+    grown_wary = wary[:, b, r] - c.enmity[b, r] * (1 - c.params["enmity_decay"])
+    assert (grown_inside < grown_wary).all() and (grown_wary > 0).all()
+    assert np.allclose(trusting[:, b, s], wary[:, b, s])  # across factions: the same
+
+
+def test_the_second_rank_follows_its_factions_leader(bolshevik: Scenario) -> None:
+    """Stalin's men follow him even where his line has moved far from theirs; without
+    the faction's trust they follow the contender nearest in line."""
+    followed = []
+    for value in (0.5, 0.0):
+        ctx = make_context(compile_scenario(bolshevik, {"faction_trust": value}))
+        c, st = ctx.c, ctx.st
+        st.active[:, c.founder] = False
+        s, t = c.index("stalin"), c.index("trotsky")
+        st.position[:, s] = st.position[:, t]  # Stalin takes Trotsky's line
+        coalitions.form(ctx)
+        men = [c.index(a) for a in ("molotov", "kaganovich", "mikoyan", "voroshilov")]
+        followed.append((st.follows[:, men] == s).mean())
+    assert followed[0] == 1.0
+    assert followed[1] == 0.0
