@@ -239,9 +239,17 @@ def elect_cc(ctx: Context, seats: int) -> None:
         )
 
 
-def fill_executive(ctx: Context, reason: str) -> None:
+# the sessions at which the CC sits and so may elect to the executive (rules.co_opt)
+CC_SESSIONS = ("plenum", "congress")
+
+
+def fill_executive(ctx: Context, reason: str, sitting: str | None = None) -> None:
     """Fill empty executive seats with the ruling coalition's candidates (computed only
-    for the runs with a seat to fill)."""
+    for the runs with a seat to fill). ``sitting`` is the kind of session that fills
+    them (None: no session, the month's co-option); under ``rules.co_opt: sessions`` only
+    a CC session (a plenum or a congress) fills a seat, which otherwise waits for it."""
+    if ctx.c.rules.co_opt == "sessions" and sitting not in CC_SESSIONS:
+        return
     st = ctx.st
     rows = np.flatnonzero((st.executive & st.alive).sum(axis=1) < st.executive_seats)
     if rows.size == 0:
@@ -280,7 +288,7 @@ def resize_executive(ctx: Context, seats: int) -> None:
         keep = candidates_score(ctx, np.array([row]))[0, members]
         for who in members[np.argsort(keep)][: int(excess[row])]:
             st.executive[row, who] = False
-    fill_executive(ctx, "elected to an enlarged executive")
+    fill_executive(ctx, "elected to an enlarged executive", "plenum")
 
 
 def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
@@ -290,7 +298,7 @@ def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) ->
     if executive_seats:
         st.executive_seats = executive_seats
     st.executive &= st.alive & ~ctx.c.sanctions.out_executive[st.sanction]
-    fill_executive(ctx, "elected by the new CC")
+    fill_executive(ctx, "elected by the new CC", "congress")
     for row in ctx.log.rows():
         share = secretary_share(ctx.c, st)[row]
         top = np.argsort(-share)[:2]
