@@ -31,7 +31,9 @@ from apparat.engine.mechanisms.succession import (
     claimants,
     fill_offices,
     note_office,
+    prefer,
     replace_holder,
+    ruling_side,
     succeed_deputies,
     take_ex_officio,
     within,
@@ -256,14 +258,18 @@ def fill_executive(ctx: Context, reason: str, sitting: str | None = None) -> Non
         return
     score = np.where(st.executive[rows], -np.inf, candidates_score(ctx, rows))
     at = np.arange(rows.size)
+    # the bench first: a candidate member of the ruling side is promoted to a full seat
+    bench = st.bench[rows] & ruling_side(ctx, rows)
     for _ in range(st.executive_seats):
         need = (st.executive[rows] & st.alive[rows]).sum(axis=1) < st.executive_seats
-        pick = np.argmax(score, axis=1)
+        pick = np.argmax(prefer(score, bench), axis=1)
         ok = need & np.isfinite(score[at, pick])
         if not ok.any():
             break
         st.executive[rows[ok], pick[ok]] = True
+        st.bench[rows[ok], pick[ok]] = False
         score[ok, pick[ok]] = -np.inf
+        bench[ok, pick[ok]] = False
         chosen = np.zeros(st.runs, dtype=bool)
         chosen[rows[ok]] = True
         for row in ctx.log.rows(chosen):
