@@ -47,6 +47,7 @@ class Actor(mesa.Agent):
         self.pact_until = [-1] * n
         self.pact_against = -1  # the common enemy of the last pact I made, -1 none
         self.executive = bool(c.executive0[index])
+        self.bench = bool(c.bench0[index])  # a candidate member not yet promoted
         self.in_cc = bool(c.cc0[index])  # holds a full CC seat of his own
         self.cc_clients = float(c.cc_clients0[index])  # CC seats beholden to me
         self.sanction = 0

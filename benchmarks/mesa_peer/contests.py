@@ -181,7 +181,7 @@ def meeting(model: PeerModel, kind: str) -> None:
     if business:
         motions(model, kind)
     flow.fill_offices(model)
-    flow.fill_executive(model)
+    flow.fill_executive(model, kind)
 
 
 def motions(model: PeerModel, kind: str) -> None:
@@ -246,5 +246,5 @@ def sanction_motion(
     if passed:
         apply_step(model, target, level, mover)
     flow.fill_offices(model)
-    flow.fill_executive(model)
+    flow.fill_executive(model, "plenum" if role == "central_committee" else role)
     return passed

@@ -136,21 +136,31 @@ def _best(score: list[float]) -> int:
     return best if isfinite(score[best]) else -1
 
 
-def fill_executive(model: PeerModel) -> None:
-    """Empty executive seats go one by one to the rulers' best candidates."""
+CC_SESSIONS = ("plenum", "congress")
+
+
+def fill_executive(model: PeerModel, sitting: str | None = None) -> None:
+    """Empty executive seats go one by one to the rulers' best candidates, the bench
+    (candidate members of the ruling side) first; under ``co_opt: sessions`` only when
+    the CC sits."""
     people = model.people
+    if model.c.rules.co_opt == "sessions" and sitting not in CC_SESSIONS:
+        return
     if sum(a.executive and a.alive for a in people) >= model.executive_seats:
         return
     score = [
         -inf if a.executive else s for a, s in zip(people, candidates_score(model), strict=True)
     ]
+    ours = ruling_side(model)
     for _ in range(model.executive_seats):
         if sum(a.executive and a.alive for a in people) >= model.executive_seats:
             break
-        pick = _best(score)
+        bench = [a.bench and o for a, o in zip(people, ours, strict=True)]
+        pick = _best(prefer(score, bench))
         if pick < 0:
             break
         people[pick].executive = True
+        people[pick].bench = False
         score[pick] = -inf
 
 
@@ -224,6 +234,17 @@ def succeed_deputies(model: PeerModel) -> None:
             take(model, o, heir)
 
 
+def take_ex_officio(model: PeerModel) -> None:
+    """A vacant office held ex officio goes to the holder of the office it goes with."""
+    opens = model.c.posts.opens
+    for o, par in enumerate(model.c.ex_officio.tolist()):
+        if par < 0 or model.holder[o] >= 0 or opens[o] > model.month:
+            continue
+        heir = model.holder[par]
+        if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
+            take(model, o, heir)
+
+
 def vacancies(model: PeerModel) -> list[bool]:
     """Offices to fill now: vacant, refilled and already created."""
     c = model.c
@@ -239,10 +260,14 @@ def fill_offices(model: PeerModel) -> None:
     if not any(vacancies(model)):
         return
     succeed_deputies(model)
+    take_ex_officio(model)
     organisation = TRAIT["organisation"]
     gave_up = [-1] * len(model.holder)  # who left each office in this pass
+    parent = model.c.ex_officio.tolist()
     for _ in range(len(model.holder)):
         vacant = vacancies(model)
+        # an office held ex officio waits while its own office is vacant too
+        vacant = [v and not (p >= 0 and vacant[p]) for v, p in zip(vacant, parent, strict=True)]
         if not any(vacant):
             return
         held = [0] * len(model.people)
@@ -267,6 +292,7 @@ def fill_offices(model: PeerModel) -> None:
                 filled = True
         if not filled:
             return
+        take_ex_officio(model)
 
 
 def replace_holder(
@@ -298,4 +324,4 @@ def congress(model: PeerModel, cc_seats: int | None, executive_seats: int | None
         model.executive_seats = executive_seats
     for a in model.people:
         a.executive = a.executive and a.alive and a.sanction < 3
-    fill_executive(model)
+    fill_executive(model, "congress")

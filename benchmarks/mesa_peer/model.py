@@ -197,7 +197,8 @@ class PeerModel(mesa.Model):
             if ev.kind == "congress":
                 flow.congress(self, ev.cc_seats, ev.executive_seats)
         flow.fill_offices(self)
-        flow.fill_executive(self)
+        sat = next((e.kind for e in meetings if e.kind in flow.CC_SESSIONS), None)
+        flow.fill_executive(self, sat)
         self.actors.shuffle_do("campaign", 1.0 - apparatus_control(self))
         self.actors.do("recover_prestige", c.params["prestige_recovery"])
         events.drift_policy(self)

@@ -232,3 +232,60 @@ def test_a_career_left_to_outsiders_needs_no_actor(tmp_path: Path) -> None:
     scenario does not model (unqualified: none)."""
     data = with_fedor(requires=["spy"], unqualified="none")
     assert load(data, tmp_path).offices[1].requires == ["spy"]
+
+
+def test_an_office_held_ex_officio_waits_for_its_office_and_goes_with_it(tmp_path: Path) -> None:
+    """With the planning office held ex officio with the guard, both vacant, planning
+    goes to whoever takes the guard; without the tie it goes to someone else."""
+    tied = with_fedor()
+    office(tied, "planning")["ex_officio"] = "guard"
+    for data, sub in ((tied, "tied"), (with_fedor(), "free")):
+        ctx = ruled(data, tmp_path / sub)
+        vacate(ctx, "guard")
+        vacate(ctx, "planning")
+        circular_flow.fill_offices(ctx)
+        same = holder(ctx, "planning") == holder(ctx, "guard") != "-"
+        assert same is (sub == "tied")
+
+
+def seated(ctx: Any) -> set[str]:
+    return {ctx.c.actors[i] for i in np.flatnonzero(ctx.st.executive[0])}
+
+
+def test_under_co_opt_sessions_an_empty_seat_waits_for_the_cc(tmp_path: Path) -> None:
+    """With ``co_opt: sessions`` a seat left empty is not filled by the month's co-option
+    nor by the executive's own meeting, only when a plenum sits; by default at once."""
+    data = with_fedor()
+    data["rules"]["co_opt"] = "sessions"
+    ctx = ruled(data, tmp_path / "sessions")
+    ctx.st.executive[0, ctx.c.index("dmitri")] = False
+    circular_flow.fill_executive(ctx, "test")
+    circular_flow.fill_executive(ctx, "test", "executive")
+    assert len(seated(ctx)) == 4
+    circular_flow.fill_executive(ctx, "test", "plenum")
+    assert len(seated(ctx)) == 5
+    monthly = ruled(with_fedor(), tmp_path / "monthly")
+    monthly.st.executive[0, monthly.c.index("dmitri")] = False
+    circular_flow.fill_executive(monthly, "test")
+    assert len(seated(monthly)) == 5
+
+
+def test_a_candidate_member_of_the_ruling_side_is_promoted_first(tmp_path: Path) -> None:
+    """Fedor, a candidate member (the bench) following Anna, takes the empty seat over
+    Dmitri, a stronger ruler; once he follows Clara, out of the ruling side, the bench does
+    not count and the seat goes as it would without one."""
+    plain = ruled(with_fedor(), tmp_path / "plain", "dmitri")
+    plain.st.executive[0, plain.c.index("dmitri")] = False
+    plain.st.power[0, plain.c.index("dmitri")] += 1.0
+    circular_flow.fill_executive(plain, "test")
+    assert "dmitri" in seated(plain)
+    data = with_fedor()
+    next(b for b in data["bodies"] if b["id"] == "presidium")["candidates"] = ["fedor"]
+    for follows, expected in (("anna", "fedor"), ("clara", "dmitri")):
+        ctx = ruled(data, tmp_path / follows, "dmitri")
+        ctx.st.executive[0, ctx.c.index("dmitri")] = False
+        ctx.st.power[0, ctx.c.index("dmitri")] += 1.0
+        ctx.st.follows[0, ctx.c.index("fedor")] = ctx.c.index(follows)
+        circular_flow.fill_executive(ctx, "test")
+        assert expected in seated(ctx)
+        assert not ctx.st.bench[0, ctx.c.index("fedor")] or expected != "fedor"

@@ -77,6 +77,7 @@ class Compiled:
     press: F
     surveillance: F
     executive0: B  # (A,)
+    bench0: B  # (A,): the executive's candidate members at the start
     cc0: B  # (A,): full CC members at the start
     executive_seats0: int
     cc_seats0: int
@@ -184,6 +185,8 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
     executive = next(b for b in s.bodies if b.id == s.roles.executive)
     executive0 = np.zeros(n, dtype=bool)
     executive0[[idx[m] for m in executive.members]] = True
+    bench0 = np.zeros(n, dtype=bool)
+    bench0[[idx[m] for m in executive.candidates]] = True
     cc = s.party.central_committee
     cc_shares = np.array([cc.patrons.get(a, 0.0) for a in actors])
     cc_clients = np.append(cc_shares, max(0.0, 1 - cc_shares.sum())) * cc.count
@@ -238,6 +241,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         press=np.array([o.press for o in offices]),
         surveillance=np.array([o.surveillance for o in offices]),
         executive0=executive0,
+        bench0=bench0,
         cc0=np.array([a.cc for a in s.actors], dtype=bool),
         executive_seats0=executive.seats,
         cc_seats0=cc.count,

@@ -159,7 +159,8 @@ def simulate(
             elif ev.executive_seats:  # a plenum may enlarge or shrink the executive
                 circular_flow.resize_executive(ctx, ev.executive_seats)
         circular_flow.fill_offices(ctx)
-        circular_flow.fill_executive(ctx, "co-opted to fill a vacancy")
+        sat = next((e.kind for e in meetings if e.kind in circular_flow.CC_SESSIONS), None)
+        circular_flow.fill_executive(ctx, "co-opted to fill a vacancy", sat)
         opposition.monthly(ctx)
         prestige.monthly(ctx)
         policy.monthly(ctx)

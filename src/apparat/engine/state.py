@@ -36,6 +36,7 @@ class State:
     pact_against: I  # (R, A): the common enemy of the pact each actor last made, -1 none
     holder: I  # (R, O): actor index, -1 vacant
     executive: B  # (R, A)
+    bench: B  # (R, A): candidate members of the executive not yet promoted
     in_cc: B  # (R, A): holds a full CC seat of his own
     executive_seats: int
     cc_seats: int
@@ -126,6 +127,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         pact_against=np.full((runs, n), -1, dtype=np.int64),
         holder=tile(c.holder0).astype(np.int64),
         executive=tile(c.executive0).astype(bool),
+        bench=tile(c.bench0).astype(bool),
         in_cc=tile(c.cc0).astype(bool),
         executive_seats=c.executive_seats0,
         cc_seats=c.cc_seats0,

@@ -171,6 +171,11 @@ class Body(Strict):
     role: BodyRole
     seats: int = Field(ge=1, le=100_000)
     members: list[Ident] = []
+    candidates: list[Ident] = Field(
+        default=[],
+        description="The executive's candidate (non-voting) members at the start: its "
+        "bench, from which an empty seat is filled first (those of the ruling side).",
+    )
     cite: Cites
 
 

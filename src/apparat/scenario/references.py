@@ -81,6 +81,8 @@ def check_references(s: Scenario) -> list[Problem]:
     for i, b in enumerate(s.bodies):
         for j, m in enumerate(b.members):
             out += _need(actors, m, "actor", ("bodies", i, "members", j))
+        for j, m in enumerate(b.candidates):
+            out += _need(actors, m, "actor", ("bodies", i, "candidates", j))
     for i, o in enumerate(s.offices):
         out += _need(actors, o.holder, "actor", ("offices", i, "holder"))
         out += _need(offices, o.deputy_of, "office", ("offices", i, "deputy_of"))

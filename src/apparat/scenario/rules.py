@@ -170,6 +170,12 @@ class Rules(Strict):
         "the people of the coalition leader who presses the strongest claim (power times "
         "ambition), who places the best of his own side in it.",
     )
+    co_opt: Literal["monthly", "sessions"] = Field(
+        default="monthly",
+        description="When an empty executive seat is filled: in the month it falls empty "
+        "('monthly': the executive co-opts), or only when the CC sits ('sessions': a "
+        "plenum or a congress elects the executive, so a seat waits for it).",
+    )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"
     cite: Cites

@@ -31,7 +31,9 @@ from apparat.engine.mechanisms.succession import (
     claimants,
     fill_offices,
     note_office,
+    prefer,
     replace_holder,
+    ruling_side,
     succeed_deputies,
     take_ex_officio,
     within,
@@ -239,23 +241,35 @@ def elect_cc(ctx: Context, seats: int) -> None:
         )
 
 
-def fill_executive(ctx: Context, reason: str) -> None:
+# the sessions at which the CC sits and so may elect to the executive (rules.co_opt)
+CC_SESSIONS = ("plenum", "congress")
+
+
+def fill_executive(ctx: Context, reason: str, sitting: str | None = None) -> None:
     """Fill empty executive seats with the ruling coalition's candidates (computed only
-    for the runs with a seat to fill)."""
+    for the runs with a seat to fill). ``sitting`` is the kind of session that fills
+    them (None: no session, the month's co-option); under ``rules.co_opt: sessions`` only
+    a CC session (a plenum or a congress) fills a seat, which otherwise waits for it."""
+    if ctx.c.rules.co_opt == "sessions" and sitting not in CC_SESSIONS:
+        return
     st = ctx.st
     rows = np.flatnonzero((st.executive & st.alive).sum(axis=1) < st.executive_seats)
     if rows.size == 0:
         return
     score = np.where(st.executive[rows], -np.inf, candidates_score(ctx, rows))
     at = np.arange(rows.size)
+    # the bench first: a candidate member of the ruling side is promoted to a full seat
+    bench = st.bench[rows] & ruling_side(ctx, rows)
     for _ in range(st.executive_seats):
         need = (st.executive[rows] & st.alive[rows]).sum(axis=1) < st.executive_seats
-        pick = np.argmax(score, axis=1)
+        pick = np.argmax(prefer(score, bench), axis=1)
         ok = need & np.isfinite(score[at, pick])
         if not ok.any():
             break
         st.executive[rows[ok], pick[ok]] = True
+        st.bench[rows[ok], pick[ok]] = False
         score[ok, pick[ok]] = -np.inf
+        bench[ok, pick[ok]] = False
         chosen = np.zeros(st.runs, dtype=bool)
         chosen[rows[ok]] = True
         for row in ctx.log.rows(chosen):
@@ -280,7 +294,7 @@ def resize_executive(ctx: Context, seats: int) -> None:
         keep = candidates_score(ctx, np.array([row]))[0, members]
         for who in members[np.argsort(keep)][: int(excess[row])]:
             st.executive[row, who] = False
-    fill_executive(ctx, "elected to an enlarged executive")
+    fill_executive(ctx, "elected to an enlarged executive", "plenum")
 
 
 def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) -> None:
@@ -290,7 +304,7 @@ def congress(ctx: Context, cc_seats: int | None, executive_seats: int | None) ->
     if executive_seats:
         st.executive_seats = executive_seats
     st.executive &= st.alive & ~ctx.c.sanctions.out_executive[st.sanction]
-    fill_executive(ctx, "elected by the new CC")
+    fill_executive(ctx, "elected by the new CC", "congress")
     for row in ctx.log.rows():
         share = secretary_share(ctx.c, st)[row]
         top = np.argsort(-share)[:2]

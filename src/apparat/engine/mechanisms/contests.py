@@ -314,7 +314,7 @@ def meeting(ctx: Context, kind: str, event: str | None = None) -> None:
     business = np.asarray(st.ruling.any(axis=1) & could.any(axis=1))
     on_rows(ctx, business, lambda sub: _motions(sub, kind, event))
     flow.fill_offices(ctx)
-    flow.fill_executive(ctx, "co-opted after a removal")
+    flow.fill_executive(ctx, "co-opted after a removal", kind)
 
 
 def _ready(ctx: Context) -> B:
@@ -542,5 +542,7 @@ def sanction_motion(
             params=("vote_noise",),
         )
     flow.fill_offices(ctx)
-    flow.fill_executive(ctx, "co-opted after a removal")
+    # the body that voted sits: the CC (a plenum) or the congress may elect to the executive
+    sitting = "plenum" if role == "central_committee" else role
+    flow.fill_executive(ctx, "co-opted after a removal", sitting)
     return passed

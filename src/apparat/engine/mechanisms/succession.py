@@ -7,6 +7,7 @@ what the scenario says about the office (docs/model.md §7.3):
   qualified candidate of the ruling side where one exists (``requires``); where none
   does, to the usual candidate, or to no modelled actor (``unqualified: none``);
 - an office created at a dated session stays vacant until then (``from``);
+- an office held ex officio waits while its own office is vacant, then goes with it;
 - who takes an office gives up those incompatible with it, and his CC or executive
   seat where the office is incompatible with them, so successions chain; a candidate
   who would have to give up another office or an executive seat is passed over where
@@ -214,6 +215,16 @@ def vacancies(ctx: Context) -> B:
     return (ctx.st.holder < 0) & open_now[None, :]
 
 
+def awaiting(ctx: Context, vacant: B) -> B:
+    """(R, O): offices held ex officio whose own office is vacant too: they wait for
+    its new holder (:func:`take_ex_officio`) rather than going to someone else."""
+    parent = ctx.c.ex_officio
+    has = parent >= 0
+    out = np.zeros_like(vacant)
+    out[:, has] = vacant[:, parent[has]]
+    return out
+
+
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest
     offices, within what each office asks (:func:`fit`); an office given up on the way
@@ -226,6 +237,7 @@ def fill_offices(ctx: Context) -> None:
     gave_up = np.full(st.holder.shape, -1, dtype=np.int64)  # who left each office just now
     for _ in range(len(c.offices)):  # each round can free at most the offices it filled
         vacant = vacancies(ctx)
+        vacant &= ~awaiting(ctx, vacant)
         vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
         if vac.size == 0:
             return
@@ -251,6 +263,7 @@ def fill_offices(ctx: Context) -> None:
                 note_office(ctx, row, int(st.holder[row, o]), int(o), "takes")
         if not filled:
             return
+        take_ex_officio(ctx)  # what goes with an office just filled follows it
 
 
 def replace_holder(
