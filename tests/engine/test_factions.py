@@ -30,7 +30,8 @@ def test_trust_lowers_friction_only_inside_a_faction(bolshevik: Scenario) -> Non
     fr_t, fr_w = coalitions.friction(trusting), coalitions.friction(wary)
     drop = fr_w[:, z, k] - fr_t[:, z, k]
     expected = c.params["enmity_weight"] * c.params["faction_trust"]
-    assert np.allclose(drop, expected) and expected > 0
+    assert np.allclose(drop, expected)
+    assert expected > 0
     assert np.allclose(fr_t[:, z, s], fr_w[:, z, s])  # not one faction: no change
 
 
@@ -47,7 +48,8 @@ def test_faction_members_resent_each_others_rise_less(bolshevik: Scenario) -> No
     trusting, wary = ctxs[0].st.enmity, ctxs[1].st.enmity
     grown_inside = trusting[:, b, r] - c.enmity[b, r] * (1 - c.params["enmity_decay"])
     grown_wary = wary[:, b, r] - c.enmity[b, r] * (1 - c.params["enmity_decay"])
-    assert (grown_inside < grown_wary).all() and (grown_wary > 0).all()
+    assert (grown_inside < grown_wary).all()
+    assert (grown_wary > 0).all()
     assert np.allclose(trusting[:, b, s], wary[:, b, s])  # across factions: the same
 
 

@@ -223,7 +223,8 @@ def test_faction_member_must_be_a_known_actor_in_one_faction_only(
     names = [a.id for a in load_scenario(write(tmp_path, toy + "\n" + ok)).actors]
     a, b, g = names.index("alpha"), names.index("beta"), names.index("gamma")
     assert trust[a, b] == trust[b, a] == 1.0
-    assert trust[a, g] == 0.0 and trust[a, a] == 0.0
+    assert trust[a, g] == 0.0
+    assert trust[a, a] == 0.0
 
 
 def test_unknown_parameter_lists_the_valid_names(toy: str, tmp_path: Path) -> None:
