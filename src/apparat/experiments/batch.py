@@ -84,7 +84,9 @@ def run_batch(spec: BatchSpec) -> BatchOutput:
         # an imposed line: no politics, only the consequences of the programme's line
         rows = line_rows(spec.economy, spec.line, spec.seed, spec.runs)
         rows.insert(0, "arm", spec.arm)
-        return BatchOutput(spec.arm, spec.batch, {"consequences": rows}, time.perf_counter() - start)
+        return BatchOutput(
+            spec.arm, spec.batch, {"consequences": rows}, time.perf_counter() - start
+        )
     res = simulate_spec(spec)
     tables = result_tables(res, spec)
     return BatchOutput(spec.arm, spec.batch, tables, time.perf_counter() - start)

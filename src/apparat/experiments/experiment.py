@@ -287,8 +287,15 @@ class Experiment:
         for line in self.lines:  # the consequences model only, on the factual arm's runs
             specs += [
                 BatchSpec(
-                    arm=LINE_PREFIX + line, batch=b.batch, scenario_json="", params=(),
-                    forced=(), seed=self.seed, runs=b.runs, economy=plan.economy, line=line,
+                    arm=LINE_PREFIX + line,
+                    batch=b.batch,
+                    scenario_json="",
+                    params=(),
+                    forced=(),
+                    seed=self.seed,
+                    runs=b.runs,
+                    economy=plan.economy,
+                    line=line,
                 )  # fmt: skip
                 for b in base
             ]
@@ -370,9 +377,7 @@ class Experiment:
         todo = [s for s in specs if (s.arm, s.batch) not in done]
         self.batches_resumed_ = len(specs) - len(todo)
         if progress:
-            progress(
-                sum(len(s.runs) for s in specs if (s.arm, s.batch) in done and s.line is None)
-            )
+            progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done and s.line is None))
         try:
             for out in backend.map_unordered(run_batch, todo):
                 with ResultsStore(path, wait=WRITE_WAIT) as store:
