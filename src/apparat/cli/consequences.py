@@ -63,7 +63,7 @@ def tables(
             rows = by_arm[arm]
             label.append(headers.get(arm, arm))
             value.append(_cell(rows, outcome, ("median", "low", "high")))
-            paired = arm != FACTUAL and not math.isnan(float(rows.at[outcome, "diff_median"]))
+            paired = arm != FACTUAL and not math.isnan(_number(rows, outcome, "diff_median"))
             diff.append(
                 _cell(rows, outcome, ("diff_median", "diff_low", "diff_high")) if paired else ""
             )
@@ -86,8 +86,13 @@ def rich_table(title: str, cols: list[tuple[str, list[str]]]) -> Table:
     return table
 
 
+def _number(rows: pd.DataFrame, outcome: str, column: str) -> float:
+    value: Any = rows.at[outcome, column]
+    return float(value)
+
+
 def _cell(rows: pd.DataFrame, outcome: str, cols: tuple[str, str, str]) -> str:
-    med, low, high = (float(rows.at[outcome, c]) for c in cols)
+    med, low, high = (_number(rows, outcome, c) for c in cols)
     return band(med, low, high, SHOWN[outcome][1], sign=cols[0].startswith("diff"))
 
 

@@ -452,7 +452,8 @@ def _json_document(exp: Experiment, titles: dict[str, str], store: Path | None) 
     from apparat.cli import consequences as cq
 
     def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(df.to_json(orient="records"))
+        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records"))
+        return out
 
     doc = {
         "experiment_id": exp.experiment_id_,

@@ -296,7 +296,7 @@ class Experiment:
                     runs=b.runs,
                     economy=plan.economy,
                     line=line,
-                )  # fmt: skip
+                )
                 for b in base
             ]
         return specs

@@ -116,7 +116,7 @@ def _table(summary: pd.DataFrame, arms: Sequence[str], titles: dict[str, str]) -
         for o, (_, digits) in HEADLINE.items():
             if o not in part.index:
                 continue
-            r = part.loc[o]
+            r = {k: float(v) for k, v in part.loc[o].items() if k != "arm"}
             text = _band(r["median"], r["low"], r["high"], digits)
             diff = _band(r["diff_median"], r["diff_low"], r["diff_high"], digits, sign=True)
             extra = f"<br><small>− factual: {escape(diff)}</small>" if diff else ""
