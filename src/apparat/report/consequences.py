@@ -116,7 +116,8 @@ def _table(summary: pd.DataFrame, arms: Sequence[str], titles: dict[str, str]) -
         for o, (_, digits) in HEADLINE.items():
             if o not in part.index:
                 continue
-            r = {k: float(v) for k, v in part.loc[o].items() if k != "arm"}
+            cols = ("median", "low", "high", "diff_median", "diff_low", "diff_high")
+            r = {k: float(part.at[o, k]) for k in cols}  # type: ignore[arg-type]
             text = _band(r["median"], r["low"], r["high"], digits)
             diff = _band(r["diff_median"], r["diff_low"], r["diff_high"], digits, sign=True)
             extra = f"<br><small>− factual: {escape(diff)}</small>" if diff else ""
