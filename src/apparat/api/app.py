@@ -258,8 +258,9 @@ def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> Exper
     """Simulate the factual arm and the what-if on the same runs (side by side on two
     processes when ``pool`` is given); compare who wins."""
     start = time.perf_counter()
+    specs = arm_specs(req)  # first: an unknown scenario is a 404, not a compile error
     base = _compiled(req.scenario)
-    fact, what = (pool or ArmPool.inline()).run(*arm_specs(req))
+    fact, what = (pool or ArmPool.inline()).run(*specs)
     f_end, c_end = fact.dominant_end, what.dominant_end
     names = dict(enumerate(base.names))
     rows = []
