@@ -633,3 +633,22 @@ def test_results_list_works_while_an_experiment_writes(tmp_path: Path) -> None:
     assert seen[0].returncode == 0, seen[0].stderr
     assert re.search(r"\brunning\b", seen[0].stdout)
     assert re.search(r"\bdone\b", _list(store))
+
+
+def test_experiment_json_carries_each_arms_consequences_and_the_imposed_line() -> None:
+    """`apparat experiment --json --line` gives per-arm headline outcomes, the line arm
+    paired with the factual one; presets lists the lines as imposed on the economy."""
+    result = runner.invoke(
+        app, ["experiment", "--runs", "6", "--no-store", "--line", "stalin_course", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    cons = json.loads(result.output)["consequences"]
+    assert cons["available"]
+    assert cons["imposed_lines"] == ["line:stalin_course"]
+    arms = {r["arm"] for r in cons["arms"]}
+    assert arms == {"factual", "line:stalin_course"}
+    line = [r for r in cons["arms"] if r["arm"] == "line:stalin_course"]
+    assert all(r["diff_median"] is not None for r in line)
+    listing = runner.invoke(app, ["presets"])
+    assert "imposed on the economy only" in listing.output
+    assert all(p in listing.output for p in ("nep_continued", "left_industrialisation"))

@@ -297,6 +297,7 @@ def test_body_over_64_kb_is_413(client: TestClient, chunked: bool) -> None:
         ("GET", "/api/scenarios/atlantis/decisions", None),
         ("GET", "/api/scenarios/atlantis/parameters", None),
         ("POST", "/api/experiment", {"scenario": "atlantis", "runs": 5}),
+        ("POST", "/api/consequences", {"scenario": "atlantis", "runs": 5}),
         ("GET", "/api/run?scenario=atlantis", None),
     ],
 )
@@ -383,6 +384,7 @@ def test_openapi_schema_lists_the_endpoints(client: TestClient) -> None:
         "/api/scenarios/{scenario}/decisions",
         "/api/scenarios/{scenario}/parameters",
         "/api/experiment",
+        "/api/consequences",
         "/api/run",
         "/api/play/actors",
         "/api/play/step",
@@ -396,7 +398,12 @@ def test_openapi_schema_lists_the_endpoints(client: TestClient) -> None:
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
             assert {"400", "413"} <= set(op["responses"]), (method, path)
-            simulates = path in ("/api/experiment", "/api/run", "/api/play/step")
+            simulates = path in (
+                "/api/experiment",
+                "/api/consequences",
+                "/api/run",
+                "/api/play/step",
+            )
             assert ("429" in op["responses"]) == simulates, (method, path)
     runs = schema["components"]["schemas"]["ExperimentRequest"]["properties"]["runs"]
     assert runs["maximum"] == MAX_RUNS

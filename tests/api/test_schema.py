@@ -26,7 +26,11 @@ MAX_RUNS = 20
 # Schema-valid requests can still be refused for what the schema cannot say (an unknown
 # decision or parameter name is a 422), so "valid data is accepted" is not checked.
 NOT_CHECKED = ["positive_data_acceptance"]
-RUNS_FIELD = {"/api/experiment": ("runs", 1), "/api/play/step": ("baseline_runs", 10)}
+RUNS_FIELD = {
+    "/api/experiment": ("runs", 1),
+    "/api/consequences": ("runs", 1),
+    "/api/play/step": ("baseline_runs", 10),
+}
 
 SCHEMA = create_app().openapi()
 OPERATIONS = [

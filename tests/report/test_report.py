@@ -373,3 +373,38 @@ def test_cli_does_not_import_matplotlib() -> None:
     code = "import sys, apparat.cli.app; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_report_draws_the_consequences_per_arm_over_the_record(
+    report: str, experiment: tuple[Path, str]
+) -> None:
+    """The consequences section has the headline table and a fan chart with a row per
+    key series and a column per arm, the published series drawn in each panel."""
+    from apparat.economy import load_economy
+    from apparat.economy.tables import FAN_SERIES
+    from apparat.experiments.consequences import arms_from_rows
+    from apparat.report.consequences import fan_figure
+
+    section = report[report.index('id="consequences"') :]
+    assert "Headline outcomes by 1941" in section[:4000]
+    assert "data:image/png;base64," in section[:20000]
+    store, eid = experiment
+    with ResultsStore(store, read_only=True) as st:
+        rows = st.table(eid, "consequences")
+    arms = arms_from_rows(rows, ["factual", "attack"])
+    fig = fan_figure(arms, load_economy(), {})
+    assert len(fig.axes) == len(FAN_SERIES) * 2
+    harvest = fig.axes[2 * list(FAN_SERIES).index("grain_harvest")]
+    assert any(str(line.get_label()).startswith("record: ") for line in harvest.get_lines())
+
+
+def test_report_without_consequences_says_why() -> None:
+    """No rows: a note naming the scenario without data, or the old experiment."""
+    import pandas as pd
+
+    from apparat.economy import load_economy
+    from apparat.report.consequences import section
+
+    empty = pd.DataFrame(columns=["arm", "run", "year", "series", "value"])
+    assert "china_1976 has no consequences data" in section(empty, ["factual"], None, "china_1976")
+    assert "stored before" in section(empty, ["factual"], load_economy(), "bolshevik_1923")

@@ -235,15 +235,13 @@ def _quantiles(power: np.ndarray[Any, Any]) -> Quantiles:
     return Quantiles(**{f"q{round(p * 100):02d}": q[i].tolist() for i, p in enumerate(QUANTILES)})
 
 
-def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> ExperimentResponse:
-    """Simulate the factual arm and the what-if on the same runs (side by side on two
-    processes when ``pool`` is given); compare who wins."""
-    start = time.perf_counter()
+def arm_specs(req: ExperimentRequest, first_year: int | None = None) -> tuple[ArmSpec, ArmSpec]:
+    """The factual arm and the what-if of a request, on the same runs and seed;
+    ``first_year``: also read off each run's December lines from the year before it."""
     s = get_scenario(req.scenario)
     applied = _applied(s, req)
-    base = _compiled(req.scenario)
     edited = bool(applied.params) or applied.scenario is not s
-    factual = ArmSpec(req.scenario, None, (), (), req.runs, req.seed)
+    factual = ArmSpec(req.scenario, None, (), (), req.runs, req.seed, first_year)
     what_if = ArmSpec(
         req.scenario,
         scenario_json(applied.scenario) if edited else None,
@@ -251,8 +249,18 @@ def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> Exper
         tuple(sorted(applied.forced.items())),
         req.runs,
         req.seed,
+        first_year,
     )
-    fact, what = (pool or ArmPool.inline()).run(factual, what_if)
+    return factual, what_if
+
+
+def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> ExperimentResponse:
+    """Simulate the factual arm and the what-if on the same runs (side by side on two
+    processes when ``pool`` is given); compare who wins."""
+    start = time.perf_counter()
+    specs = arm_specs(req)  # first: an unknown scenario is a 404, not a compile error
+    base = _compiled(req.scenario)
+    fact, what = (pool or ArmPool.inline()).run(*specs)
     f_end, c_end = fact.dominant_end, what.dominant_end
     names = dict(enumerate(base.names))
     rows = []
@@ -539,6 +547,9 @@ def create_app(
     from apparat.api.play import add_routes as add_play_routes
 
     add_play_routes(app, in_worker)
+    from apparat.api.consequences import add_routes as add_consequences_routes
+
+    add_consequences_routes(app, in_worker, lambda: arms[0] if arms else None)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

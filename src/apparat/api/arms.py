@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.economy.bridge import december_lines
 from apparat.engine import Compiled, compile_scenario, simulate
 from apparat.experiments.backends import one_blas_thread
 from apparat.experiments.batch import cached_compiled
@@ -43,14 +44,18 @@ class ArmSpec:
     forced: tuple[tuple[str, str], ...]
     runs: int
     seed: int
+    first_year: int | None = None  # the consequences' first year: read off the lines
 
 
 @dataclass(frozen=True)
 class Arm:
-    """What the page shows of an arm: who ends dominant, and power month by month."""
+    """What the page shows of an arm: who ends dominant, and power month by month;
+    for the consequences, each run's line of each December from the year before
+    ``first_year`` (None when not asked for)."""
 
     dominant_end: NDArray[np.int64]
     power: NDArray[np.float32]  # (runs, months, actors)
+    lines: NDArray[np.float64] | None = None  # (runs, Decembers, 3)
 
 
 @lru_cache(maxsize=4)
@@ -68,7 +73,11 @@ def simulate_arm(spec: ArmSpec) -> Arm:
     res = simulate(
         c, spec.runs, spec.seed, None, ForcedChoice(c.scenario, dict(spec.forced)), False
     )
-    return Arm(res.outcomes.dominant_end, res.history.power)
+    lines = None
+    if spec.first_year is not None:
+        labels = [c.label(m) for m in range(res.months)]
+        lines = december_lines(labels, res.history.line, spec.first_year)
+    return Arm(res.outcomes.dominant_end, res.history.power, lines)
 
 
 def _warm(name: str) -> bool:

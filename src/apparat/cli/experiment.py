@@ -226,6 +226,18 @@ def experiment_command(
             show_default=False,
         ),
     ] = None,
+    line: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="LINE",
+            help="Also impose a named economic line on the same runs, for the "
+            "consequences only (no politics; `apparat presets` lists the lines).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results as JSON instead of tables.")
+    ] = False,
 ) -> None:
     """Run the factual world and counterfactual arms with common random numbers.
 
@@ -237,6 +249,10 @@ def experiment_command(
       --drop EVENT              take an event away     (apparat events)
       --preset NAME             a named experiment     (apparat presets)
       --compare NAME NAME ...   presets side by side
+      --line LINE               a line imposed on the consequences model only
+
+    Where the scenario has consequences data, each arm's runs also drive the economy
+    1928-1941: the results end with per-arm outcomes and paired differences.
     """
     from apparat.experiments.experiment import Experiment
 
@@ -247,8 +263,12 @@ def experiment_command(
         store=None if no_store else store, batch_size=batch_size, workers=workers,
         backend=backend.value if backend else None, scheduler=scheduler, at=at or (),
         name=" vs ".join(titles[a] for a in arms) if arms else None,
-        parameters=parameters, posterior=posterior,
+        parameters=parameters, posterior=posterior, lines=line or (),
     )  # fmt: skip
+    if as_json:
+        exp.run()
+        typer.echo(_json_document(exp, titles, None if no_store else store))
+        return
     console = make_console()
     total = runs * (len(arms) + 1)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -390,6 +410,7 @@ def _print_experiment(
                 f"{exp.runs} runs kept of {exp.runs_tried_} simulated."
             )
         )
+    _print_consequences(console, exp, headers)
     if store is not None:
         console.print(
             Text(
@@ -397,6 +418,55 @@ def _print_experiment(
                 style="dim",
             )
         )
+
+
+def _print_consequences(console: Console, exp: Experiment, headers: dict[str, str]) -> None:
+    """The consequences 1928-1941 per arm, after the political results (or a note where
+    the scenario has no consequences data)."""
+    from apparat.cli import consequences as cq
+
+    console.print()
+    if exp.consequences_note_ is not None:
+        console.print(Text(exp.consequences_note_.capitalize() + ".", style="dim"))
+        return
+    heads = {**headers, **cq.line_titles(exp)}
+    console.print(Text(cq.TITLE, style="bold"))
+    console.print(Text(cq.EXPLAIN.format(runs=exp.runs), style="dim"))
+    if exp.line_arms_:
+        console.print(
+            Text(
+                "An imposed line is not simulated politically: it says what the line does, "
+                "not who would have won.",
+                style="dim",
+            )
+        )
+    for title, cols in cq.tables(exp.consequences_summary_, [*exp.arms_, *exp.line_arms_], heads):
+        console.print()
+        console.print(cq.rich_table(title, cols))
+
+
+def _json_document(exp: Experiment, titles: dict[str, str], store: Path | None) -> str:
+    """What --json prints: the political summary and differences, and the consequences."""
+    import json
+
+    from apparat.cli import consequences as cq
+
+    def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records"))
+        return out
+
+    doc = {
+        "experiment_id": exp.experiment_id_,
+        "store": str(store) if store is not None else None,
+        "scenario": str(exp.get_params()["scenario"]),
+        "runs": exp.runs,
+        "seed": exp.seed,
+        "arms": {a: titles.get(a, a) for a in exp.arms_},
+        "summary": records(exp.summary_),
+        "differences": records(exp.differences_),
+        "consequences": cq.document(exp),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
 
 
 def _names(exp: Experiment) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich import box
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -44,6 +45,7 @@ def presets_command(scenario: ScenarioOpt = "bolshevik_1923") -> None:
     console = make_console()
     if not presets:
         console.print(Text(f"{scenario} has no presets (presets/presets.yaml in its folder)."))
+        _print_lines(console, scenario)
         return
     s = load_scenario(scenario)
     table = _table(
@@ -59,6 +61,36 @@ def presets_command(scenario: ScenarioOpt = "bolshevik_1923") -> None:
         body.append(f"\n{p.antecedent}")
         body.append(f"\n{describe(p.interventions)}", style="green")
         body.append(f"\n{compact_cites(p.cites)}", style="dim")
+        table.add_row(body)
+    console.print(table)
+    _print_lines(console, scenario)
+
+
+def _print_lines(console: Console, scenario: str) -> None:
+    """The economic lines of the consequences model (``--line``): imposed on the same
+    runs, they say what a line does, never who would have won it."""
+    from apparat.experiments.consequences import economy_for
+
+    data = economy_for(scenario)
+    if data is None or not data.programmes:
+        return
+    table = _table(
+        "Lines for the consequences 1928-1941 (imposed on the economy only; no politics)",
+        "add one to an experiment with --line NAME: the same runs' weather and parameters "
+        "under the line, beside the arms whose line comes out of the simulation",
+    )
+    table.add_column("Line: title, what it is, sources", overflow="fold")
+    for p in data.programmes.values():
+        body = Text(p.id, style="bold")
+        body.append(f"\n{p.title}", style="bold")
+        if p.note:
+            body.append(f"\n{' '.join(p.note.split())}")
+        steps = "; ".join(
+            f"from {year}: economy {e:+.2f}, international {i:+.2f}, regime {r:+.2f}"
+            for year, (e, i, r) in p.steps
+        )
+        body.append(f"\n{steps}", style="green")
+        body.append(f"\n{compact_cites(p.cite.split('; '))}", style="dim")
         table.add_row(body)
     console.print(table)
 

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from apparat.economy import EconomyData
 from apparat.engine import Compiled, SimulationResult, compile_scenario, simulate
+from apparat.experiments.consequences import consequence_rows, line_rows
 from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice
 from apparat.scenario.models import Scenario
@@ -39,6 +41,8 @@ class BatchSpec:
     at: tuple[str, ...] = ()  # months at which to record who is dominant, beyond each December
     posterior: Posterior | None = None  # each run draws its parameters from it
     fixed: tuple[str, ...] = ()  # parameters the arm sets itself: not drawn
+    economy: EconomyData | None = None  # the consequences data; None: no consequences
+    line: str | None = None  # an imposed line's programme: the consequences model only
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,13 @@ def simulate_spec(spec: BatchSpec) -> SimulationResult:
 def run_batch(spec: BatchSpec) -> BatchOutput:
     """Simulate the spec's runs and turn the result into the store's tables."""
     start = time.perf_counter()
+    if spec.line is not None and spec.economy is not None:
+        # an imposed line: no politics, only the consequences of the programme's line
+        rows = line_rows(spec.economy, spec.line, spec.seed, spec.runs)
+        rows.insert(0, "arm", spec.arm)
+        return BatchOutput(
+            spec.arm, spec.batch, {"consequences": rows}, time.perf_counter() - start
+        )
     res = simulate_spec(spec)
     tables = result_tables(res, spec)
     return BatchOutput(spec.arm, spec.batch, tables, time.perf_counter() - start)
@@ -86,8 +97,9 @@ def _labels(c: Compiled, months: NDArray[np.int64]) -> list[str | None]:
 
 
 def result_tables(res: SimulationResult, spec: BatchSpec) -> dict[str, pd.DataFrame]:
-    """Per-run outcomes, per-actor fates, choices, power histograms, line moments and
-    the chronicles of the sampled runs, all keyed by arm and global run index."""
+    """Per-run outcomes, per-actor fates, choices, power histograms, line moments, the
+    chronicles of the sampled runs and the consequences 1928-1941 (where the spec
+    carries economy data), all keyed by arm and global run index."""
     c, o, h = res.compiled, res.outcomes, res.history
     runs = o.runs
     actor_ids = np.array(c.actors, dtype=object)
@@ -123,6 +135,7 @@ def result_tables(res: SimulationResult, spec: BatchSpec) -> dict[str, pd.DataFr
         "line_moments": moments_rows(h.line, months, list(c.axes)),
         "dominance": _dominance(res, spec.at),
         "chronicle": _chronicle(res),
+        "consequences": consequence_rows(res, spec.economy),
     }
     for df in tables.values():
         df.insert(0, "arm", spec.arm)

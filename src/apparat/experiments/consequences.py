@@ -9,20 +9,31 @@ winner is what the political simulation produced, never imposed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from apparat.economy import Consequences, consequences, load_economy
+from apparat.economy import Consequences, EconomyData, consequences, load_economy
+from apparat.economy.data import ECONOMY_DIR, load_economy_dir
+from apparat.economy.model import programme_lines, simulate_economy
 from apparat.economy.summary import arms_table, by_group, line_groups
-from apparat.engine import compile_scenario, simulate
+from apparat.economy.tables import empty_rows, from_rows, to_rows
+from apparat.engine import SimulationResult, compile_scenario, simulate
+from apparat.errors import EconomyError
 from apparat.experiments.interventions import Intervention, apply
 from apparat.experiments.presets import load_presets
 from apparat.policies import ForcedChoice
-from apparat.scenario import load_scenario
+from apparat.scenario import Scenario, load_scenario
+from apparat.scenario.loader import bundled_root, resolve_path
 
 FACTUAL = "factual"
 LEADERS = ("stalin", "trotsky", "bukharin")
+LINE_PREFIX = "line:"  # the arm of an imposed line: the consequences model only
+NO_DATA = (
+    "no consequences: scenario {id} has no economy/ data (consequences 1928-1941 are "
+    "modelled for scenarios that ship economy/model.yaml)"
+)
 
 
 def arm_consequences(
@@ -91,3 +102,78 @@ def pool(arms: dict[str, Consequences]) -> Consequences:
 def arms_summary(arms: dict[str, Consequences], base: str = FACTUAL) -> pd.DataFrame:
     """Per arm the headline outcomes with intervals, and paired differences from ``base``."""
     return arms_table(arms, base if base in arms else None)
+
+
+# ------------------------------------------------------------------ experiments
+
+
+def economy_for(scenario: str | Path | Scenario) -> EconomyData | None:
+    """The consequences data of an experiment's scenario: its folder's ``economy/``
+    (a bundled scenario by name or id, or a folder given by path); None where it has
+    none, or where its period ends before the December the model's first year needs.
+    Data that are there but malformed are refused (EconomyError, with file and line)."""
+    if isinstance(scenario, Scenario):
+        folder = bundled_root() / scenario.scenario.id
+        end = scenario.scenario.end
+    else:
+        folder = resolve_path(scenario)
+        end = load_scenario(scenario).scenario.end
+    home = folder / ECONOMY_DIR if folder.is_dir() else None
+    if home is None or not home.is_dir():
+        return None
+    data = load_economy_dir(home)
+    return data if int(end[:4]) >= data.first_year - 1 else None
+
+
+def consequence_rows(res: SimulationResult, data: EconomyData | None) -> pd.DataFrame:
+    """A batch's consequences as store rows (run, year, series, value): each run's own
+    line and its own weather and parameter draws, keyed by seed and global run index."""
+    if data is None:
+        return empty_rows()
+    return to_rows(consequences(res, data))
+
+
+def line_rows(data: EconomyData, programme: str, seed: int, runs: Sequence[int]) -> pd.DataFrame:
+    """The consequences of a line imposed on runs ``runs`` (the programme of
+    ``economy/model.yaml``): the same weather and parameter draws as the political arms'
+    runs of the same index, so the arms pair; no politics is simulated."""
+    idx = np.asarray(runs, dtype=np.int64)
+    lines = programme_lines(data, programme, idx.size)
+    return to_rows(simulate_economy(data, lines, seed, idx))
+
+
+def check_lines(data: EconomyData | None, lines: Sequence[str], scenario: str) -> None:
+    """Refuse an imposed line the scenario's consequences data do not name."""
+    if not lines:
+        return
+    if data is None:
+        raise EconomyError(NO_DATA.format(id=scenario) + "; --line needs them")
+    for line in lines:
+        if line not in data.programmes:
+            known = ", ".join(data.programmes)
+            raise EconomyError(f"unknown line {line!r}; lines of {scenario}: {known}")
+
+
+def arms_from_rows(rows: pd.DataFrame, arms: Sequence[str]) -> dict[str, Consequences]:
+    """Each arm's consequences from a stored or pooled table, in the order given
+    (arms without rows are left out)."""
+    out = {}
+    for arm in arms:
+        part = rows[rows["arm"] == arm]
+        if not part.empty:
+            out[arm] = from_rows(part)
+    return out
+
+
+def experiment_summary(
+    rows: pd.DataFrame, arms: Sequence[str], base: str = FACTUAL
+) -> pd.DataFrame:
+    """Per arm the headline outcomes (median, 5-95 % band), and the paired difference
+    from ``base`` run by run; empty where the experiment has no consequences."""
+    found = arms_from_rows(rows, arms) if not rows.empty else {}
+    if not found:
+        return pd.DataFrame(
+            columns=["arm", "outcome", "runs", "median", "low", "high", "diff_median",
+                     "diff_low", "diff_high"]
+        )  # fmt: skip
+    return arms_table(found, base if base in found else None)

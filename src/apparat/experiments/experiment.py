@@ -27,12 +27,20 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from apparat.economy import EconomyData
 from apparat.engine import compile_scenario
 from apparat.errors import InterventionError, SimulationError
 from apparat.experiments import interventions as iv
 from apparat.experiments.backends import Backend, check_backend, make_backend
 from apparat.experiments.batch import BatchOutput, BatchSpec, content_hash, run_batch, scenario_json
 from apparat.experiments.conditioning import condition
+from apparat.experiments.consequences import (
+    LINE_PREFIX,
+    NO_DATA,
+    check_lines,
+    economy_for,
+    experiment_summary,
+)
 from apparat.experiments.posterior import (
     POSTERIOR_FILE,
     Posterior,
@@ -48,7 +56,7 @@ from apparat.store import ResultsStore, writer_info
 FACTUAL = "factual"
 TABLES = (
     "outcomes", "actor_outcomes", "choices", "power_hist", "line_moments", "dominance",
-    "chronicle",
+    "chronicle", "consequences",
 )  # fmt: skip
 MAX_RUNS = 10_000_000
 # Seconds a batch waits to be written while a reader (results list, export) holds the
@@ -67,6 +75,7 @@ class Plan:
     tried: int
     record_hash: str | None = None  # of the record conditioned on, when one was
     posterior: Posterior | None = None  # each run's parameters are drawn from it
+    economy: EconomyData | None = None  # the consequences data, if the scenario has them
 
 
 class Experiment:
@@ -83,6 +92,13 @@ class Experiment:
     particle per run keyed by the run index, so paired arms share it; ``"point"`` uses
     the scenario's values. By default (None) the posterior when there is one, else the
     point values. An arm that ``--set``s a parameter keeps its own value.
+
+    Where the scenario ships consequences data (``economy/`` in its folder), every arm's
+    runs also drive the consequences model 1928-1941 (``consequences_``,
+    ``consequences_summary_``: per arm the headline outcomes and the paired differences
+    from the factual arm). ``lines`` adds arms that impose a named line of
+    ``economy/model.yaml`` on the same runs (arm ``line:<id>``): the consequences model
+    only, no politics, so their rows say what the line does, never who would win.
 
     ``store`` is the path of a DuckDB results store to write each batch to and to resume
     from; by default (None) nothing is written and the results live in memory only.
@@ -109,6 +125,7 @@ class Experiment:
         at: Sequence[str] = (),
         parameters: str | None = None,
         posterior: Posterior | str | Path | None = None,
+        lines: Sequence[str] = (),
     ) -> None:
         self.scenario = scenario
         self.runs = runs
@@ -126,6 +143,7 @@ class Experiment:
         self.at = at
         self.parameters = parameters
         self.posterior = posterior
+        self.lines = lines
 
     @property
     def effective_batch_size(self) -> int:
@@ -153,6 +171,7 @@ class Experiment:
             "record": str(self.record) if self.record else None,
             "at": sorted(self.at),
             "parameters": _describe(self.resolved_posterior()),
+            "lines": list(self.lines),
         }
 
     def resolved_posterior(self) -> Posterior | None:
@@ -203,13 +222,15 @@ class Experiment:
                 raise SimulationError(
                     f"--at {month} is outside the scenario {s.scenario.id} ({start} to {end})"
                 )
+        economy = economy_for(self.scenario)
+        check_lines(economy, self.lines, s.scenario.id)
         arms = {FACTUAL: iv.apply(s, [])}
         arms.update({name: iv.apply(s, list(ivs)) for name, ivs in (self.arms or {}).items()})
         until = self.given_history_until
         post = self.resolved_posterior()
         if until is None:
             idx = np.arange(self.runs, dtype=np.int64)
-            return Plan(s, arms, idx, self.runs, self.runs, posterior=post)
+            return Plan(s, arms, idx, self.runs, self.runs, posterior=post, economy=economy)
         for name, ivs in (self.arms or {}).items():
             if any(i.kind == "set" for i in ivs):
                 raise InterventionError(
@@ -232,7 +253,7 @@ class Experiment:
             c, record, until, self.runs, self.seed, min(self.effective_batch_size, 2000), draw
         )
         record_hash = content_hash(record.model_dump_json())
-        return Plan(s, arms, cond.runs, self.runs, cond.tried, record_hash, post)
+        return Plan(s, arms, cond.runs, self.runs, cond.tried, record_hash, post, economy)
 
     def _specs(self, plan: Plan) -> list[BatchSpec]:
         chronicled = tuple(int(r) for r in plan.runs[: self.chronicles])
@@ -257,8 +278,27 @@ class Experiment:
                         at=tuple(sorted(self.at)),
                         posterior=plan.posterior,
                         fixed=tuple(sorted(applied.params)),
+                        economy=plan.economy,
                     )
                 )
+        if plan.economy is None:
+            return specs
+        base = [s for s in specs if s.arm == FACTUAL]
+        for line in self.lines:  # the consequences model only, on the factual arm's runs
+            specs += [
+                BatchSpec(
+                    arm=LINE_PREFIX + line,
+                    batch=b.batch,
+                    scenario_json="",
+                    params=(),
+                    forced=(),
+                    seed=self.seed,
+                    runs=b.runs,
+                    economy=plan.economy,
+                    line=line,
+                )
+                for b in base
+            ]
         return specs
 
     def _key(self, plan: Plan) -> str:
@@ -268,6 +308,8 @@ class Experiment:
             "apparat": version("apparat"),
             "model": model_fingerprint(),  # stored batches of other code are not resumed
         }
+        if plan.economy is not None:  # other consequences data, other consequences
+            provenance["economy"] = content_hash(repr(plan.economy))
         if plan.record_hash is not None:  # conditioned on another record, other runs kept
             provenance["record_hash"] = plan.record_hash
         return hashlib.sha256(json.dumps(provenance, sort_keys=True).encode()).hexdigest()
@@ -297,8 +339,9 @@ class Experiment:
         parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
         for out in backend.map_unordered(run_batch, specs):
             for t in TABLES:
-                parts[t].append(out.tables[t])
-            if progress:
+                if t in out.tables:  # an imposed line's batch has only consequences
+                    parts[t].append(out.tables[t])
+            if progress and "outcomes" in out.tables:
                 progress(len(out.tables["outcomes"]))
         return {t: pd.concat(parts[t], ignore_index=True) for t in TABLES}
 
@@ -334,12 +377,12 @@ class Experiment:
         todo = [s for s in specs if (s.arm, s.batch) not in done]
         self.batches_resumed_ = len(specs) - len(todo)
         if progress:
-            progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done))
+            progress(sum(len(s.runs) for s in specs if (s.arm, s.batch) in done and s.line is None))
         try:
             for out in backend.map_unordered(run_batch, todo):
                 with ResultsStore(path, wait=WRITE_WAIT) as store:
                     _write(store, eid, out)
-                if progress:
+                if progress and "outcomes" in out.tables:
                     progress(len(out.tables["outcomes"]))
         except BaseException:
             _mark_interrupted(path, eid)
@@ -372,6 +415,16 @@ class Experiment:
             self.outcomes_, self.actor_outcomes_, FACTUAL, self.dominance_, self.at
         )
         self.arms_ = list(plan.arms)
+        self.line_arms_ = [LINE_PREFIX + line for line in self.lines] if plan.economy else []
+        self.consequences_ = tables["consequences"].sort_values(
+            ["arm", "series", "run", "year"], ignore_index=True
+        )
+        self.consequences_summary_ = experiment_summary(
+            self.consequences_, [*self.arms_, *self.line_arms_], FACTUAL
+        )
+        self.consequences_note_: str | None = (
+            None if plan.economy is not None else NO_DATA.format(id=plan.scenario.scenario.id)
+        )
 
 
 def _write(store: ResultsStore, eid: str, out: BatchOutput) -> None:

@@ -19,15 +19,17 @@ import pandas as pd
 
 from apparat.errors import ApparatError
 from apparat.experiments.batch import content_hash, scenario_json
+from apparat.experiments.consequences import economy_for
 from apparat.experiments.presets import load_presets
 from apparat.experiments.summary import differences, summarise
+from apparat.report import consequences as cq
 from apparat.report import plots
 from apparat.report.chronicle import run_section
 from apparat.scenario import Scenario, load_scenario
 from apparat.store import ResultsStore
 
 FACTUAL = "factual"
-TABLES = ("outcomes", "actor_outcomes", "dominance", "line_moments", "chronicle")
+TABLES = ("outcomes", "actor_outcomes", "dominance", "line_moments", "chronicle", "consequences")
 OUTCOMES = {
     "dominant_end": "Who holds consolidated power at the end",
     "strongest_end": "Who is the strongest leader at the end",
@@ -262,6 +264,11 @@ def render(data: _Data, s: Scenario, home: str | Path | None = None) -> str:
         s, int(meta["seed"]), data.tables["outcomes"], data.tables["chronicle"], arms
     )
     figures = _ensemble_figures(data, summary, s, arms)
+    try:
+        economy = economy_for(home or s.scenario.id)
+    except (ApparatError, OSError):  # an unreadable economy/ folder: the fans lose the record
+        economy = None
+    consequences = cq.section(data.tables["consequences"], arms, economy, s.scenario.id)
     title = f"{s.scenario.title}: {meta.get('name')}"
     lead = (
         f"{meta.get('runs')} simulated runs of each world, the factual one and "
@@ -280,6 +287,7 @@ def render(data: _Data, s: Scenario, home: str | Path | None = None) -> str:
 <section id="provenance"><h2>What was run</h2>{_provenance(meta, s, arms, home or s.scenario.id)}</section>
 <section id="outcomes"><h2>Outcomes</h2>{_outcomes(summary, diffs, arms, names)}</section>
 <section id="figures"><h2>Pictures of all runs</h2>{figures}</section>
+<section id="consequences"><h2>Consequences 1928–1941</h2>{consequences}</section>
 <section id="chronicle"><h2>Chronicle of a representative run</h2>{run_body}</section>
 <section id="sources"><h2>Sources</h2><p>The passages cited in the chronicle, by
 document and place in it (a line of a source file, a page, a section of a web page).</p>

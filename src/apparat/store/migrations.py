@@ -121,6 +121,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             parameter VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
         ),
     ),
+    Migration(
+        6,
+        "consequences: each run's outcomes 1928-1941 under its line, by year and series",
+        (
+            """CREATE TABLE consequences (
+            experiment_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, run BIGINT NOT NULL,
+            year INTEGER NOT NULL, series VARCHAR NOT NULL, value DOUBLE)""",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -66,6 +66,13 @@ RESULT_TABLES: dict[str, tuple[Column, ...]] = {
         Column("cites", "VARCHAR"),  # JSON list of source ids
         Column("why", "VARCHAR"),  # JSON object: the votes, strengths and draw behind it
     ),
+    # the consequences model's outcomes (apparat.economy), one row per run, year, series
+    "consequences": (
+        Column("run", "BIGINT"),
+        Column("year", "INTEGER"),
+        Column("series", "VARCHAR"),
+        Column("value", "DOUBLE"),
+    ),
 }
 
 # The tidy result tables of analyses (``apparat analyze``); each also has
@@ -113,6 +120,7 @@ ORDER: dict[str, str] = {
     "line_moments": "arm, month, rowid",
     "dominance": "arm, run, month",
     "chronicle": "arm, run, month, rowid",
+    "consequences": "arm, series, run, year",
 }
 
 

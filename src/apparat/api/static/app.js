@@ -11,6 +11,7 @@
     run: null, // last /api/run answer
     timer: null, // the Play button's interval
     game: null, // the game under Play: {scenario, actor, seed, answers}
+    consequences: null, // last /api/consequences answer
   };
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
@@ -84,6 +85,9 @@
       document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
     }
     if (tab.id === "tab-explorer" && !state.run) loadRun();
+    if (tab.id === "tab-consequences" && state.consequences && window.Plotly) {
+      Plotly.Plots.resize("consequences-chart");
+    }
     if (tab.id === "tab-whatif" && state.experiment) {
       // Plotly sizes a chart drawn while hidden wrongly; redraw at the visible size.
       window.Plotly && Plotly.Plots.resize("dominance-chart");
@@ -412,6 +416,140 @@
         title: { text: `${who.name}: power share`, font: { size: 15 }, x: 0, xanchor: "left" },
         yaxis: { tickformat: ".0%", rangemode: "tozero", gridcolor: "#e4e7ea" },
         xaxis: { type: "date", gridcolor: "#f0f1f3" },
+        legend: { orientation: "h", y: -0.18, x: 0 },
+        font: { family: "system-ui, sans-serif", size: 13, color: "#1d2329" },
+        paper_bgcolor: "#ffffff",
+        plot_bgcolor: "#ffffff",
+      },
+      { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] },
+    );
+  }
+
+  // ------------------------------------------------------------------ consequences
+
+  const LINE_DASH = ["dash", "dot", "dashdot", "longdash"];
+  const MARKERS = ["circle", "square", "triangle-up", "diamond", "triangle-down", "cross"];
+
+  async function loadConsequences(ev) {
+    if (ev) ev.preventDefault();
+    const status = $("#consequences-status");
+    const runs = Number($("#runs").value);
+    const seed = Number($("#seed").value);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 1000 || !Number.isInteger(seed) || seed < 0) {
+      setStatus(status, "Set whole-number runs (1 to 1,000) and seed under What if… first.", true);
+      return;
+    }
+    const body = { scenario: state.scenario, runs, seed, do: forcedDecisions(), set: changedParameters() };
+    const button = $("#consequences-run");
+    button.disabled = true;
+    setStatus(status, `Simulating ${runs} runs of each world and their economies…`);
+    try {
+      const result = await api("/api/consequences", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      state.consequences = result;
+      renderConsequences(result);
+      setStatus(status, result.available
+        ? `Done: ${result.runs} runs per world in ${result.seconds.toFixed(1)} s.`
+        : "This scenario has no consequences data.");
+    } catch (err) {
+      setStatus(status, `Could not compute the consequences: ${err.message}`, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function fmt(x, digits) {
+    return x === null || x === undefined ? "–" : x.toFixed(digits);
+  }
+
+  function digitsFor(outcome) {
+    return outcome.startsWith("war") ? 2 : outcome.startsWith("excess") ? 1 : 0;
+  }
+
+  function renderConsequences(result) {
+    $("#consequences").hidden = false;
+    $("#consequences-note").textContent = result.note;
+    const thead = $("#consequences-table thead");
+    const tbody = $("#consequences-table tbody");
+    thead.replaceChildren();
+    tbody.replaceChildren();
+    if (!result.available) {
+      $("#consequences-series").replaceChildren();
+      if (window.Plotly) Plotly.purge("consequences-chart");
+      return;
+    }
+    thead.append(el("tr", {}, el("th", { scope: "col" }, "World"),
+      result.headline.map((h) => el("th", { scope: "col" }, h.label))));
+    for (const arm of result.arms) {
+      const cells = result.headline.map((h) => {
+        const v = h.arms.find((a) => a.arm === arm.id);
+        const d = digitsFor(h.outcome);
+        const text = `${fmt(v.value.median, d)} (${fmt(v.value.low, d)}–${fmt(v.value.high, d)})`;
+        const diff = v.difference
+          ? el("div", { class: "interval" },
+            `− factual: ${v.difference.median >= 0 ? "+" : ""}${fmt(v.difference.median, d)} (${fmt(v.difference.low, d)} to ${fmt(v.difference.high, d)})`)
+          : null;
+        return el("td", {}, text, diff);
+      });
+      tbody.append(el("tr", {}, el("th", { scope: "row" }, arm.title), cells));
+    }
+    const select = $("#consequences-series");
+    const keep = select.value;
+    select.replaceChildren(...result.series.map((s) => el("option", { value: s.id }, s.title)));
+    if (result.series.some((s) => s.id === keep)) select.value = keep;
+    renderConsequencesChart();
+  }
+
+  function renderConsequencesChart() {
+    const result = state.consequences;
+    if (!result || !result.available || !window.Plotly) return;
+    const series = result.series.find((s) => s.id === $("#consequences-series").value);
+    if (!series) return;
+    const x = series.years;
+    const traces = [];
+    const title = (id) => (result.arms.find((a) => a.id === id) || { title: id }).title;
+    const fan = (q, label, rgb) => {
+      const line = (y, fill, alpha) => ({
+        type: "scatter", mode: "lines", x, y, showlegend: false, hoverinfo: "skip",
+        line: { color: `rgba(${rgb},0)`, width: 0 }, fill, fillcolor: `rgba(${rgb},${alpha})`,
+      });
+      traces.push(line(q.q10, "none", 0), line(q.q90, "tonexty", 0.13));
+      traces.push(line(q.q25, "none", 0), line(q.q75, "tonexty", 0.28));
+      traces.push({
+        type: "scatter", mode: "lines", x, y: q.q50, name: `${label} (median)`,
+        line: { color: `rgb(${rgb})`, width: 2.5 },
+        hovertemplate: `%{x}: %{y:.1f}<extra>${label}</extra>`,
+      });
+    };
+    const byArm = Object.fromEntries(series.arms.map((a) => [a.arm, a]));
+    fan(byArm.factual, "Factual", "79,96,114");
+    fan(byArm.counterfactual, "What-if", "179,38,30");
+    result.arms.filter((a) => a.imposed).forEach((a, i) => {
+      traces.push({
+        type: "scatter", mode: "lines", x, y: byArm[a.id].q50, name: a.title,
+        line: { color: "#6b5b95", width: 1.5, dash: LINE_DASH[i % LINE_DASH.length] },
+        hovertemplate: `%{x}: %{y:.1f}<extra>${title(a.id)}</extra>`,
+      });
+    });
+    series.record.forEach((r, i) => {
+      traces.push({
+        type: "scatter", mode: r.years.length > 1 ? "lines+markers" : "markers",
+        x: r.years, y: r.values, name: `record: ${r.variant}`,
+        line: { color: "#111111", width: 1 },
+        marker: { color: "#111111", size: 7, symbol: MARKERS[i % MARKERS.length] },
+      });
+    });
+    Plotly.react(
+      "consequences-chart",
+      traces,
+      {
+        margin: { t: 30, r: 20, b: 50, l: 60 },
+        title: { text: series.title, font: { size: 15 }, x: 0, xanchor: "left" },
+        yaxis: { rangemode: "tozero", gridcolor: "#e4e7ea" },
+        xaxis: { dtick: 1, gridcolor: "#f0f1f3" },
         legend: { orientation: "h", y: -0.18, x: 0 },
         font: { family: "system-ui, sans-serif", size: 13, color: "#1d2329" },
         paper_bgcolor: "#ffffff",
@@ -773,6 +911,8 @@
     $("#month-play").addEventListener("click", togglePlay);
     $("#show-routine").addEventListener("change", () => showMonth(Number($("#month-slider").value)));
     $("#play-form").addEventListener("submit", startGame);
+    $("#consequences-form").addEventListener("submit", loadConsequences);
+    $("#consequences-series").addEventListener("change", renderConsequencesChart);
     loadScenarios().catch((err) => {
       setStatus($("#status"), `Could not load the scenarios: ${err.message}`, true);
       $("#scenario-title").textContent = "No scenario loaded.";
