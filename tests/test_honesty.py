@@ -64,11 +64,21 @@ MISSED = pytest.mark.xfail(strict=True, reason="issue 12: pattern of the record 
 
 
 def test_stalin_wins_some_runs_but_not_all(bolshevik_compiled: Compiled, baseline: Any) -> None:
-    """Contingency: Stalin consolidates in some runs, and in some he does not; so does
-    another contender."""
+    """Contingency: Stalin consolidates in some runs, and in some he does not."""
     stalin = bolshevik_compiled.index("stalin")
     end = baseline.outcomes.dominant_end
     assert 0.05 < (end == stalin).mean() < 0.95
+
+
+@MISSED
+def test_another_contender_consolidates_in_some_baseline_runs(
+    bolshevik_compiled: Compiled, baseline: Any
+) -> None:
+    """Contingency: someone other than Stalin consolidates in some runs. (Kamenev used to,
+    as the last man standing in runs where everyone else fell; with factions that trust
+    one another that artefact is gone, and no one else wins yet.)"""
+    stalin = bolshevik_compiled.index("stalin")
+    end = baseline.outcomes.dominant_end
     assert ((end >= 0) & (end != stalin)).any()
 
 
