@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from apparat.engine import Compiled, beliefs, compile_scenario
-from apparat.engine.chronicle import Chronicle
-from apparat.engine.context import Context
+from apparat.engine import compile_scenario
 from apparat.engine.mechanisms import coalitions, rivalry
-from apparat.engine.random import Streams
-from apparat.engine.state import initial_state
 from apparat.scenario import Scenario
+from conftest import MakeContext
 
 
-def make_context(c: Compiled, runs: int = 4) -> Context:
-    idx = np.arange(runs, dtype=np.int64)
-    st = initial_state(c, runs)
-    ctx = Context(c=c, st=st, rng=Streams(5, idx), log=Chronicle(idx, np.zeros(runs, bool)))
-    beliefs.start(ctx)
-    return ctx
-
-
-def test_trust_lowers_friction_only_inside_a_faction(bolshevik: Scenario) -> None:
+def test_trust_lowers_friction_only_inside_a_faction(
+    bolshevik: Scenario, make_context: MakeContext
+) -> None:
     trusting = make_context(compile_scenario(bolshevik))
     wary = make_context(compile_scenario(bolshevik, {"faction_trust": 0.0}))
     c = trusting.c
@@ -35,7 +26,9 @@ def test_trust_lowers_friction_only_inside_a_faction(bolshevik: Scenario) -> Non
     assert np.allclose(fr_t[:, z, s], fr_w[:, z, s])  # not one faction: no change
 
 
-def test_faction_members_resent_each_others_rise_less(bolshevik: Scenario) -> None:
+def test_faction_members_resent_each_others_rise_less(
+    bolshevik: Scenario, make_context: MakeContext
+) -> None:
     ctxs = [make_context(compile_scenario(bolshevik, {"faction_trust": v})) for v in (0.5, 0.0)]
     for ctx in ctxs:
         c, st = ctx.c, ctx.st
@@ -53,7 +46,9 @@ def test_faction_members_resent_each_others_rise_less(bolshevik: Scenario) -> No
     assert np.allclose(trusting[:, b, s], wary[:, b, s])  # across factions: the same
 
 
-def test_the_second_rank_follows_its_factions_leader(bolshevik: Scenario) -> None:
+def test_the_second_rank_follows_its_factions_leader(
+    bolshevik: Scenario, make_context: MakeContext
+) -> None:
     """Stalin's men follow him even where his line has moved far from theirs; without
     the faction's trust they follow the contender nearest in line."""
     followed = []

@@ -204,9 +204,7 @@ def test_unknown_enmity_target_is_named_with_the_known_actors(toy: str, tmp_path
         load_scenario(path)
 
 
-def test_faction_member_must_be_a_known_actor_in_one_faction_only(
-    toy: str, tmp_path: Path
-) -> None:
+def test_faction_member_must_be_a_known_actor_in_one_faction_only(toy: str, tmp_path: Path) -> None:
     """A faction naming an unknown actor, or an actor already in another faction, is
     refused with the place of each problem."""
     factions = (
