@@ -53,6 +53,8 @@ def candidates_score(ctx: Context, rows: I | None = None) -> F:
     """Who a ruling coalition puts forward: its own members and followers, by power
     (for the runs in ``rows``, all by default)."""
     st = ctx.st
+    if rows is not None and rows.size < st.runs:
+        return candidates_score(ctx.subset(rows))  # nothing computed for the other runs
     sel = np.arange(st.runs) if rows is None else rows
     follows = st.follows[sel]
     at = np.arange(sel.size)[:, None]
