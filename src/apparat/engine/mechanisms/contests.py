@@ -262,14 +262,51 @@ def next_rung(
     (where it needs force) while the rulers hold force."""
     st, rep = ctx.st, ctx.c.sanctions
     rows = np.arange(st.runs) if rows is None else rows
-    imposable = rep.imposable(kind, event)
     current = st.sanction[rows, target]
-    level = current.copy()
-    going = np.ones(rows.size, dtype=bool)
-    loyal: B | None = None
     no_office = ~(st.holder[rows] == target).any(axis=1)
     out_exec = ~st.executive[rows, target]
+    # the climb depends on nothing else in a run, and on the rulers' hold on force only
+    # where the two columns of the table differ: read it, ask about force only there
+    table = _rung_table(rep, kind, event)
+    loyal_level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 1]
+    level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 0]
+    differ = loyal_level != level
+    if differ.any():
+        loyal = police_loyal(ctx)[rows]
+        level = np.where(differ & loyal, loyal_level, level)
+    return np.where(level > current, level, 0)
+
+
+_RUNG_TABLES: dict[tuple[int, str, str | None], tuple[Repertoire, I]] = {}
+
+
+def _rung_table(rep: Repertoire, kind: str, event: str | None) -> I:
+    """(L + 1, 2, 2, 2): the level :func:`_climb` reaches from each current level, with
+    the target holding an office or not, sitting in the executive or not, and the
+    rulers holding force or not (worked out once per repertoire and kind of session)."""
+    key = (id(rep), kind, event)
+    hit = _RUNG_TABLES.get(key)
+    if hit is not None and hit[0] is rep:
+        return hit[1]
+    grid = np.indices((rep.top + 1, 2, 2, 2)).reshape(4, -1)
+    level = _climb(rep, kind, event, grid[0], grid[1] == 1, grid[2] == 1, grid[3] == 1)
+    table = level.reshape(rep.top + 1, 2, 2, 2)
+    if len(_RUNG_TABLES) > 256:
+        _RUNG_TABLES.clear()
+    _RUNG_TABLES[key] = (rep, table)
+    return table
+
+
+def _climb(
+    rep: Repertoire, kind: str, event: str | None, current: I, no_office: B, out_exec: B, loyal: B
+) -> I:
+    """The level one vote of this kind may reach from ``current``, rung by rung (see
+    :func:`next_rung`), for a target who holds no office / sits outside the executive
+    where ``no_office`` / ``out_exec``, while the rulers hold force where ``loyal``."""
+    imposable = rep.imposable(kind, event)
     tables = _moot_tables(rep)
+    level = current.copy()
+    going = np.ones(current.size, dtype=bool)
     for _ in range(rep.session[kind]):
         nxt = level + 1
         for _skip in range(rep.top):
@@ -283,14 +320,12 @@ def next_rung(
             nxt = nxt + skip
         at = np.minimum(nxt, rep.top)
         ok = going & (nxt <= rep.top) & imposable[at] & (rep.requires[at] <= level)
-        if (ok & rep.needs_force[at]).any():
-            loyal = police_loyal(ctx)[rows] if loyal is None else loyal
-            ok &= ~rep.needs_force[at] | loyal
+        ok &= ~rep.needs_force[at] | loyal
         level = np.where(ok, nxt, level)
         going &= ok
         if not going.any():
             break
-    return np.where(level > current, level, 0)
+    return level
 
 
 def police_loyal(ctx: Context) -> B:
