@@ -73,12 +73,21 @@ def philox4x32(counter: tuple[U32, U32, U32, U32], key: tuple[int, int]) -> list
         words = np.array(blocks, dtype=np.uint64).reshape(*c0.shape, 4)
         return [words[..., i] for i in range(4)]
     k0, k1 = key
+    # the same rounds in place, in six buffers: no new arrays in the loop
+    c0, c1, c2, c3 = (np.array(c, dtype=np.uint64) for c in (c0, c1, c2, c3))
+    t0, t2 = np.empty_like(c0), np.empty_like(c0)
     for _ in range(_ROUNDS):
-        p0 = _M0 * c0
-        p1 = _M1 * c2
-        hi0, lo0 = p0 >> _SHIFT, p0 & _MASK
-        hi1, lo1 = p1 >> _SHIFT, p1 & _MASK
-        c0, c1, c2, c3 = hi1 ^ c1 ^ np.uint64(k0), lo1, hi0 ^ c3 ^ np.uint64(k1), lo0
+        p0 = np.multiply(c0, _M0, out=c0)
+        p1 = np.multiply(c2, _M1, out=c2)
+        np.right_shift(p1, _SHIFT, out=t0)  # the new c0: hi(p1) ^ c1 ^ k0
+        t0 ^= c1
+        t0 ^= np.uint64(k0)
+        np.right_shift(p0, _SHIFT, out=t2)  # the new c2: hi(p0) ^ c3 ^ k1
+        t2 ^= c3
+        t2 ^= np.uint64(k1)
+        np.bitwise_and(p1, _MASK, out=c1)  # the new c1: lo(p1)
+        np.bitwise_and(p0, _MASK, out=c3)  # the new c3: lo(p0)
+        c0, c2, t0, t2 = t0, t2, p0, p1
         k0 = (k0 + _W0) & 0xFFFFFFFF
         k1 = (k1 + _W1) & 0xFFFFFFFF
     return [c0, c1, c2, c3]

@@ -6,7 +6,7 @@ often (CC clients per patron, secretaries per patron) are kept as running counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -88,21 +88,58 @@ class State:
         )
 
     def take(self, rows: NDArray[np.intp]) -> State:
-        """A copy of some runs' state, so a mechanism can work on just the runs it concerns."""
-        sliced = {name: getattr(self, name)[rows] for name in self.per_run()}
-        return replace(
-            self,
-            **sliced,
-            varied={k: v[rows] for k, v in self.varied.items()},
-            resources={k: v[rows] for k, v in self.resources.items()},
-            cohorts=None if self.cohorts is None else self.cohorts[rows],
-            shocks={k: v[rows] for k, v in self.shocks.items()},
-        )
+        """Some runs' state, so a mechanism can work on just the runs it concerns.
+
+        The arrays are copied on first use, not here: a mechanism reads a few of the
+        state's arrays, and copying the (R, A, A) ones it never reads cost more than
+        its work. The copy is the same one, made later; ``put`` writes back only what
+        was used (an array never read cannot have changed)."""
+        return _Taken.of(self, rows)
 
     def put(self, rows: NDArray[np.intp], sub: State, names: tuple[str, ...]) -> None:
         """Write the named arrays of ``sub`` (taken with ``rows``) back into these runs."""
+        used = vars(sub)
         for name in names:
-            getattr(self, name)[rows] = getattr(sub, name)
+            if name in used:
+                getattr(self, name)[rows] = used[name]
+
+
+class _Taken(State):
+    """A State over some rows of another, its per-run arrays copied when first read.
+
+    Nothing changes the source while the taken state is in use (``on_rows`` hands the
+    work only the taken state), so a copy made on first read equals one made at once.
+    """
+
+    _source: State
+    _rows: NDArray[np.intp]
+    _names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, source: State, rows: NDArray[np.intp]) -> _Taken:
+        sub = object.__new__(cls)
+        d = vars(sub)
+        d["_source"], d["_rows"], d["_names"] = source, rows, source.per_run()
+        d["month"] = source.month
+        d["executive_seats"] = source.executive_seats
+        d["cc_seats"] = source.cc_seats
+        d["varied"] = {k: v[rows] for k, v in source.varied.items()}
+        d["resources"] = {k: v[rows] for k, v in source.resources.items()}
+        d["cohorts"] = None if source.cohorts is None else source.cohorts[rows]
+        d["shocks"] = {k: v[rows] for k, v in source.shocks.items()}
+        return sub
+
+    def __getattr__(self, name: str) -> NDArray[np.generic]:
+        # called only for an attribute not yet in the instance: a per-run array not read yet
+        d = vars(self)
+        if name.startswith("_") or name not in d["_names"]:
+            raise AttributeError(name)
+        value: NDArray[np.generic] = getattr(d["_source"], name)[d["_rows"]]
+        d[name] = value
+        return value
+
+    def per_run(self) -> tuple[str, ...]:
+        return self._names
 
 
 TACTICS = ("none", "open", "appeal", "underground", "demonstrate")

@@ -36,6 +36,7 @@ from apparat.engine.mechanisms.power import (
     office_sum,
     secretary_share,
 )
+from apparat.engine.repertoire import Repertoire
 from apparat.engine.state import TACTICS, resource
 from apparat.engine.tally import tally
 from apparat.scenario.citations import Citation
@@ -107,6 +108,11 @@ def vote(
     is the one he expects: on those shares, without luck.
     """
     st = ctx.st
+    if rows is not None and rows.size < st.runs:
+        # the same vote on a batch of just these runs: nothing is computed for the others
+        return vote(
+            ctx.subset(rows), role, mover[rows], target[rows], slot, authority, None, believed
+        )
     sel = np.arange(st.runs) if rows is None else rows
     if believed is None:
         draw = ctx.rng.normal("contests.vote", st.month, np.array([slot]), rows=rows)[:, 0]
@@ -209,25 +215,36 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
 def moot(ctx: Context, target: int, level: I, rows: I) -> B:
     """(len(rows),): rungs that would change nothing for ``target`` and are passed over:
     removal from offices he does not hold, from an executive he does not sit in."""
-    st, rep = ctx.st, ctx.c.sanctions
-    lv = np.minimum(level, rep.top)
-    prev = np.maximum(lv - 1, 0)
-    new_office = rep.no_office[lv] & ~rep.no_office[prev]
-    new_exec = rep.out_executive[lv] & ~rep.out_executive[prev]
-    other = (
-        (rep.out_cc[lv] & ~rep.out_cc[prev])
-        | (rep.expelled[lv] & ~rep.expelled[prev])
-        | (rep.detained[lv] & ~rep.detained[prev])
-        | (rep.dead[lv] & ~rep.dead[prev])
-    )
+    st = ctx.st
     no_office = ~(st.holder[rows] == target).any(axis=1)
-    out_exec = ~st.executive[rows, target]
+    rep = ctx.c.sanctions
+    return _moot(rep, _moot_tables(rep), level, no_office, ~st.executive[rows, target])
+
+
+def _moot_tables(rep: Repertoire) -> tuple[B, B, B]:
+    """(L + 1,) each, by level: whether the rung is moot regardless of the target (it
+    only removes from offices or the executive), and whether it removes from offices,
+    from the executive, that he did not already lose one rung below."""
+    levels = np.arange(rep.top + 1)
+    prev = np.maximum(levels - 1, 0)
+    new_office = rep.no_office[levels] & ~rep.no_office[prev]
+    new_exec = rep.out_executive[levels] & ~rep.out_executive[prev]
+    other = (
+        (rep.out_cc[levels] & ~rep.out_cc[prev])
+        | (rep.expelled[levels] & ~rep.expelled[prev])
+        | (rep.detained[levels] & ~rep.detained[prev])
+        | (rep.dead[levels] & ~rep.dead[prev])
+    )
+    return ~other & (new_office | new_exec), new_office, new_exec
+
+
+def _moot(rep: Repertoire, tables: tuple[B, B, B], level: I, no_office: B, out_exec: B) -> B:
+    """:func:`moot` given the repertoire's tables and whether the target holds no office
+    and sits outside the executive in each run (neither changes while a rung is sought)."""
+    only, new_office, new_exec = tables
+    lv = np.minimum(level, rep.top)
     return (
-        (level <= rep.top)
-        & ~other
-        & (new_office | new_exec)
-        & (~new_office | no_office)
-        & (~new_exec | out_exec)
+        (level <= rep.top) & only[lv] & (~new_office[lv] | no_office) & (~new_exec[lv] | out_exec)
     )
 
 
@@ -245,30 +262,70 @@ def next_rung(
     (where it needs force) while the rulers hold force."""
     st, rep = ctx.st, ctx.c.sanctions
     rows = np.arange(st.runs) if rows is None else rows
-    imposable = rep.imposable(kind, event)
     current = st.sanction[rows, target]
+    no_office = ~(st.holder[rows] == target).any(axis=1)
+    out_exec = ~st.executive[rows, target]
+    # the climb depends on nothing else in a run, and on the rulers' hold on force only
+    # where the two columns of the table differ: read it, ask about force only there
+    table = _rung_table(rep, kind, event)
+    loyal_level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 1]
+    level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 0]
+    differ = loyal_level != level
+    if differ.any():
+        loyal = police_loyal(ctx)[rows]
+        level = np.where(differ & loyal, loyal_level, level)
+    return np.where(level > current, level, 0)
+
+
+_RUNG_TABLES: dict[tuple[int, str, str | None], tuple[Repertoire, I]] = {}
+
+
+def _rung_table(rep: Repertoire, kind: str, event: str | None) -> I:
+    """(L + 1, 2, 2, 2): the level :func:`_climb` reaches from each current level, with
+    the target holding an office or not, sitting in the executive or not, and the
+    rulers holding force or not (worked out once per repertoire and kind of session)."""
+    key = (id(rep), kind, event)
+    hit = _RUNG_TABLES.get(key)
+    if hit is not None and hit[0] is rep:
+        return hit[1]
+    grid = np.indices((rep.top + 1, 2, 2, 2)).reshape(4, -1)
+    level = _climb(rep, kind, event, grid[0], grid[1] == 1, grid[2] == 1, grid[3] == 1)
+    table = level.reshape(rep.top + 1, 2, 2, 2)
+    if len(_RUNG_TABLES) > 256:
+        _RUNG_TABLES.clear()
+    _RUNG_TABLES[key] = (rep, table)
+    return table
+
+
+def _climb(
+    rep: Repertoire, kind: str, event: str | None, current: I, no_office: B, out_exec: B, loyal: B
+) -> I:
+    """The level one vote of this kind may reach from ``current``, rung by rung (see
+    :func:`next_rung`), for a target who holds no office / sits outside the executive
+    where ``no_office`` / ``out_exec``, while the rulers hold force where ``loyal``."""
+    imposable = rep.imposable(kind, event)
+    tables = _moot_tables(rep)
     level = current.copy()
-    going = np.ones(rows.size, dtype=bool)
-    loyal: B | None = None
+    going = np.ones(current.size, dtype=bool)
     for _ in range(rep.session[kind]):
         nxt = level + 1
         for _skip in range(rep.top):
             # pass over rungs this kind of session cannot impose, and moot ones
             at = np.minimum(nxt, rep.top)
-            skip = (nxt <= rep.top) & (~imposable[at] | moot(ctx, target, nxt, rows))
+            skip = (nxt <= rep.top) & (
+                ~imposable[at] | _moot(rep, tables, nxt, no_office, out_exec)
+            )
             if not skip.any():
                 break
             nxt = nxt + skip
         at = np.minimum(nxt, rep.top)
         ok = going & (nxt <= rep.top) & imposable[at] & (rep.requires[at] <= level)
-        if (ok & rep.needs_force[at]).any():
-            loyal = police_loyal(ctx)[rows] if loyal is None else loyal
-            ok &= ~rep.needs_force[at] | loyal
+        ok &= ~rep.needs_force[at] | loyal
         level = np.where(ok, nxt, level)
         going &= ok
         if not going.any():
             break
-    return np.where(level > current, level, 0)
+    return level
 
 
 def police_loyal(ctx: Context) -> B:

@@ -54,6 +54,8 @@ def candidates_score(ctx: Context, rows: I | None = None) -> F:
     """Who a ruling coalition puts forward: its own members and followers, by power
     (for the runs in ``rows``, all by default)."""
     st = ctx.st
+    if rows is not None and rows.size < st.runs:
+        return candidates_score(ctx.subset(rows))  # nothing computed for the other runs
     sel = np.arange(st.runs) if rows is None else rows
     follows = st.follows[sel]
     at = np.arange(sel.size)[:, None]
@@ -225,6 +227,21 @@ def awaiting(ctx: Context, vacant: B) -> B:
     return out
 
 
+def unfillable(ctx: Context) -> B:
+    """(R, O): offices left to professionals (``unqualified: none``) that no one of the
+    ruling side is qualified for: :func:`fit` leaves them no candidate, and nothing in a
+    pass of :func:`fill_offices` changes who is of the ruling side, so they are not
+    scored at all (an office no one may ever hold would otherwise be scored in every run
+    at every session)."""
+    st, p = ctx.st, ctx.c.posts
+    out = np.zeros(st.holder.shape, dtype=bool)
+    strict = np.flatnonzero(p.requires & p.strict)
+    if strict.size:
+        ours = ruling_side(ctx, np.arange(st.runs))
+        out[:, strict] = ~(ours[:, None, :] & p.qualified[strict][None, :, :]).any(axis=2)
+    return out
+
+
 def fill_offices(ctx: Context) -> None:
     """Vacant offices go to the ruling coalition's best organiser with the fewest
     offices, within what each office asks (:func:`fit`); an office given up on the way
@@ -235,9 +252,10 @@ def fill_offices(ctx: Context) -> None:
     succeed_deputies(ctx)
     take_ex_officio(ctx)
     gave_up = np.full(st.holder.shape, -1, dtype=np.int64)  # who left each office just now
+    hopeless = unfillable(ctx)
     for _ in range(len(c.offices)):  # each round can free at most the offices it filled
         vacant = vacancies(ctx)
-        vacant &= ~awaiting(ctx, vacant)
+        vacant &= ~awaiting(ctx, vacant) & ~hopeless
         vac = np.flatnonzero(vacant.any(axis=1))  # only runs with a vacancy are scored
         if vac.size == 0:
             return
