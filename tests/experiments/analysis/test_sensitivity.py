@@ -20,7 +20,7 @@ from apparat.experiments.analysis import Sensitivity
 @pytest.fixture(scope="module")
 def sobol(with_unread: Scenario) -> Sensitivity:
     return Sensitivity(
-        with_unread, "sobol", 16, ["no_one_dominant", "consolidation_month"], seed=3,
+        with_unread, "sobol", 32, ["no_one_dominant", "consolidation_month"], seed=3,
         factors=FACTORS, store=None, num_resamples=50,
     ).run()  # fmt: skip
 
@@ -46,7 +46,7 @@ def test_the_apparatus_and_chance_matter(sobol: Sensitivity) -> None:
     P(no one dominant); chance is one more input of the design."""
     assert estimate(sobol, "stalin.prestige", "ST") > 0.05
     assert estimate(sobol, "chance", "ST") > 0.05
-    assert sobol.runs_ == 16 * (len(FACTORS) + 3)
+    assert sobol.runs_ == 32 * (len(FACTORS) + 3)
     assert set(sobol.indices_["factor_group"]) == {"structure", "character", "chance"}
 
 
@@ -55,7 +55,7 @@ def test_same_seed_same_indices_on_any_number_of_workers(
 ) -> None:
     """The same seed gives the same indices, whether one process or two simulate."""
     again = Sensitivity(
-        with_unread, "sobol", 16, ["no_one_dominant", "consolidation_month"], seed=3,
+        with_unread, "sobol", 32, ["no_one_dominant", "consolidation_month"], seed=3,
         factors=FACTORS, store=None, num_resamples=50, workers=2, chunk_size=40,
     ).run()  # fmt: skip
     pd.testing.assert_frame_equal(sobol.indices_, again.indices_)
