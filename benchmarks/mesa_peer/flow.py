@@ -222,26 +222,31 @@ def take(model: PeerModel, office: int, who: int, gave_up: list[int] | None = No
         model.people[who].in_cc = False
 
 
+def _heir(model: PeerModel, office: int, linked: int) -> int:
+    """Who takes a vacant, open office from the office linked to it (its deputy's post or
+    the office it goes with, -1 for none): that office's holder if he can still serve."""
+    if linked < 0 or model.holder[office] >= 0 or model.c.posts.opens[office] > model.month:
+        return -1
+    heir = model.holder[linked]
+    if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
+        return heir
+    return -1
+
+
 def succeed_deputies(model: PeerModel) -> None:
     """A vacant office passes to its deputy if he can still serve; his post falls vacant."""
-    opens = model.c.posts.opens
     for o, d in enumerate(model.c.deputy.tolist()):
-        if d < 0 or model.holder[o] >= 0 or opens[o] > model.month:
-            continue
-        heir = model.holder[d]
-        if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
+        heir = _heir(model, o, d)
+        if heir >= 0:
             model.holder[d] = -1
             take(model, o, heir)
 
 
 def take_ex_officio(model: PeerModel) -> None:
     """A vacant office held ex officio goes to the holder of the office it goes with."""
-    opens = model.c.posts.opens
     for o, par in enumerate(model.c.ex_officio.tolist()):
-        if par < 0 or model.holder[o] >= 0 or opens[o] > model.month:
-            continue
-        heir = model.holder[par]
-        if heir >= 0 and model.people[heir].active and model.people[heir].sanction < 2:
+        heir = _heir(model, o, par)
+        if heir >= 0:
             take(model, o, heir)
 
 

@@ -51,6 +51,19 @@
     return body;
   }
 
+  function postJSON(path, body) {
+    return api(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  // the what-if the form describes: the same body for every endpoint that runs one
+  function whatIf(runs, seed) {
+    return { scenario: state.scenario, runs, seed, do: forcedDecisions(), set: changedParameters() };
+  }
+
   function setStatus(node, text, isError = false) {
     node.textContent = text;
     node.classList.toggle("error", isError);
@@ -257,16 +270,11 @@
       $("#seed").focus();
       return;
     }
-    const body = { scenario: state.scenario, runs, seed, do: forcedDecisions(), set: changedParameters() };
     const button = $("#run-button");
     button.disabled = true;
     setStatus(status, `Simulating ${runs} runs of each world…`);
     try {
-      const result = await api("/api/experiment", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const result = await postJSON("/api/experiment", whatIf(runs, seed));
       state.experiment = result;
       renderExperiment(result);
       setStatus(status, `Done: ${result.runs} runs per world in ${result.seconds.toFixed(1)} s.`);
@@ -439,16 +447,11 @@
       setStatus(status, "Set whole-number runs (1 to 1,000) and seed under What if… first.", true);
       return;
     }
-    const body = { scenario: state.scenario, runs, seed, do: forcedDecisions(), set: changedParameters() };
     const button = $("#consequences-run");
     button.disabled = true;
     setStatus(status, `Simulating ${runs} runs of each world and their economies…`);
     try {
-      const result = await api("/api/consequences", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const result = await postJSON("/api/consequences", whatIf(runs, seed));
       state.consequences = result;
       renderConsequences(result);
       setStatus(status, result.available
@@ -760,10 +763,8 @@
     for (const b of buttons) b.disabled = true;
     setStatus(status, decision ? "Playing on to your next decision…" : "Starting the game…");
     try {
-      const step = await api("/api/play/step", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ scenario: game.scenario, actor: game.actor, seed: game.seed, answers }),
+      const step = await postJSON("/api/play/step", {
+        scenario: game.scenario, actor: game.actor, seed: game.seed, answers,
       });
       if (state.game !== game) return; // a new game was started meanwhile
       game.answers = step.answers;
