@@ -54,6 +54,29 @@ def components(model: PeerModel, d: Decision, actor: int) -> list[Parts]:
     return out
 
 
+def recant_utility(model: PeerModel, actor: int) -> float:
+    """What recanting is worth to ``actor`` over holding out, by the same rule."""
+    p = model.c.params
+    traits = model.people[actor].traits
+    seen = beliefs.believed(model, actor)
+    gain, risk, concession = _effects(model, Effect(recant=True), actor, seen)
+    return (
+        traits[TRAIT["ambition"]] * gain
+        - (1.0 - traits[TRAIT["resolve"]]) * (p["choice_risk"] * risk + p["choice_action"])
+        - (1.0 - traits[TRAIT["flexibility"]]) * p["choice_concession"] * concession
+    )
+
+
+def renounced(model: PeerModel, actor: int) -> float:
+    """How far his line stands from the governing line, salience-weighted."""
+    total = max(sum(model.salience), 1e-9)
+    me = model.people[actor]
+    return sum(
+        abs(me.position[x] - model.line[x]) * model.salience[x] / total
+        for x in range(len(model.line))
+    )
+
+
 def _passive(d: Decision) -> str | None:
     """The option that does nothing, where the decision has one."""
     empty = [o.id for o in d.options if o.effects == Effect()]
@@ -95,8 +118,12 @@ def _effects(
         left = (rep.top - int(rep.recant_to[me.sanction])) / max(rep.top, 1)
         rulers = _rulers(model, seen) * (not me.ruling)
         risk -= seen[a] * rulers * left
-        gain -= worth * p["recant_cost"]
-        concession += 1.0
+        # the way back: readmitted, his standing less the humiliation counts again
+        back = int(rep.recant_to[me.sanction])
+        after = max(me.prestige - p["recant_cost"], 0.0)
+        now_counted = not rep.expelled[me.sanction]
+        gain += worth * ((not rep.expelled[back]) * after - now_counted * me.prestige)
+        concession += renounced(model, a)
     if eff.oversight:
         h = model.holder[c.appoints]
         rival = h >= 0 and not mine[max(h, 0)]

@@ -90,14 +90,7 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
     if eff.tactic is not None:
         a.tactic = TACTIC_CODE[eff.tactic]
     if eff.recant:
-        a.sanction = 4 if a.sanction >= 5 else a.sanction
-        a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
-        a.tactic = 0
-        a.quiet_until = month + QUIET_MONTHS
-        a.pact_until = [-1] * len(people)
-        for b in people:
-            b.pact_until[actor] = -1
-        a.pact_against = -1
+        recant(model, actor)
     if eff.oversight:
         model.oversight = min(max(model.oversight + eff.oversight, 0.0), 1.0)
     for axis, delta in eff.position.items():
@@ -120,6 +113,44 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
         passed = contests.sanction_motion(model, actor, target, level, role, slot, eff.authority)
     changed = bool(allies) or eff.recant or eff.tactic is not None or eff.motion is not None
     return passed or changed
+
+
+def recant(model: PeerModel, actor: int) -> None:
+    """Readmitted, humbled, quiet, without pacts, and on the governing line."""
+    c, people, month = model.c, model.people, model.month
+    a = people[actor]
+    a.sanction = int(c.sanctions.recant_to[a.sanction])
+    a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
+    a.tactic = 0
+    a.quiet_until = month + QUIET_MONTHS
+    a.pact_until = [-1] * len(people)
+    for b in people:
+        b.pact_until[actor] = -1
+    a.pact_against = -1
+    a.position = list(model.line)
+
+
+def recant_struck(model: PeerModel) -> bool:
+    """Those a blow fell on this month, whom a recantation would readmit, weigh it
+    (engine.recantation.struck); returns whether anyone recanted."""
+    c, month = model.c, model.month
+    if c.rules.recantation != "struck":
+        return False
+    rep = c.sanctions
+    temperature = max(c.params["decision_temperature"], 1e-9)
+    who = []
+    for a in model.people:
+        if not (a.alive and a.active and not a.ruling and a.quiet_until < month):
+            continue
+        if a.last_step != month or int(rep.recant_to[a.sanction]) >= a.sanction:
+            continue
+        worth = choice_rule.recant_utility(model, a.index)
+        p = 1.0 / (1.0 + exp(-min(max(worth / temperature, -50.0), 50.0)))
+        if model.uniform("recantation.choice", a.index) < p:
+            who.append(a.index)
+    for i in who:
+        recant(model, i)
+    return bool(who)
 
 
 UNPORTED = ("resign", "mood", "salience")

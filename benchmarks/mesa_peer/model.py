@@ -196,6 +196,9 @@ class PeerModel(mesa.Model):
             contests.meeting(self, ev.kind)
             if ev.kind == "congress":
                 flow.congress(self, ev.cc_seats, ev.executive_seats)
+        if decisions.recant_struck(self):
+            self.recompute_power()
+            coalitions.form(self)
         flow.fill_offices(self)
         sat = next((e.kind for e in meetings if e.kind in flow.CC_SESSIONS), None)
         flow.fill_executive(self, sat)

@@ -63,6 +63,21 @@ def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
     return out
 
 
+def recant_utility(ctx: Context, actor: I) -> F:
+    """(R,): what recanting is worth to ``actor`` over holding out (the passive option,
+    worth nothing), by the same rule as every decision's options."""
+    st = ctx.st
+    rows = np.arange(st.runs)
+    traits = st.traits[rows, actor]
+    gain, risk, concession = _effects(ctx, Effect(recant=True), actor, beliefs.believed(ctx, actor))
+    return (
+        traits[:, TRAIT["ambition"]] * gain
+        - (1.0 - traits[:, TRAIT["resolve"]])
+        * (ctx.p("choice_risk") * risk + ctx.p("choice_action"))
+        - (1.0 - traits[:, TRAIT["flexibility"]]) * ctx.p("choice_concession") * concession
+    )
+
+
 def components(ctx: Context, d: Decision, actor: I) -> list[tuple[F, F, F, F]]:
     """Per option: (gain, risk, act, concession), each (R,), as the chooser sees them."""
     seen = beliefs.believed(ctx, actor)
@@ -110,12 +125,19 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         risk += r
     if eff.recant:
         level = st.sanction[rows, a]
+        back = c.sanctions.recant_to[level]
         # what he escapes: the rungs the rulers could still take him down
-        left = (c.sanctions.top - c.sanctions.recant_to[level]) / max(c.sanctions.top, 1)
+        left = (c.sanctions.top - back) / max(c.sanctions.top, 1)
         rulers = (seen * st.ruling).sum(axis=1) * ~st.ruling[rows, a]
         risk -= seen[rows, a] * rulers * left
-        gain -= worth * ctx.p("recant_cost")
-        concession += 1.0
+        # the way back: readmitted, his standing (less the humiliation) counts in the
+        # party again (S1:380 'a condition for their return'); not expelled, he only pays
+        expelled = c.sanctions.expelled
+        standing = st.prestige[rows, a]
+        after = np.maximum(standing - ctx.p("recant_cost"), 0.0)
+        gain += worth * (~expelled[back] * after - ~expelled[level] * standing)
+        # what he renounces: his views, as far as they stand from the governing line
+        concession += renounced(ctx, a)
     for name in eff.resign:
         gain -= _office_worth(ctx, a, c.offices.index(name), seen)
     if eff.oversight:
@@ -144,6 +166,17 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         )
         gain += worth * delta * edge
     return gain, risk, concession
+
+
+def renounced(ctx: Context, a: I) -> F:
+    """(R,): how far a man's line stands from the governing line, on the axes weighted by
+    their salience: what recanting makes him renounce (0 on the line, 2 at the far end
+    of every axis). The left turn of 1928 brought the line to the Left's economics, and
+    its men recanted (S1:380); a man far from the line gives up more."""
+    st = ctx.st
+    rows = np.arange(st.runs)
+    sal = st.salience / np.maximum(st.salience.sum(axis=1, keepdims=True), 1e-9)
+    return (np.abs(st.position[rows, a] - st.line) * sal).sum(axis=1)
 
 
 def _prestige_worth(ctx: Context) -> F:

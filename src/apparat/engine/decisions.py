@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import choice as choice_rule
+from apparat.engine import recantation
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow, contests, prestige
 from apparat.engine.mechanisms.opposition import OPEN, TACTIC_CODE
@@ -189,13 +190,7 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
     if eff.tactic is not None:
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:
-        st.sanction[idx, a] = c.sanctions.recant_to[st.sanction[idx, a]]
-        st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost", 1, idx), 0.0)
-        st.tactic[idx, a] = 0
-        st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
-        st.pact_until[idx, a, :] = -1
-        st.pact_until[idx, :, a] = -1
-        st.pact_against[idx, a] = -1
+        recantation.recant(ctx, idx, a)
     for name in eff.resign:
         resign(ctx, idx, a, c.offices.index(name))
     if eff.oversight:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from apparat.engine import beliefs, labels
+from apparat.engine import beliefs, labels, recantation
 from apparat.engine.chronicle import Chronicle, Entry
 from apparat.engine.compiled import Compiled, compile_scenario, month_index
 from apparat.engine.context import Context, on_rows
@@ -158,6 +158,7 @@ def simulate(
                 circular_flow.congress(ctx, ev.cc_seats, ev.executive_seats)
             elif ev.executive_seats:  # a plenum may enlarge or shrink the executive
                 circular_flow.resize_executive(ctx, ev.executive_seats)
+        recantation.struck(ctx)  # those struck this month may recant to be taken back
         circular_flow.fill_offices(ctx)
         sat = next((e.kind for e in meetings if e.kind in circular_flow.CC_SESSIONS), None)
         circular_flow.fill_executive(ctx, "co-opted to fill a vacancy", sat)

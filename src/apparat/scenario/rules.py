@@ -176,6 +176,13 @@ class Rules(Strict):
         "('monthly': the executive co-opts), or only when the CC sits ('sessions': a "
         "plenum or a congress elects the executive, so a seat waits for it).",
     )
+    recantation: Literal["decisions", "struck"] = Field(
+        default="decisions",
+        description="Who may recant, and when: only where a scenario decision asks it "
+        "('decisions'), or also anyone a recantation would readmit, each time a blow "
+        "falls on him ('struck'), weighing the way back into the party against what he "
+        "gives up by the one choice rule.",
+    )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"
     cite: Cites
