@@ -32,15 +32,19 @@ Parts = tuple[float, float, float, float]
 
 def utilities(model: PeerModel, d: Decision, actor: int, traits: list[float]) -> list[float]:
     """Each option's expected utility for its chooser."""
+    return [utility(model, traits, *part) for part in components(model, d, actor)]
+
+
+def utility(
+    model: PeerModel, traits: list[float], gain: float, risk: float, act: float, concession: float
+) -> float:
+    """The rule itself, for a chooser with these traits."""
     p = model.c.params
-    amb = traits[TRAIT["ambition"]]
-    irresolute = 1.0 - traits[TRAIT["resolve"]]
-    rigid = 1.0 - traits[TRAIT["flexibility"]]
-    risk_w, act_w, concede_w = p["choice_risk"], p["choice_action"], p["choice_concession"]
-    return [
-        amb * gain - irresolute * (risk_w * risk + act_w * act) - rigid * concede_w * concession
-        for gain, risk, act, concession in components(model, d, actor)
-    ]
+    return (
+        traits[TRAIT["ambition"]] * gain
+        - (1.0 - traits[TRAIT["resolve"]]) * (p["choice_risk"] * risk + p["choice_action"] * act)
+        - (1.0 - traits[TRAIT["flexibility"]]) * p["choice_concession"] * concession
+    )
 
 
 def components(model: PeerModel, d: Decision, actor: int) -> list[Parts]:
@@ -56,15 +60,9 @@ def components(model: PeerModel, d: Decision, actor: int) -> list[Parts]:
 
 def recant_utility(model: PeerModel, actor: int) -> float:
     """What recanting is worth to ``actor`` over holding out, by the same rule."""
-    p = model.c.params
-    traits = model.people[actor].traits
     seen = beliefs.believed(model, actor)
     gain, risk, concession = _effects(model, Effect(recant=True), actor, seen)
-    return (
-        traits[TRAIT["ambition"]] * gain
-        - (1.0 - traits[TRAIT["resolve"]]) * (p["choice_risk"] * risk + p["choice_action"])
-        - (1.0 - traits[TRAIT["flexibility"]]) * p["choice_concession"] * concession
-    )
+    return utility(model, model.people[actor].traits, gain, risk, 1.0, concession)
 
 
 def renounced(model: PeerModel, actor: int) -> float:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
 
 TACTIC_CODE = {"none": 0, "open": 1, "appeal": 2, "underground": 3, "demonstrate": 4}
-QUIET_MONTHS = 24
 
 
 def chooser(model: PeerModel, d: Decision) -> tuple[int, list[float], bool]:
@@ -122,7 +121,7 @@ def recant(model: PeerModel, actor: int) -> None:
     a.sanction = int(c.sanctions.recant_to[a.sanction])
     a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
     a.tactic = 0
-    a.quiet_until = month + QUIET_MONTHS
+    a.quiet_until = month + round(c.params["quiet_months"])
     a.pact_until = [-1] * len(people)
     for b in people:
         b.pact_until[actor] = -1

@@ -40,6 +40,13 @@ def test_arms_are_paired_and_the_s1_table_counts_every_run() -> None:
     table = s1_answer(arms)
     counts = table.groupby("dominant")["runs"].first()
     assert counts.sum() == 20
+    # by default only those who win some run are named; named leaders get a row each
+    winners = {d for a in arms.values() for d in a.dominant or [] if d}
+    assert set(counts.index) - {"someone else", "no one"} == winners
+    assert counts["someone else"] == 0
+    named = s1_answer(arms, leaders=["trotsky", "bukharin"])
+    assert {"trotsky", "bukharin"} <= set(named["dominant"])
+    assert named.groupby("dominant")["runs"].first().sum() == 20
     summary = arms_summary(arms)
     assert summary[summary["arm"] == FACTUAL]["diff_median"].isna().all()
     lines = by_line(arms).groupby("group")["runs"].first()

@@ -47,35 +47,29 @@ WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
 
 def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
     """(R, n_options): each option's expected utility for its chooser."""
-    parts = components(ctx, d, actor)
-    amb = traits[:, TRAIT["ambition"]]
-    irresolute = 1.0 - traits[:, TRAIT["resolve"]]
-    rigid = 1.0 - traits[:, TRAIT["flexibility"]]
-    risk_w, act_w = ctx.p("choice_risk"), ctx.p("choice_action")
-    concede_w = ctx.p("choice_concession")
     out = np.zeros((ctx.st.runs, len(d.options)))
-    for k, (gain, risk, act, concession) in enumerate(parts):
-        out[:, k] = (
-            amb[:] * gain
-            - irresolute * (risk_w * risk + act_w * act)
-            - rigid * concede_w * concession
-        )
+    for k, part in enumerate(components(ctx, d, actor)):
+        out[:, k] = utility(ctx, traits, *part)
     return out
+
+
+def utility(ctx: Context, traits: F, gain: F, risk: F, act: F | float, concession: F) -> F:
+    """(R,): the rule itself, for a chooser with ``traits`` (R, 7)."""
+    return (
+        traits[:, TRAIT["ambition"]] * gain
+        - (1.0 - traits[:, TRAIT["resolve"]])
+        * (ctx.p("choice_risk") * risk + ctx.p("choice_action") * act)
+        - (1.0 - traits[:, TRAIT["flexibility"]]) * ctx.p("choice_concession") * concession
+    )
 
 
 def recant_utility(ctx: Context, actor: I) -> F:
     """(R,): what recanting is worth to ``actor`` over holding out (the passive option,
     worth nothing), by the same rule as every decision's options."""
     st = ctx.st
-    rows = np.arange(st.runs)
-    traits = st.traits[rows, actor]
+    traits = st.traits[np.arange(st.runs), actor]
     gain, risk, concession = _effects(ctx, Effect(recant=True), actor, beliefs.believed(ctx, actor))
-    return (
-        traits[:, TRAIT["ambition"]] * gain
-        - (1.0 - traits[:, TRAIT["resolve"]])
-        * (ctx.p("choice_risk") * risk + ctx.p("choice_action"))
-        - (1.0 - traits[:, TRAIT["flexibility"]]) * ctx.p("choice_concession") * concession
-    )
+    return utility(ctx, traits, gain, risk, 1.0, concession)
 
 
 def components(ctx: Context, d: Decision, actor: I) -> list[tuple[F, F, F, F]]:

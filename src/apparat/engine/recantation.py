@@ -55,7 +55,10 @@ def struck(ctx: Context) -> None:
     st, c = ctx.st, ctx.c
     if c.rules.recantation != "struck":
         return
-    can = eligible(ctx) & (st.last_step == st.month)
+    blow = st.last_step == st.month  # most months strike no one: nothing more to do
+    if not blow.any():
+        return
+    can = eligible(ctx) & blow
     if not can.any():
         return
     temperature = np.maximum(np.ravel(ctx.p("decision_temperature")), 1e-9)

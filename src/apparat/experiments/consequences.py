@@ -8,6 +8,7 @@ winner is what the political simulation produced, never imposed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +29,6 @@ from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.loader import bundled_root, resolve_path
 
 FACTUAL = "factual"
-LEADERS = ("stalin", "trotsky", "bukharin")
 LINE_PREFIX = "line:"  # the arm of an imposed line: the consequences model only
 NO_DATA = (
     "no consequences: scenario {id} has no economy/ data (consequences 1928-1941 are "
@@ -67,10 +67,16 @@ def preset_arms(
     return {FACTUAL: [], **{n: list(presets[n].interventions) for n in chosen}}
 
 
-def s1_answer(arms: dict[str, Consequences], leaders: Sequence[str] = LEADERS) -> pd.DataFrame:
+def s1_answer(arms: dict[str, Consequences], leaders: Sequence[str] | None = None) -> pd.DataFrame:
     """The headline outcomes by 1941 in the runs each leader holds power at the end,
-    pooled over the arms given (each run's winner from its own simulation)."""
+    pooled over the arms given (each run's winner from its own simulation). ``leaders``:
+    the actors to show by name (S1 asks of Trotsky and Bukharin); by default everyone
+    who ends dominant in some run, most often first. The scenario's data decide, not a
+    list of one regime's names in code."""
     pooled = pool(arms)
+    if leaders is None:
+        won = Counter(d for d in (pooled.dominant or []) if d is not None)
+        leaders = [d for d, _ in won.most_common()]
     labels = [
         "no one" if d is None else d if d in leaders else "someone else"
         for d in (pooled.dominant or [])
