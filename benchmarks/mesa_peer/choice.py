@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from apparat.scenario.models import Effect
 from benchmarks.mesa_peer import beliefs
 from benchmarks.mesa_peer.agents import APPEAL, DEMONSTRATE, OPEN, TRAIT, UNDERGROUND
-from benchmarks.mesa_peer.contests import sigmoid, vote
+from benchmarks.mesa_peer.contests import vote
 from benchmarks.mesa_peer.power import apparatus_control
+from benchmarks.mesa_peer.valuation import claims, rule_share, sigmoid, utility
 
 if TYPE_CHECKING:
     from apparat.scenario.models import Decision
@@ -26,25 +27,12 @@ if TYPE_CHECKING:
 TACTIC = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
 TACTIC["demonstrate"] = DEMONSTRATE
 MONTHLY_GAIN = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}  # support a tactic wins a month
-WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
 Parts = tuple[float, float, float, float]
 
 
 def utilities(model: PeerModel, d: Decision, actor: int, traits: list[float]) -> list[float]:
     """Each option's expected utility for its chooser."""
     return [utility(model, traits, *part) for part in components(model, d, actor)]
-
-
-def utility(
-    model: PeerModel, traits: list[float], gain: float, risk: float, act: float, concession: float
-) -> float:
-    """The rule itself, for a chooser with these traits."""
-    p = model.c.params
-    return (
-        traits[TRAIT["ambition"]] * gain
-        - (1.0 - traits[TRAIT["resolve"]]) * (p["choice_risk"] * risk + p["choice_action"] * act)
-        - (1.0 - traits[TRAIT["flexibility"]]) * p["choice_concession"] * concession
-    )
 
 
 def components(model: PeerModel, d: Decision, actor: int) -> list[Parts]:
@@ -148,11 +136,6 @@ def prestige_worth(model: PeerModel) -> float:
     return float(model.c.params["weight_prestige"] / max(standing, 1e-9))
 
 
-def win_chance(own: float, rival: float) -> float:
-    """The chance a side believed this strong prevails over the strongest other."""
-    return sigmoid((own - rival) / WIN_SPREAD)
-
-
 def _strongest_other(model: PeerModel, seen: list[float], camp: list[bool]) -> float:
     """Believed strength of the strongest contender's side outside ``camp``."""
     best = 0.0
@@ -181,11 +164,14 @@ def _pact(
         dist = sum(abs(x - y) for x, y in zip(me.position, b.position, strict=True)) / 3 / 2.0
         trust = c.params["faction_trust"] * c.trust[a, j]  # a faction's own
         cost += max(max(me.enmity[j], b.enmity[a]) - trust, 0.0) + dist
-    own = seen[a]
+    claim = claims(model, seen)
+    own = claim[a]
     before = sum(s for s, x in zip(seen, mine, strict=True) if x)
     after = sum(s for s, x in zip(seen, camp, strict=True) if x)
-    now = win_chance(before, _strongest_other(model, seen, mine)) * own / max(before, 1e-9)
-    then = win_chance(after, _strongest_other(model, seen, camp)) * own / max(after, 1e-9)
+    c_before = sum(s for s, x in zip(claim, mine, strict=True) if x)
+    c_after = sum(s for s, x in zip(claim, camp, strict=True) if x)
+    now = rule_share(own, c_before, before, _strongest_other(model, seen, mine))
+    then = rule_share(own, c_after, after, _strongest_other(model, seen, camp))
     return then - now, cost / max(len(eff.ally), 1)
 
 
@@ -217,15 +203,18 @@ def _motion(model: PeerModel, eff: Effect, a: int, seen: list[float]) -> tuple[f
 def _without(model: PeerModel, seen: list[float], mine: list[bool], t: int, a: int) -> float:
     """The change in his expected share of rule if partner ``t`` and t's own followers
     leave his camp and stand against it."""
-    own = seen[a]
+    claim = claims(model, seen)
+    own = claim[a]
     theirs = [b.index == t or b.follows == t for b in model.people]
     camp = [m and not x for m, x in zip(mine, theirs, strict=True)]
     before = sum(s for s, x in zip(seen, mine, strict=True) if x)
     after = sum(s for s, x in zip(seen, camp, strict=True) if x)
+    c_before = sum(s for s, x in zip(claim, mine, strict=True) if x)
+    c_after = sum(s for s, x in zip(claim, camp, strict=True) if x)
     other = _strongest_other(model, seen, mine)
     other_after = max(other, sum(s for s, x in zip(seen, theirs, strict=True) if x))
-    now = win_chance(before, other) * own / max(before, 1e-9)
-    then = win_chance(after, other_after) * own / max(after, 1e-9)
+    now = rule_share(own, c_before, before, other)
+    then = rule_share(own, c_after, after, other_after)
     return then - now
 
 

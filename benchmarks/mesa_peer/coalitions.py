@@ -8,10 +8,12 @@ taste for a split line are broken by that order, and the taste of line n is slot
 from __future__ import annotations
 
 from functools import lru_cache
-from math import inf, sqrt
+from math import exp, inf, sqrt
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer import beliefs
+from benchmarks.mesa_peer.agents import TRAIT
+from benchmarks.mesa_peer.valuation import rule_share, utility, win_chance
 
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
@@ -234,15 +236,80 @@ def split_lines(group: int, fr: Matrix, tied: list[tuple[int, int]]) -> tuple[li
     return ([line for line in lines if line.bearable] if feasible else lines), feasible
 
 
-def choose_line(model: PeerModel, lines: list[Line]) -> Line:
-    """The line of greatest friction, give or take a random taste for each line."""
-    noise = model.c.params["coalition_noise"]
-    best, best_score = lines[0], -inf
+def breakaway(
+    model: PeerModel, lines: list[Line], group: int, fr: Matrix, el: int, players: list[int]
+) -> int:
+    """The camp on one side of the line the group splits along, or 0 where no camp's
+    leader gains by breaking away (engine: coalitions.breakaway). Each line can be
+    broken from either side; the rest take the side they find easier to sit with."""
+    people, k = model.people, len(players)
+    rep_all = beliefs.public(model)
+    rep = [rep_all[q] for q in players]
+    seen = []
+    for q in players:
+        st = strength(model, beliefs.believed(model, q))
+        seen.append([st[p] if el >> j & 1 else 0.0 for j, p in enumerate(players)])
+    ambition = [people[q].traits[TRAIT["ambition"]] for q in players]
+    outside = el & ~group
+
+    def leader(x: int) -> int:
+        best, best_rep = 0, -1.0
+        for i in range(k):
+            if x >> i & 1 and rep[i] > best_rep:
+                best, best_rep = i, rep[i]
+        return best
+
+    options: list[tuple[float, int]] = []
     for line in lines:
-        score = line.mean + noise * model.normal("coalitions.line", line.slot)
-        if score > best_score:
-            best, best_score = line, score
-    return best
+        a_side, b_side = line.camp, group & ~line.camp
+        la, lb = leader(a_side), leader(b_side)
+        ma, mb = members(a_side, k), members(b_side, k)
+        credible = True
+        for i in range(k):
+            if i in (la, lb) or not (a_side | b_side) >> i & 1:
+                continue
+            to_a = sum(fr[i][j] for j in ma) / max(len(ma) - (a_side >> i & 1), 1)
+            to_b = sum(fr[i][j] for j in mb) / max(len(mb) - (b_side >> i & 1), 1)
+            mine_n, mine_f, other_f = (
+                (len(ma), to_a, to_b) if a_side >> i & 1 else (len(mb), to_b, to_a)
+            )
+            if mine_n > 1 and mine_f > other_f:
+                credible = False
+        if not credible:
+            continue
+        for mine, theirs, lead in ((a_side, b_side, la), (b_side, a_side, lb)):
+            sv = seen[lead]
+            own = sv[lead]
+            s_mine = sum(sv[j] for j in range(k) if mine >> j & 1)
+            s_theirs = sum(sv[j] for j in range(k) if theirs >> j & 1)
+            out = sum(sv[j] for j in range(k) if outside >> j & 1)
+            rival = s_theirs + out
+            claim = [sv[j] * ambition[j] for j in range(k)]
+            c_mine = sum(claim[j] for j in range(k) if mine >> j & 1)
+            c_theirs = sum(claim[j] for j in range(k) if theirs >> j & 1)
+            gain = rule_share(claim[lead], c_mine, s_mine, rival) - rule_share(
+                claim[lead], c_mine + c_theirs, s_mine + s_theirs, out
+            )
+            risk = (1.0 - win_chance(s_mine, rival)) * own
+            n_theirs = theirs.bit_count()
+            relief = sum(fr[lead][j] for j in range(k) if theirs >> j & 1) / max(n_theirs, 1)
+            traits = people[players[lead]].traits
+            options.append((utility(model, traits, gain, risk, 1.0, -relief), line.camp))
+    if not options:
+        return 0
+    best = max(u for u, _ in options)
+    if best <= 0.0:
+        return 0
+    temp = max(model.c.params["decision_temperature"], 1e-9)
+    weights = [exp(u / temp - best / temp) for u, _ in options]
+    total = max(sum(weights), 1e-300)
+    draw = model.uniform("coalitions.line", 0)
+    acc = 0.0
+    for (_, camp), w in zip(options[:-1], weights[:-1], strict=True):
+        acc += w / total
+        if draw < acc:
+            return camp
+    return options[-1][1]
 
 
 def players_of(model: PeerModel) -> list[int]:
@@ -362,15 +429,16 @@ def form(model: PeerModel) -> None:
         lines, feasible = split_lines(group, fr, tied)
     stays = not feasible and current != 0
     held = held_fast or stays
-    side_a, tension = 0, 0.0
-    if not held and lines:
-        line = choose_line(model, lines)
-        side_a, tension = line.camp, line.mean
-    holds = held or (group_se and tension < p["split_tension"])
+    side_a = 0
+    tension = max((line.mean for line in lines), default=0.0)
+    # in question where divided beyond split_tension or not self-enforcing; it splits
+    # only where a camp's leader gains by breaking away
+    if not held and lines and not (group_se and tension < p["split_tension"]):
+        side_a = breakaway(model, lines, group, fr, el, players)
     if stays:
         group = current
     new_group = group
-    if not holds and side_a:
+    if side_a:
         side_b = group & ~side_a
         a_strength = sum(gam[i] for i in members(side_a, k))
         b_strength = sum(gam[i] for i in members(side_b, k))

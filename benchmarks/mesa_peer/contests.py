@@ -6,7 +6,6 @@ motion is voted by the body that decides it, member by member.
 
 from __future__ import annotations
 
-from math import tanh
 from typing import TYPE_CHECKING
 
 # the model's constants are apparat's: the peer ports the mechanisms, not the numbers
@@ -21,6 +20,7 @@ from benchmarks.mesa_peer.power import (
     office_sum,
     secretary_share,
 )
+from benchmarks.mesa_peer.valuation import sigmoid
 
 # The peer is a port of the Bolshevik scenario's model as a Mesa user would write it:
 # that scenario's rules (its rules.yaml) written into the code, as such a port would.
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
 
 PRESTIGE_LOSS = (0.0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1)  # per rung reached
-
-
-def sigmoid(x: float) -> float:
-    return 0.5 * (1.0 + tanh(0.5 * x))
 
 
 def body_weights(model: PeerModel, role: str) -> tuple[list[float], float]:

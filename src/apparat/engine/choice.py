@@ -31,18 +31,16 @@ from apparat.engine import beliefs
 from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import contests
-from apparat.engine.mechanisms.contests import sigmoid
 from apparat.engine.mechanisms.opposition import TACTIC_CODE, UNDERGROUND, monthly_gain
 from apparat.engine.mechanisms.power import apparatus_control
 from apparat.engine.state import resource
+from apparat.engine.valuation import claims, rule_share, sigmoid, utility
 from apparat.scenario.factors import RESOURCES
 from apparat.scenario.models import Decision, Effect
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
 B = NDArray[np.bool_]
-
-WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
 
 
 def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
@@ -51,16 +49,6 @@ def utilities(ctx: Context, d: Decision, actor: I, traits: F) -> F:
     for k, part in enumerate(components(ctx, d, actor)):
         out[:, k] = utility(ctx, traits, *part)
     return out
-
-
-def utility(ctx: Context, traits: F, gain: F, risk: F, act: F | float, concession: F) -> F:
-    """(R,): the rule itself, for a chooser with ``traits`` (R, 7)."""
-    return (
-        traits[:, TRAIT["ambition"]] * gain
-        - (1.0 - traits[:, TRAIT["resolve"]])
-        * (ctx.p("choice_risk") * risk + ctx.p("choice_action") * act)
-        - (1.0 - traits[:, TRAIT["flexibility"]]) * ctx.p("choice_concession") * concession
-    )
 
 
 def recant_utility(ctx: Context, actor: I) -> F:
@@ -181,17 +169,6 @@ def _prestige_worth(ctx: Context) -> F:
     return np.asarray(ctx.p("weight_prestige"), dtype=np.float64) / np.maximum(standing, 1e-9)
 
 
-def win_chance(own: F, rival: F) -> F:
-    """The chance a side believed this strong prevails over the strongest other."""
-    return sigmoid((own - rival) / WIN_SPREAD)
-
-
-def rule_share(own: F, camp: F, rival: F) -> F:
-    """(R,): his expected share of rule: the chance his camp prevails over the strongest
-    other side, times his part of the camp's strength."""
-    return win_chance(camp, rival) * own / np.maximum(camp, 1e-9)
-
-
 def _strongest_other(ctx: Context, seen: F, camp: B) -> F:
     """(R,): believed strength of the strongest contender's side outside ``camp``."""
     st, c = ctx.st, ctx.c
@@ -218,11 +195,12 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
         grudge = np.maximum(st.enmity[rows, a, j], st.enmity[rows, j, a])
         trust = np.ravel(ctx.p("faction_trust")) * c.trust[a, j]  # a faction's own
         cost += np.maximum(grudge - trust, 0.0) + dist
-    own = seen[rows, a]
+    claim = claims(ctx, seen)
+    own = claim[rows, a]
     before = (seen * mine).sum(axis=1)
     after = (seen * camp).sum(axis=1)
-    now = rule_share(own, before, _strongest_other(ctx, seen, mine))
-    then = rule_share(own, after, _strongest_other(ctx, seen, camp))
+    now = rule_share(own, (claim * mine).sum(axis=1), before, _strongest_other(ctx, seen, mine))
+    then = rule_share(own, (claim * camp).sum(axis=1), after, _strongest_other(ctx, seen, camp))
     return then - now, cost / max(len(eff.ally), 1)
 
 
@@ -254,15 +232,16 @@ def _without(ctx: Context, seen: F, mine: B, t: I, a: I) -> F:
     followers leave his camp and stand against it."""
     st = ctx.st
     rows = np.arange(st.runs)
-    own = seen[rows, a]
+    claim = claims(ctx, seen)
+    own = claim[rows, a]
     theirs = (st.follows == t[:, None]) | (np.arange(st.follows.shape[1]) == t[:, None])
     camp = mine & ~theirs
     before = (seen * mine).sum(axis=1)
     after = (seen * camp).sum(axis=1)
     other = _strongest_other(ctx, seen, mine)
     other_after = np.maximum(other, (seen * theirs).sum(axis=1))
-    now = rule_share(own, before, other)
-    then = rule_share(own, after, other_after)
+    now = rule_share(own, (claim * mine).sum(axis=1), before, other)
+    then = rule_share(own, (claim * camp).sum(axis=1), after, other_after)
     return then - now
 
 

@@ -57,7 +57,6 @@ PARAMETERS: dict[str, Spec] = {
     "majority": Spec(0.5, 0.4, 0.67, "Share of power a coalition needs to rule."),
     "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),
     "enmity_weight": Spec(0.8, 0.0, 2.0, "Cost of personal enmity inside a bloc."),
-    "coalition_noise": Spec(0.1, 0.0, 0.5, "Spread of the random taste for one bloc over another."),
     "split_tension": Spec(
         0.15, 0.0, 0.6, "Friction across its worst line at which a coalition splits."
     ),

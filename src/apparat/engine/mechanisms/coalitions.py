@@ -5,10 +5,14 @@ coalition holds while a rival it fears (excluded and strong, or openly hostile) 
 threatens it: the common enemy. Without one, it holds only if it is self-enforcing in
 the sense of Acemoglu, Egorov & Sonin (2008) -- no subset that could stand together
 would win inside it by turning on the rest -- and its members are not divided beyond
-``split_tension``. Otherwise it splits along its line of greatest friction (mean
-ideological distance and grudge across the line), factions staying whole, and the camp
-with more strength keeps power. The camp that loses remembers it (betrayal) and turns
-hostile; hostile contenders band together once their sanctions outweigh their dislike.
+``split_tension``. Otherwise it is in question, and it splits only where someone breaks
+it: the leader of a camp who gains, by the one choice rule (engine.valuation), from
+standing alone with his camp against the rest (his expected share of rule, judged on
+the strengths he believes, with each partner's claim weighted by ambition). The others
+take the side they find easier to sit with (mean ideological distance and grudge);
+factions stay whole, and the camp with more strength keeps power. The camp that loses
+remembers it (betrayal) and turns hostile; hostile contenders band together once their
+sanctions outweigh their dislike.
 
 References
 ----------
@@ -38,6 +42,7 @@ from apparat.engine.mechanisms.coalition_sets import (
 from apparat.engine.mechanisms.opposition import OPEN
 from apparat.engine.mechanisms.power import force_held
 from apparat.engine.tally import tally
+from apparat.engine.valuation import rule_share, utility, win_chance
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -98,8 +103,8 @@ def form(ctx: Context, rows: B | None = None) -> None:
 
     A coalition holds while a common enemy threatens it. Without one, it holds only if
     it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
-    it splits along its line of greatest friction (factions stay whole) and the camp
-    with more strength keeps power. Where the rules declare collective leadership, it
+    it splits where a camp's leader gains by breaking away (:func:`breakaway`; factions
+    stay whole) and the camp with more strength keeps power. Where the rules declare collective leadership, it
     holds instead until two members cannot bear each other, and then the strongest set
     of rivals who can all bear one another rules. With no coalition yet, everyone starts
     together.
@@ -151,9 +156,9 @@ def _form(ctx: Context) -> None:
         if split.any():
             rows = np.flatnonzero(split)
             new_group[split] = strongest_bearable(ctx, masks, fr, group | pulled, gam, rows)
-        tension = np.zeros(st.runs)
+        breaker = np.full(st.runs, -1, dtype=np.intp)
     else:
-        new_group, tension = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
+        new_group, breaker = _split_by_line(ctx, masks, fr, el, gam, group, current, held_fast)
     old_ruling = st.ruling.copy()
     st.ruling = np.zeros_like(st.ruling)
     st.ruling[:, players] = new_group
@@ -166,7 +171,7 @@ def _form(ctx: Context) -> None:
     )
     _oppositions(ctx, players, masks, fr, el)
     _followers(ctx, fr_all, players)
-    _chronicle(ctx, old_ruling, players, tension)
+    _chronicle(ctx, old_ruling, players, breaker)
 
 
 def _split_by_line(
@@ -178,11 +183,11 @@ def _split_by_line(
     group: B,
     current: B,
     held_fast: B,
-) -> tuple[B, F]:
+) -> tuple[B, NDArray[np.intp]]:
     """The group holds if self-enforcing (AES 2008) and not divided beyond
-    ``split_tension``; otherwise it splits along its line of greatest friction (factions
-    kept whole) and the stronger camp, give or take noise, rules. Returns the new ruling
-    group (R, k) and the tension across the chosen line (R,)."""
+    ``split_tension``; otherwise it is in question, and splits where a camp's leader
+    gains by breaking away; the stronger camp, give or take noise, rules. Returns the
+    new ruling group (R, k) and who broke it (R,; -1 where no one did)."""
     st = ctx.st
     players = contenders(ctx)
     k = masks.shape[1]
@@ -212,17 +217,21 @@ def _split_by_line(
     # with no bearable alternative, whoever sits stays, even after a lost vote
     stays = ~feasible & current.any(axis=1)
     held = held_fast | stays
-    side_a, tension = choose_line(ctx, masks, ok, mean, np.flatnonzero(~held & ok.any(axis=1)))
-    holds = held | (group_se & (tension < ctx.p("split_tension")))
+    # the group is in question where it is divided beyond split_tension or not
+    # self-enforcing; it splits only where a camp's leader gains by breaking away
+    tension = np.where(ok, mean, -np.inf).max(axis=1)
+    tension = np.where(np.isfinite(tension), tension, 0.0)
+    open_ = ~held & ok.any(axis=1) & ~(group_se & (tension < ctx.p("split_tension")))
+    side_a, breaker = breakaway(ctx, masks, ok, fr, el, group, np.flatnonzero(open_))
     group = np.where(stays[:, None], current, group)
-    split = ~holds & side_a.any(axis=1)
+    split = open_ & side_a.any(axis=1)
     side_b = group & ~side_a
     a_strength = (gam * side_a).sum(axis=1)
     b_strength = (gam * side_b).sum(axis=1)
     noise = ctx.p("vote_noise") * ctx.rng.normal("coalitions.split", st.month, 1)[:, 0]
     winner = np.where((a_strength - b_strength) / np.maximum(total, 1e-9) + noise > 0, 1, 0)
     new_group = np.where(split[:, None], np.where(winner[:, None] == 1, side_a, side_b), group)
-    return new_group, tension
+    return new_group, np.where(split, breaker, -1)
 
 
 def strongest_bearable(
@@ -288,28 +297,102 @@ def split_lines(masks: B, fr: F, group: B, tied: B, bearable: float | F) -> tupl
     return ok, mean, feasible
 
 
-def choose_line(ctx: Context, masks: B, ok: B, mean: F, rows: NDArray[np.intp]) -> tuple[B, F]:
-    """(R, k) the camp on one side of the line each run in ``rows`` would split along
-    (the line of greatest friction, give or take a random taste), and (R,) the group's
-    tension: the friction across that line. Drawn only for the runs that need it."""
+def breakaway(ctx: Context, masks: B, ok: B, fr: F, el: B, group: B, rows: NDArray[np.intp]) -> B:
+    """(R, k) one camp of the line each run in ``rows`` splits along; none where no
+    leader gains by breaking.
+
+    A split is someone's act: the leader of a camp breaks with the rest. Each admissible
+    line can be broken from either side; its leader weighs it by the one choice rule
+    (engine.choice): his expected share of rule if his camp stands alone against the
+    other, against his share now (as he judges the strengths: S1:264 his rivals
+    underrated Stalin), the strength he stakes if his camp loses, and the friction he is
+    rid of. An ambitious man breaks for power, a rigid one over the line.
+    """
     st = ctx.st
     side = np.zeros((st.runs, masks.shape[1]), dtype=bool)
-    tension = np.zeros(st.runs)
     if rows.size == 0:
-        return side, tension
-    # a draw only for the admissible lines: slot n is line n, so the luck is the same
-    admissible = ok[rows]
-    count = admissible.sum(axis=1)
-    order = np.argsort(~admissible, axis=1, kind="stable")[:, : max(int(count.max()), 1)]
-    drawn = ctx.rng.normal("coalitions.line", st.month, order, rows=rows)
-    noise = np.zeros(admissible.shape)
-    np.put_along_axis(noise, order, drawn, axis=1)
-    noise *= ctx.p("coalition_noise", 2, rows)
-    score = np.where(admissible, mean[rows] + noise, -np.inf)
-    best = np.argmax(score, axis=1)
-    side[rows] = masks[best]
-    tension[rows] = mean[rows, best]
-    return side, tension
+        return side, np.full(st.runs, -1, dtype=np.intp)
+    players = contenders(ctx)
+    r = rows.size
+    adm = ok[rows]
+    g = group[rows]
+    elr = el[rows]
+    seen = (
+        np.stack(
+            [
+                strength(ctx, beliefs.believed(ctx, np.full(st.runs, i, dtype=np.int64)))[rows][
+                    :, players
+                ]
+                for i in players
+            ],
+            axis=1,
+        )
+        * elr[:, None, :]
+    )  # (r, observer, k)
+    rep = beliefs.public(ctx)[rows][:, players]
+    a_side = masks[None, :, :] & g[:, None, :]
+    b_side = g[:, None, :] & ~masks[None, :, :]
+    outside = (elr & ~g)[:, None, :]
+    at = np.arange(r)[:, None]
+    frr = fr[rows]
+    k = masks.shape[1]
+    traits = st.traits[rows][:, players]
+    ambition = traits[:, None, :, TRAIT["ambition"]]  # (r, 1, k)
+    util = np.full((r, masks.shape[0], 2), -np.inf)
+    leads = np.zeros((r, masks.shape[0], 2), dtype=np.intp)
+    # the rest take sides: a member goes with the camp he finds easier to sit with
+    # (mean friction), so a line holds only where each member but the two leaders
+    # prefers his own camp to the other
+    leader_a = np.argmax(np.where(a_side, rep[:, None, :], -1.0), axis=2)
+    leader_b = np.argmax(np.where(b_side, rep[:, None, :], -1.0), axis=2)
+    to_a = np.einsum("rij,rnj->rni", frr, a_side.astype(np.float64))
+    to_b = np.einsum("rij,rnj->rni", frr, b_side.astype(np.float64))
+    n_a = a_side.sum(axis=2, keepdims=True)
+    n_b = b_side.sum(axis=2, keepdims=True)
+    mean_a = to_a / np.maximum(n_a - a_side, 1)  # own camp: without himself
+    mean_b = to_b / np.maximum(n_b - b_side, 1)
+    idx = np.arange(k)[None, None, :]
+    free = (idx != leader_a[:, :, None]) & (idx != leader_b[:, :, None])
+    unhappy = free & (
+        (a_side & (mean_a > mean_b) & (n_a > 1)) | (b_side & (mean_b > mean_a) & (n_b > 1))
+    )
+    adm = adm & ~unhappy.any(axis=2)
+    for s, (mine, theirs) in enumerate(((a_side, b_side), (b_side, a_side))):
+        lead = np.argmax(np.where(mine, rep[:, None, :], -1.0), axis=2)  # (r, N)
+        leads[:, :, s] = lead
+        sv = seen[at, lead]  # (r, N, k): the strengths as he judges them
+        own = np.take_along_axis(sv, lead[:, :, None], axis=2)[:, :, 0]
+        s_mine = (sv * mine).sum(axis=2)
+        s_theirs = (sv * theirs).sum(axis=2)
+        # he reckons with the worst: the camp he leaves may join those already outside
+        out = (sv * outside).sum(axis=2)
+        rival = s_theirs + out
+        claim = sv * ambition
+        own_claim = np.take_along_axis(claim, lead[:, :, None], axis=2)[:, :, 0]
+        c_mine = (claim * mine).sum(axis=2)
+        c_theirs = (claim * theirs).sum(axis=2)
+        gain = rule_share(own_claim, c_mine, s_mine, rival) - rule_share(
+            own_claim, c_mine + c_theirs, s_mine + s_theirs, out
+        )
+        risk = (1.0 - win_chance(s_mine, rival)) * own
+        # the friction he is rid of: his own with the camp he leaves
+        f_lead = frr[at, lead]  # (r, N, k)
+        relief = (f_lead * theirs).sum(axis=2) / np.maximum(theirs.sum(axis=2), 1)
+        u = utility(ctx, traits[at, lead], gain, risk, 1.0, -relief, rows=rows)
+        util[:, :, s] = np.where(adm, u, -np.inf)
+    temp = np.maximum(np.reshape(ctx.p("decision_temperature", 2, rows), (-1, 1)), 1e-9)
+    best = util.reshape(r, -1).max(axis=1)
+    willing = best > 0.0  # breaking must beat keeping the group (worth nothing)
+    flat = util.reshape(r, -1) / temp
+    flat = flat - np.where(willing, best, 0.0)[:, None] / temp
+    prob = np.exp(flat)
+    prob /= np.maximum(prob.sum(axis=1, keepdims=True), 1e-300)
+    u0 = ctx.rng.uniform("coalitions.line", st.month, 1, rows=rows)
+    pick = (u0 >= np.cumsum(prob, axis=1)[:, :-1]).sum(axis=1)
+    side[rows] = masks[pick // 2] & willing[:, None]
+    breaker = np.full(st.runs, -1, dtype=np.intp)
+    breaker[rows] = np.where(willing, players[leads.reshape(r, -1)[np.arange(r), pick]], -1)
+    return side, breaker
 
 
 def strength(ctx: Context, power: F | None = None) -> F:
@@ -491,7 +574,7 @@ def _followers(ctx: Context, fr: F, players: NDArray[np.intp]) -> None:
     st.bloc = np.where(st.follows >= 0, followed_bloc, st.bloc)
 
 
-def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], tension: F) -> None:
+def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], breaker: NDArray[np.intp]) -> None:
     st, c = ctx.st, ctx.c
     changed = (old != st.ruling).any(axis=1)
     for row in ctx.log.rows(changed):
@@ -500,16 +583,23 @@ def _chronicle(ctx: Context, old: B, players: NDArray[np.intp], tension: F) -> N
         names = ", ".join(ctx.name(i) for i in members)
         against = ", ".join(ctx.name(i) for i in out) or "no one"
         share = float(st.power[row, members].sum())
+        who = int(breaker[row])
+        broke = f" {ctx.name(who)} broke with the rest." if who >= 0 else ""
+        why: dict[str, object] = {
+            "power": {c.actors[i]: round(float(st.power[row, i]), 3) for i in players}
+        }
+        if who >= 0:
+            why["broke_away"] = c.actors[who]
         ctx.note(
             row,
             "bloc_formed",
-            f"Ruling coalition: {names} (power {share:.0%}), against {against}.",
+            f"Ruling coalition: {names} (power {share:.0%}), against {against}.{broke}",
             actors=tuple(c.actors[i] for i in members),
-            why={
-                "power": {c.actors[i]: round(float(st.power[row, i]), 3) for i in players},
-                "tension": round(float(tension[row]), 3),
-            },
-            params=("majority", "ideology_weight", "enmity_weight", "coalition_noise"),
+            why=why,
+            params=(
+                ("majority", "ideology_weight", "enmity_weight", "split_tension")
+                + (("decision_temperature", "choice_risk") if who >= 0 else ())
+            ),
         )
         blocs = {int(b) for b in st.bloc[row] if b >= 0 and not st.ruling[row, b]}
         for b in blocs:

@@ -39,6 +39,7 @@ from apparat.engine.mechanisms.power import (
 from apparat.engine.repertoire import Repertoire
 from apparat.engine.state import TACTICS, resource
 from apparat.engine.tally import tally
+from apparat.engine.valuation import sigmoid
 from apparat.scenario.citations import Citation
 from apparat.scenario.models import Decision, Option
 
@@ -54,11 +55,6 @@ BODY_OF = {
     "congress": "congress",
     "force": "force",
 }
-
-
-def sigmoid(x: F) -> F:
-    """The logistic function, written so that large arguments cannot overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def body_weights(ctx: Context, role: str) -> F:

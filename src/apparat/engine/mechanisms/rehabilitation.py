@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.coalitions import hostile
-from apparat.engine.mechanisms.contests import BODY_OF, body_weights, side, sigmoid
+from apparat.engine.mechanisms.contests import BODY_OF, body_weights, side
+from apparat.engine.valuation import sigmoid
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]

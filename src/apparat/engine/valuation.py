@@ -1,0 +1,63 @@
+"""The one choice rule's formula, and what a camp promises a man: kept apart from
+engine.choice (which reads the contests) so that the mechanisms can weigh their own
+choices by it -- the coalition game asks who gains by breaking a bloc (S4:232, S1:391).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from apparat.engine.compiled import TRAIT
+from apparat.engine.context import Context
+
+F = NDArray[np.float64]
+
+WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
+
+
+def sigmoid(x: F) -> F:
+    """The logistic function, written so that large arguments cannot overflow."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def utility(
+    ctx: Context,
+    traits: F,
+    gain: F,
+    risk: F,
+    act: F | float,
+    concession: F,
+    rows: NDArray[np.intp] | None = None,
+) -> F:
+    """(R,): the rule itself, for a chooser with ``traits`` (R, 7); or (r, n) for n
+    choosers in each run of ``rows`` (traits (r, n, 7))."""
+    nd = traits.ndim - 1
+    return (
+        traits[..., TRAIT["ambition"]] * gain
+        - (1.0 - traits[..., TRAIT["resolve"]])
+        * (ctx.p("choice_risk", nd, rows) * risk + ctx.p("choice_action", nd, rows) * act)
+        - (1.0 - traits[..., TRAIT["flexibility"]])
+        * ctx.p("choice_concession", nd, rows)
+        * concession
+    )
+
+
+def win_chance(own: F, rival: F) -> F:
+    """The chance a side believed this strong prevails over the strongest other."""
+    return sigmoid((own - rival) / WIN_SPREAD)
+
+
+def rule_share(own: F, claims: F, camp: F, rival: F) -> F:
+    """(R,): his expected share of rule: the chance his camp prevails over the strongest
+    other side, times his part of the camp's claims to rule. ``own`` is his claim and
+    ``claims`` the camp's: each member's strength weighted by his ambition, for an
+    ambitious partner contends for the first place and an unambitious one serves
+    (S4:232 colleagues 'regard Trotsky as dangerously ambitious and Stalin as reliably
+    self-effacing'; S1:391 Stalin pitted 'Bukharin against Zinoviev and Kamenev')."""
+    return win_chance(camp, rival) * own / np.maximum(claims, 1e-9)
+
+
+def claims(ctx: Context, seen: F) -> F:
+    """(R, A): each actor's claim to rule: his strength as seen, times his ambition."""
+    return seen * ctx.st.traits[:, :, TRAIT["ambition"]]
