@@ -18,7 +18,7 @@ from benchmarks.mesa_peer import beliefs
 from benchmarks.mesa_peer.agents import APPEAL, DEMONSTRATE, OPEN, TRAIT, UNDERGROUND
 from benchmarks.mesa_peer.contests import vote
 from benchmarks.mesa_peer.power import apparatus_control
-from benchmarks.mesa_peer.valuation import claims, rule_share, sigmoid, utility
+from benchmarks.mesa_peer.valuation import claims, rule_share, sigmoid, spread, utility
 
 if TYPE_CHECKING:
     from apparat.scenario.models import Decision
@@ -170,8 +170,9 @@ def _pact(
     after = sum(s for s, x in zip(seen, camp, strict=True) if x)
     c_before = sum(s for s, x in zip(claim, mine, strict=True) if x)
     c_after = sum(s for s, x in zip(claim, camp, strict=True) if x)
-    now = rule_share(own, c_before, before, _strongest_other(model, seen, mine))
-    then = rule_share(own, c_after, after, _strongest_other(model, seen, camp))
+    sd = spread(model)
+    now = rule_share(own, c_before, before, _strongest_other(model, seen, mine), sd)
+    then = rule_share(own, c_after, after, _strongest_other(model, seen, camp), sd)
     return then - now, cost / max(len(eff.ally), 1)
 
 
@@ -213,8 +214,8 @@ def _without(model: PeerModel, seen: list[float], mine: list[bool], t: int, a: i
     c_after = sum(s for s, x in zip(claim, camp, strict=True) if x)
     other = _strongest_other(model, seen, mine)
     other_after = max(other, sum(s for s, x in zip(seen, theirs, strict=True) if x))
-    now = rule_share(own, c_before, before, other)
-    then = rule_share(own, c_after, after, other_after)
+    now = rule_share(own, c_before, before, other, spread(model))
+    then = rule_share(own, c_after, after, other_after, spread(model))
     return then - now
 
 

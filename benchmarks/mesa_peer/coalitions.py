@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer import beliefs
 from benchmarks.mesa_peer.agents import TRAIT
-from benchmarks.mesa_peer.valuation import rule_share, utility, win_chance
+from benchmarks.mesa_peer.valuation import rule_share, spread, utility, win_chance
 
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
@@ -287,10 +287,11 @@ def breakaway(
             claim = [sv[j] * ambition[j] for j in range(k)]
             c_mine = sum(claim[j] for j in range(k) if mine >> j & 1)
             c_theirs = sum(claim[j] for j in range(k) if theirs >> j & 1)
-            gain = rule_share(claim[lead], c_mine, s_mine, rival) - rule_share(
-                claim[lead], c_mine + c_theirs, s_mine + s_theirs, out
+            sd = spread(model)
+            gain = rule_share(claim[lead], c_mine, s_mine, rival, sd) - rule_share(
+                claim[lead], c_mine + c_theirs, s_mine + s_theirs, out, sd
             )
-            risk = (1.0 - win_chance(s_mine, rival)) * own
+            risk = (1.0 - win_chance(s_mine, rival, sd)) * own
             n_theirs = theirs.bit_count()
             relief = sum(fr[lead][j] for j in range(k) if theirs >> j & 1) / max(n_theirs, 1)
             traits = people[players[lead]].traits

@@ -11,8 +11,6 @@ from benchmarks.mesa_peer.agents import TRAIT
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
 
-WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
-
 
 def sigmoid(x: float) -> float:
     return 0.5 * (1.0 + tanh(0.5 * x))
@@ -30,15 +28,21 @@ def utility(
     )
 
 
-def win_chance(own: float, rival: float) -> float:
+def spread(model: PeerModel) -> float:
+    """How widely a trial of strength scatters: the luck of a vote, floored."""
+    return max(model.c.params["vote_noise"], 0.02)
+
+
+def win_chance(own: float, rival: float, spread: float) -> float:
     """The chance a side believed this strong prevails over the strongest other."""
-    return sigmoid((own - rival) / WIN_SPREAD)
+    margin = (own - rival) / max(own + rival, 1e-9)
+    return sigmoid(1.7 * margin / spread)
 
 
-def rule_share(own: float, claims: float, camp: float, rival: float) -> float:
+def rule_share(own: float, claims: float, camp: float, rival: float, spread: float) -> float:
     """His expected share of rule: the chance his camp prevails, times his part of the
     camp's claims (strength weighted by ambition)."""
-    return win_chance(camp, rival) * own / max(claims, 1e-9)
+    return win_chance(camp, rival, spread) * own / max(claims, 1e-9)
 
 
 def claims(model: PeerModel, seen: list[float]) -> list[float]:

@@ -34,7 +34,7 @@ from apparat.engine.mechanisms import contests
 from apparat.engine.mechanisms.opposition import TACTIC_CODE, UNDERGROUND, monthly_gain
 from apparat.engine.mechanisms.power import apparatus_control
 from apparat.engine.state import resource
-from apparat.engine.valuation import claims, rule_share, sigmoid, utility
+from apparat.engine.valuation import claims, rule_share, sigmoid, spread, utility
 from apparat.scenario.factors import RESOURCES
 from apparat.scenario.models import Decision, Effect
 
@@ -199,8 +199,9 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
     own = claim[rows, a]
     before = (seen * mine).sum(axis=1)
     after = (seen * camp).sum(axis=1)
-    now = rule_share(own, (claim * mine).sum(axis=1), before, _strongest_other(ctx, seen, mine))
-    then = rule_share(own, (claim * camp).sum(axis=1), after, _strongest_other(ctx, seen, camp))
+    sd = spread(ctx)
+    now = rule_share(own, (claim * mine).sum(axis=1), before, _strongest_other(ctx, seen, mine), sd)
+    then = rule_share(own, (claim * camp).sum(axis=1), after, _strongest_other(ctx, seen, camp), sd)
     return then - now, cost / max(len(eff.ally), 1)
 
 
@@ -240,8 +241,8 @@ def _without(ctx: Context, seen: F, mine: B, t: I, a: I) -> F:
     after = (seen * camp).sum(axis=1)
     other = _strongest_other(ctx, seen, mine)
     other_after = np.maximum(other, (seen * theirs).sum(axis=1))
-    now = rule_share(own, (claim * mine).sum(axis=1), before, other)
-    then = rule_share(own, (claim * camp).sum(axis=1), after, other_after)
+    now = rule_share(own, (claim * mine).sum(axis=1), before, other, spread(ctx))
+    then = rule_share(own, (claim * camp).sum(axis=1), after, other_after, spread(ctx))
     return then - now
 
 

@@ -13,8 +13,6 @@ from apparat.engine.context import Context
 
 F = NDArray[np.float64]
 
-WIN_SPREAD = 0.1  # how sharply believed strength turns into a chance to prevail
-
 
 def sigmoid(x: F) -> F:
     """The logistic function, written so that large arguments cannot overflow."""
@@ -43,19 +41,30 @@ def utility(
     )
 
 
-def win_chance(own: F, rival: F) -> F:
-    """The chance a side believed this strong prevails over the strongest other."""
-    return sigmoid((own - rival) / WIN_SPREAD)
+def spread(ctx: Context, ndim: int = 1, rows: NDArray[np.intp] | None = None) -> F | float:
+    """How widely a trial of strength scatters about the balance of strength: the
+    luck of a vote (``vote_noise``, which also decides who wins a split), floored so
+    that no outcome is ever taken for certain."""
+    return np.maximum(ctx.p("vote_noise", ndim, rows), 0.02)
 
 
-def rule_share(own: F, claims: F, camp: F, rival: F) -> F:
+def win_chance(own: F, rival: F, spread: F | float) -> F:
+    """The chance a side believed this strong prevails over a rival side: the split's
+    own rule (the margin as a share of the two sides' strength, against the luck of the
+    vote), in the logistic form of the normal. He expects what the mechanism does; only
+    his beliefs about the strengths can mislead him."""
+    margin = (own - rival) / np.maximum(own + rival, 1e-9)
+    return sigmoid(1.7 * margin / spread)
+
+
+def rule_share(own: F, claims: F, camp: F, rival: F, spread: F | float) -> F:
     """(R,): his expected share of rule: the chance his camp prevails over the strongest
     other side, times his part of the camp's claims to rule. ``own`` is his claim and
     ``claims`` the camp's: each member's strength weighted by his ambition, for an
     ambitious partner contends for the first place and an unambitious one serves
     (S4:232 colleagues 'regard Trotsky as dangerously ambitious and Stalin as reliably
     self-effacing'; S1:391 Stalin pitted 'Bukharin against Zinoviev and Kamenev')."""
-    return win_chance(camp, rival) * own / np.maximum(claims, 1e-9)
+    return win_chance(camp, rival, spread) * own / np.maximum(claims, 1e-9)
 
 
 def claims(ctx: Context, seen: F) -> F:

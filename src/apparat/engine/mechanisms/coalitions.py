@@ -42,7 +42,7 @@ from apparat.engine.mechanisms.coalition_sets import (
 from apparat.engine.mechanisms.opposition import OPEN
 from apparat.engine.mechanisms.power import force_held
 from apparat.engine.tally import tally
-from apparat.engine.valuation import rule_share, utility, win_chance
+from apparat.engine.valuation import rule_share, spread, utility, win_chance
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -339,6 +339,7 @@ def breakaway(ctx: Context, masks: B, ok: B, fr: F, el: B, group: B, rows: NDArr
     traits = st.traits[rows][:, players]
     ambition = traits[:, None, :, TRAIT["ambition"]]  # (r, 1, k)
     util = np.full((r, masks.shape[0], 2), -np.inf)
+    sd = spread(ctx, 2, rows)
     leads = np.zeros((r, masks.shape[0], 2), dtype=np.intp)
     # the rest take sides: a member goes with the camp he finds easier to sit with
     # (mean friction), so a line holds only where each member but the two leaders
@@ -371,10 +372,10 @@ def breakaway(ctx: Context, masks: B, ok: B, fr: F, el: B, group: B, rows: NDArr
         own_claim = np.take_along_axis(claim, lead[:, :, None], axis=2)[:, :, 0]
         c_mine = (claim * mine).sum(axis=2)
         c_theirs = (claim * theirs).sum(axis=2)
-        gain = rule_share(own_claim, c_mine, s_mine, rival) - rule_share(
-            own_claim, c_mine + c_theirs, s_mine + s_theirs, out
+        gain = rule_share(own_claim, c_mine, s_mine, rival, sd) - rule_share(
+            own_claim, c_mine + c_theirs, s_mine + s_theirs, out, sd
         )
-        risk = (1.0 - win_chance(s_mine, rival)) * own
+        risk = (1.0 - win_chance(s_mine, rival, sd)) * own
         # the friction he is rid of: his own with the camp he leaves
         f_lead = frr[at, lead]  # (r, N, k)
         relief = (f_lead * theirs).sum(axis=2) / np.maximum(theirs.sum(axis=2), 1)
