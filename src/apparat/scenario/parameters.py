@@ -58,7 +58,7 @@ PARAMETERS: dict[str, Spec] = {
     "ideology_weight": Spec(0.4, 0.0, 1.5, "Cost of ideological distance inside a bloc."),
     "enmity_weight": Spec(0.8, 0.0, 2.0, "Cost of personal enmity inside a bloc."),
     "split_tension": Spec(
-        0.15, 0.0, 0.6, "Friction across its worst line at which a coalition splits."
+        0.15, 0.0, 0.6, "Friction across its worst line at which a coalition is in question."
     ),
     "faction_tie": Spec(0.12, 0.0, 0.3, "Friction below which two leaders act as one faction."),
     "betrayal_memory": Spec(0.97, 0.8, 1.0, "Monthly retention of the memory of a betrayal."),
