@@ -91,7 +91,6 @@ def test_stalin_wins_most_runs_but_not_all(bolshevik_compiled: Compiled, baselin
     assert strongest.mean() > 0.5
 
 
-@MISSED
 def test_the_left_falls_before_the_right_in_most_runs(
     bolshevik_compiled: Compiled, baseline: Any
 ) -> None:

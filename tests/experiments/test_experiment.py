@@ -72,14 +72,14 @@ def test_an_interrupted_experiment_says_so_in_the_store(
 
 
 def test_an_intervention_nothing_reads_differs_by_exactly_zero(toy: Scenario) -> None:
-    """Changing a trait no mechanism or decision of the toy reads (the ambition of an
-    actor who takes no decision, where vacancies go to the best) leaves every run as it
-    was: every paired difference is exactly zero."""
-    arms = {"ambition": iv.parse(set_=["beta.ambition=0.1"])}
+    """Changing what nothing in the toy reads (the risk of underground work, where no
+    option goes underground) leaves every run as it was: every paired difference is
+    exactly zero."""
+    arms = {"unread": iv.parse(set_=["underground_risk=0.9"])}
     exp = Experiment(toy, 80, 2, arms, store=None, batch_size=40).run()
     assert (exp.differences_["difference"] == 0).all()
     factual = exp.outcomes_[exp.outcomes_["arm"] == "factual"].reset_index(drop=True)
-    arm = exp.outcomes_[exp.outcomes_["arm"] == "ambition"].reset_index(drop=True)
+    arm = exp.outcomes_[exp.outcomes_["arm"] == "unread"].reset_index(drop=True)
     pd.testing.assert_frame_equal(factual.drop(columns="arm"), arm.drop(columns="arm"))
 
 
