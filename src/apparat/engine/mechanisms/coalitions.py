@@ -297,13 +297,15 @@ def split_lines(masks: B, fr: F, group: B, tied: B, bearable: float | F) -> tupl
     return ok, mean, feasible
 
 
-def breakaway(ctx: Context, masks: B, ok: B, fr: F, el: B, group: B, rows: NDArray[np.intp]) -> B:
-    """(R, k) one camp of the line each run in ``rows`` splits along; none where no
-    leader gains by breaking.
+def breakaway(
+    ctx: Context, masks: B, ok: B, fr: F, el: B, group: B, rows: NDArray[np.intp]
+) -> tuple[B, NDArray[np.intp]]:
+    """(R, k) one camp of the line each run in ``rows`` splits along, and (R,) the
+    contender who breaks it; none (and -1) where no leader gains by breaking.
 
     A split is someone's act: the leader of a camp breaks with the rest. Each admissible
     line can be broken from either side; its leader weighs it by the one choice rule
-    (engine.choice): his expected share of rule if his camp stands alone against the
+    (engine.valuation): his expected share of rule if his camp stands alone against the
     other, against his share now (as he judges the strengths: S1:264 his rivals
     underrated Stalin), the strength he stakes if his camp loses, and the friction he is
     rid of. An ambitious man breaks for power, a rigid one over the line.
