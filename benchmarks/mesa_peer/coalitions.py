@@ -251,6 +251,7 @@ def breakaway(
         seen.append([st[p] if el >> j & 1 else 0.0 for j, p in enumerate(players)])
     ambition = [people[q].traits[TRAIT["ambition"]] for q in players]
     outside = el & ~group
+    sd = spread(model)
 
     def leader(x: int) -> int:
         best, best_rep = 0, -1.0
@@ -287,7 +288,6 @@ def breakaway(
             claim = [sv[j] * ambition[j] for j in range(k)]
             c_mine = sum(claim[j] for j in range(k) if mine >> j & 1)
             c_theirs = sum(claim[j] for j in range(k) if theirs >> j & 1)
-            sd = spread(model)
             gain = rule_share(claim[lead], c_mine, s_mine, rival, sd) - rule_share(
                 claim[lead], c_mine + c_theirs, s_mine + s_theirs, out, sd
             )

@@ -49,11 +49,15 @@ def reveal(ctx: Context, rows: I, who: I) -> None:
         ctx.st.misjudge[rows, :, who] = 0.0
 
 
-def believed(ctx: Context, observer: I) -> F:
-    """(R, A): the power shares as ``observer`` (one actor per run) sees them."""
+def believed(ctx: Context, observer: I | int, rows: NDArray[np.intp] | None = None) -> F:
+    """(R, A): the power shares as ``observer`` (one actor per run, or one for all)
+    sees them; for the runs in ``rows`` only, when given."""
     st = ctx.st
-    m = st.misjudge[np.arange(st.runs), observer]
-    return _normalised(st.power * np.exp(m))
+    if rows is None:
+        m = st.misjudge[np.arange(st.runs), observer]
+        return _normalised(st.power * np.exp(m))
+    obs = observer if np.ndim(observer) == 0 else np.asarray(observer)[rows]
+    return _normalised(st.power[rows] * np.exp(st.misjudge[rows, obs]))
 
 
 def public(ctx: Context) -> F:

@@ -104,8 +104,8 @@ def form(ctx: Context, rows: B | None = None) -> None:
     A coalition holds while a common enemy threatens it. Without one, it holds only if
     it is self-enforcing (AES 2008) and not divided beyond ``split_tension``; otherwise
     it splits where a camp's leader gains by breaking away (:func:`breakaway`; factions
-    stay whole) and the camp with more strength keeps power. Where the rules declare collective leadership, it
-    holds instead until two members cannot bear each other, and then the strongest set
+    stay whole) and the camp with more strength keeps power. Where the rules declare
+    collective leadership, it holds instead until two members cannot bear each other, and then the strongest set
     of rivals who can all bear one another rules. With no coalition yet, everyone starts
     together.
     Only the runs in ``rows`` (all by default) re-form, and only they are computed: one
@@ -316,21 +316,18 @@ def breakaway(
         return side, np.full(st.runs, -1, dtype=np.intp)
     players = contenders(ctx)
     r = rows.size
-    adm = ok[rows]
+    # only the lines admissible in some run are weighed (the others would draw nothing)
+    cols = np.flatnonzero(ok[rows].any(axis=0))
+    all_masks, masks = masks, masks[cols]
+    adm = ok[rows][:, cols]
     g = group[rows]
     elr = el[rows]
-    seen = (
-        np.stack(
-            [
-                strength(ctx, beliefs.believed(ctx, np.full(st.runs, i, dtype=np.int64)))[rows][
-                    :, players
-                ]
-                for i in players
-            ],
-            axis=1,
-        )
-        * elr[:, None, :]
-    )  # (r, observer, k)
+    # (r, observer, k): the strengths as each player judges them
+    seen = np.stack(
+        [strength(ctx, beliefs.believed(ctx, i, rows), rows)[:, players] for i in players],
+        axis=1,
+    )
+    seen *= elr[:, None, :]
     rep = beliefs.public(ctx)[rows][:, players]
     a_side = masks[None, :, :] & g[:, None, :]
     b_side = g[:, None, :] & ~masks[None, :, :]
@@ -346,10 +343,12 @@ def breakaway(
     # the rest take sides: a member goes with the camp he finds easier to sit with
     # (mean friction), so a line holds only where each member but the two leaders
     # prefers his own camp to the other
-    leader_a = np.argmax(np.where(a_side, rep[:, None, :], -1.0), axis=2)
+    # each camp's leader: its member of highest reputation
+    leader_a = np.argmax(np.where(a_side, rep[:, None, :], -1.0), axis=2)  # (r, N)
     leader_b = np.argmax(np.where(b_side, rep[:, None, :], -1.0), axis=2)
-    to_a = np.einsum("rij,rnj->rni", frr, a_side.astype(np.float64))
-    to_b = np.einsum("rij,rnj->rni", frr, b_side.astype(np.float64))
+    fr_t = np.swapaxes(frr, 1, 2)
+    to_a = a_side.astype(np.float64) @ fr_t  # (r, N, k): each member's friction with camp A
+    to_b = b_side.astype(np.float64) @ fr_t
     n_a = a_side.sum(axis=2, keepdims=True)
     n_b = b_side.sum(axis=2, keepdims=True)
     mean_a = to_a / np.maximum(n_a - a_side, 1)  # own camp: without himself
@@ -360,8 +359,9 @@ def breakaway(
         (a_side & (mean_a > mean_b) & (n_a > 1)) | (b_side & (mean_b > mean_a) & (n_b > 1))
     )
     adm = adm & ~unhappy.any(axis=2)
-    for s, (mine, theirs) in enumerate(((a_side, b_side), (b_side, a_side))):
-        lead = np.argmax(np.where(mine, rep[:, None, :], -1.0), axis=2)  # (r, N)
+    for s, (mine, theirs, lead) in enumerate(
+        ((a_side, b_side, leader_a), (b_side, a_side, leader_b))
+    ):
         leads[:, :, s] = lead
         sv = seen[at, lead]  # (r, N, k): the strengths as he judges them
         own = np.take_along_axis(sv, lead[:, :, None], axis=2)[:, :, 0]
@@ -392,28 +392,31 @@ def breakaway(
     prob /= np.maximum(prob.sum(axis=1, keepdims=True), 1e-300)
     u0 = ctx.rng.uniform("coalitions.line", st.month, 1, rows=rows)
     pick = (u0 >= np.cumsum(prob, axis=1)[:, :-1]).sum(axis=1)
-    side[rows] = masks[pick // 2] & willing[:, None]
+    side[rows] = all_masks[cols[pick // 2]] & willing[:, None]
     breaker = np.full(st.runs, -1, dtype=np.intp)
     breaker[rows] = np.where(willing, players[leads.reshape(r, -1)[np.arange(r), pick]], -1)
     return side, breaker
 
 
-def strength(ctx: Context, power: F | None = None) -> F:
+def strength(ctx: Context, power: F | None = None, rows: NDArray[np.intp] | None = None) -> F:
     """(R, A): a contender's power with that of the second-rank actors who follow him
-    (on ``power`` as someone sees it, when given)."""
+    (on ``power`` as someone sees it, when given; for the runs in ``rows`` only, when
+    given, with ``power`` then shaped for them)."""
     st = ctx.st
-    power = st.power if power is None else power
+    follows = st.follows if rows is None else st.follows[rows]
+    if power is None:
+        power = st.power if rows is None else st.power[rows]
     n = power.shape[1]
-    following = st.follows >= 0
+    following = follows >= 0
     # the leader's own power first, then his followers' in order: the sums of np.add.at
     bins = np.concatenate(
-        [np.broadcast_to(np.arange(n), st.follows.shape), np.where(following, st.follows, n)],
+        [np.broadcast_to(np.arange(n), follows.shape), np.where(following, follows, n)],
         axis=1,
     )
     weights = np.concatenate(
         [
             power * ctx.c.contender[None, :],
-            np.where(following, ctx.p("follower_weight", 2) * power, 0.0),
+            np.where(following, ctx.p("follower_weight", 2, rows) * power, 0.0),
         ],
         axis=1,
     )
