@@ -177,6 +177,19 @@ def group_key(model: PeerModel, i: int) -> int:
     return bloc if bloc >= 0 else len(model.people) + i
 
 
+def open_faction(model: PeerModel) -> bool:
+    """Two or more excluded contenders of one bloc campaigning inside the party while
+    factions are banned: a faction, the danger the ban names, whatever its strength."""
+    if model.c.params["faction_ban"] <= 0.5:
+        return False
+    count: dict[int, int] = {}
+    for a in model.people:
+        campaigning = a.alive and a.contender and not a.ruling and a.tactic > 0
+        if campaigning and a.sanction < 5 and a.bloc >= 0:
+            count[a.bloc] = count.get(a.bloc, 0) + 1
+    return any(v >= 2 for v in count.values())
+
+
 def enemy_strength(model: PeerModel) -> float:
     """Strength of the strongest feared group outside the ruling coalition."""
     sums: dict[int, float] = {}
@@ -413,7 +426,7 @@ def form(model: PeerModel) -> None:
         and not model.rebuffed
     )
     group = current if sitting else el
-    held_fast = sitting and enemy_strength(model) > p["threat_threshold"]
+    held_fast = sitting and (enemy_strength(model) > p["threat_threshold"] or open_faction(model))
     group_se, feasible = True, True
     lines: list[Line] = []
     if not held_fast:

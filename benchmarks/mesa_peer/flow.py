@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 from itertools import accumulate
-from math import comb, inf, isfinite
+from math import comb, inf, isfinite, log
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer.agents import TRAIT
@@ -128,6 +128,23 @@ def candidates_score(model: PeerModel) -> list[float]:
         jitter = 1e-6 * model.uniform("flow.tiebreak", a.index)
         out.append(a.power + 0.3 * a.prestige + 1.0 * ours + 2.0 * cc[patron] + jitter)
     return out
+
+
+def appoint(model: PeerModel, score: list[float], office: int) -> int:
+    """Who the appointer names: a softmax draw at ``decision_temperature`` over the
+    scores, by Gumbel-max on ``flow.appoint`` (slot: office x actors + actor); -1 when
+    no one is eligible."""
+    n = len(score)
+    temp = model.c.params["decision_temperature"]
+    best, best_value = -1, -inf
+    for a, s in enumerate(score):
+        if not isfinite(s):
+            continue
+        u = min(max(model.uniform("flow.appoint", office * n + a), 1e-300), 1.0 - 1e-16)
+        value = s / temp - log(-log(u))
+        if value > best_value:
+            best, best_value = a, value
+    return best
 
 
 def _best(score: list[float]) -> int:
@@ -290,7 +307,7 @@ def fill_offices(model: PeerModel) -> None:
             score = [b - 0.6 * h for b, h in zip(base, held, strict=True)]
             if gave_up[o] >= 0:
                 score[gave_up[o]] = -inf
-            pick = _best(fit(model, score, o))
+            pick = appoint(model, fit(model, score, o), o)
             if pick >= 0:
                 take(model, o, pick, gave_up)
                 held[pick] += 1
@@ -317,7 +334,7 @@ def replace_holder(
     ]
     if mover >= 0:
         score = prefer(score, model.side(mover))
-    pick = _best(fit(model, score, office))
+    pick = appoint(model, fit(model, score, office), office)
     if pick >= 0:
         take(model, office, pick)
 

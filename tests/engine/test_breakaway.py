@@ -86,3 +86,37 @@ def test_the_chronicle_names_who_broke_the_coalition(bolshevik: Scenario) -> Non
         who = res.compiled.names[res.compiled.index(str(entry.why["broke_away"]))]
         assert f"{who} broke with the rest." in entry.text
     assert np.isin([str(e.why["broke_away"]) for e in broken], list(res.compiled.actors)).all()
+
+
+def test_an_open_faction_keeps_the_rulers_together_whatever_its_strength(tmp_path: Path) -> None:
+    """Where factions are banned, two excluded contenders of one bloc who campaign
+    inside the party are a common enemy however weak they are; one such man alone is
+    not a faction, nor are the two once expelled, nor where there is no ban."""
+    from test_rules import base, load, world
+
+    from apparat.engine.mechanisms import coalitions
+
+    data = base()
+    data["parameters"]["faction_ban"] = {"value": 1.0, "cite": "R1 p. 9"}
+    ctx = world(load(data, tmp_path / "ban"), month=12)
+    c, st = ctx.c, ctx.st
+    a, b, cl, d = (c.index(x) for x in ("anna", "boris", "clara", "dmitri"))
+    st.ruling[0, :] = False
+    st.ruling[0, [a, b]] = True
+    st.bloc[0, [cl, d]] = cl
+    st.power[0, [cl, d]] = 0.001  # no threat by strength
+    st.tactic[0, [cl, d]] = 1
+    assert coalitions.open_faction(ctx).tolist() == [True]
+    st.tactic[0, d] = 0
+    assert coalitions.open_faction(ctx).tolist() == [False]
+    st.tactic[0, d] = 1
+    st.sanction[0, [cl, d]] = int(np.flatnonzero(c.sanctions.expelled)[0])
+    assert coalitions.open_faction(ctx).tolist() == [False]
+    data["parameters"]["faction_ban"] = {"value": 0.0, "cite": "R1 p. 9"}
+    free = world(load(data, tmp_path / "free"), month=12)
+    free.st.ruling[0, :] = False
+    free.st.ruling[0, [a, b]] = True
+    free.st.bloc[0, [cl, d]] = cl
+    free.st.tactic[0, [cl, d]] = 1
+    assert free.c.contender[[cl, d]].all()
+    assert coalitions.open_faction(free).tolist() == [False]

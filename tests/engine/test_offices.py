@@ -289,3 +289,31 @@ def test_a_candidate_member_of_the_ruling_side_is_promoted_first(tmp_path: Path)
         circular_flow.fill_executive(ctx, "test")
         assert expected in seated(ctx)
         assert not ctx.st.bench[0, ctx.c.index("fedor")] or expected != "fedor"
+
+
+def test_an_appointment_among_men_of_like_standing_is_a_draw(tmp_path: Path) -> None:
+    """The appointer's choice follows the one choice rule: between Egor and Fedor of
+    equal standing each is named in about half of the months; a clear gap in standing
+    (0.3, six times the decision temperature) decides nearly always; a man scored out
+    is never named."""
+    from apparat.engine.mechanisms import succession
+
+    ctx = ruled(with_fedor(), tmp_path)
+    c = ctx.c
+    e, f = c.index("egor"), c.index("fedor")
+    rows = np.arange(1)
+    guard = c.offices.index("guard")
+
+    def named(gap: float) -> list[int]:
+        out = []
+        for month in range(400):
+            ctx.st.month = month
+            score = np.full((1, len(c.actors)), -np.inf)
+            score[0, e], score[0, f] = 1.0 + gap, 1.0
+            out.append(int(succession.appoint(ctx, score, rows, guard)[0]))
+        return out
+
+    even = named(0.0)
+    assert set(even) == {e, f}
+    assert 0.4 < even.count(e) / len(even) < 0.6
+    assert named(0.3).count(e) / 400 > 0.97

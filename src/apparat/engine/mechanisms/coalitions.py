@@ -139,7 +139,7 @@ def _form(ctx: Context) -> None:
     sitting = current.any(axis=1) & ((gam * current).sum(axis=1) > majority * total)
     sitting &= ~st.rebuffed
     group = np.where(sitting[:, None], current, el)
-    threatened = enemy_strength(ctx) > ctx.p("threat_threshold")
+    threatened = (enemy_strength(ctx) > ctx.p("threat_threshold")) | open_faction(ctx)
     # a sitting coalition facing a common enemy holds: the rest of the test is for the others
     held_fast = sitting & threatened
     if c.rules.collective:
@@ -464,6 +464,20 @@ def enemy_strength(ctx: Context) -> F:
     key = np.where(st.bloc >= 0, st.bloc, n + np.arange(n)[None, :])
     strong = strength(ctx)
     return tally(key, 2 * n, np.where(feared(ctx, strong), strong, 0.0)).max(axis=1)
+
+
+def open_faction(ctx: Context) -> B:
+    """(R,): runs where an excluded contender still organises openly inside the party
+    while factions are banned: a faction is the danger the ban names, whatever its
+    strength, so the rulers close ranks until it is expelled or gives up."""
+    st, c = ctx.st, ctx.c
+    inside = ~c.sanctions.expelled[st.sanction]
+    out = st.alive & c.contender[None, :] & ~st.ruling & inside & (st.tactic > 0)
+    n = st.bloc.shape[1]
+    key = np.where((st.bloc >= 0) & out, st.bloc, n)
+    banded = (tally(key, n + 1, out.astype(np.float64))[:, :n] >= 2).any(axis=1)
+    ban = np.asarray(ctx.p("faction_ban")) > 0.5
+    return np.asarray(banded) & ban.reshape(-1)
 
 
 def hostile(ctx: Context) -> B:

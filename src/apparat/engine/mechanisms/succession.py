@@ -128,6 +128,22 @@ def fit(ctx: Context, score: F, rows: I, office: int) -> F:
     return within(ctx, score, rows)
 
 
+def appoint(ctx: Context, score: F, rows: I, office: int) -> I:
+    """Who the appointer names: a draw by the one choice rule over the candidates'
+    scores (softmax at ``decision_temperature``, by Gumbel-max on the stream
+    ``flow.appoint``, one slot per office and actor), so that men of like standing
+    each have their chance; a candidate scored out (``-inf``) is never drawn."""
+    n = score.shape[1]
+    slots = office * n + np.arange(n, dtype=np.int64)
+    u = ctx.rng.uniform("flow.appoint", ctx.st.month, slots, rows=rows)
+    gumbel = -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
+    temp = np.asarray(ctx.p("decision_temperature", 2, rows))
+    with np.errstate(invalid="ignore"):
+        noisy = np.where(np.isfinite(score), score / temp + gumbel, -np.inf)
+    out: I = np.argmax(noisy, axis=1)
+    return out
+
+
 def note_office(
     ctx: Context, row: int, who: int, office: int, verb: str, removed: int = -1
 ) -> None:
@@ -270,7 +286,7 @@ def fill_offices(ctx: Context) -> None:
             left = gave_up[rows, o]
             score[np.flatnonzero(left >= 0), left[left >= 0]] = -np.inf
             score = fit(ctx, score, rows, int(o))
-            pick = np.argmax(score, axis=1)
+            pick = appoint(ctx, score, rows, int(o))
             good = np.isfinite(score[np.arange(rows.size), pick])
             if not good.any():
                 continue
@@ -318,7 +334,7 @@ def replace_holder(
         )
         score = prefer(score, side & (m[:, None] >= 0))
     score = fit(ctx, score, rows, office)
-    pick = np.argmax(score, axis=1)
+    pick = appoint(ctx, score, rows, office)
     good = np.isfinite(score[np.arange(rows.size), pick])
     take(ctx, rows[good], office, pick[good])
     for row, w in zip(rows[good], pick[good], strict=True):
