@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 from itertools import accumulate
-from math import comb, inf, isfinite, log
+from math import comb, exp, inf, isfinite
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer.agents import TRAIT
@@ -130,21 +130,25 @@ def candidates_score(model: PeerModel) -> list[float]:
     return out
 
 
-def appoint(model: PeerModel, score: list[float], office: int) -> int:
+def choose_holder(model: PeerModel, score: list[float], office: int) -> int:
     """Who the appointer names: a softmax draw at ``decision_temperature`` over the
-    scores, by Gumbel-max on ``flow.appoint`` (slot: office x actors + actor); -1 when
-    no one is eligible."""
-    n = len(score)
-    temp = model.c.params["decision_temperature"]
-    best, best_value = -1, -inf
-    for a, s in enumerate(score):
-        if not isfinite(s):
-            continue
-        u = min(max(model.uniform("flow.appoint", office * n + a), 1e-300), 1.0 - 1e-16)
-        value = s / temp - log(-log(u))
-        if value > best_value:
-            best, best_value = a, value
-    return best
+    scores, one uniform from ``flow.office`` (slot: the office); -1 when no one is
+    eligible. The last candidate of positive weight takes what rounding leaves."""
+    temp = max(model.c.params["decision_temperature"], 1e-9)
+    finite = [s for s in score if isfinite(s)]
+    if not finite:
+        return -1
+    top = max(finite) / temp
+    weights = [exp(s / temp - top) if isfinite(s) else 0.0 for s in score]
+    total = max(sum(weights), 1e-300)
+    last = max(a for a, w in enumerate(weights) if w > 0.0)
+    draw = model.uniform("flow.office", office)
+    acc = 0.0
+    for a, w in enumerate(weights[:-1]):
+        acc += w / total
+        if draw < acc:
+            return min(a, last)
+    return last
 
 
 def _best(score: list[float]) -> int:
@@ -307,7 +311,7 @@ def fill_offices(model: PeerModel) -> None:
             score = [b - 0.6 * h for b, h in zip(base, held, strict=True)]
             if gave_up[o] >= 0:
                 score[gave_up[o]] = -inf
-            pick = appoint(model, fit(model, score, o), o)
+            pick = choose_holder(model, fit(model, score, o), o)
             if pick >= 0:
                 take(model, o, pick, gave_up)
                 held[pick] += 1
@@ -334,7 +338,7 @@ def replace_holder(
     ]
     if mover >= 0:
         score = prefer(score, model.side(mover))
-    pick = appoint(model, fit(model, score, office), office)
+    pick = choose_holder(model, fit(model, score, office), office)
     if pick >= 0:
         take(model, office, pick)
 

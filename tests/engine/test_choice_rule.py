@@ -167,3 +167,21 @@ def test_only_full_cc_members_hold_a_seat_of_their_own(bolshevik_compiled: Compi
     st.mark_secretaries()
     circular_flow.elect_cc(ctx, 60)
     assert st.in_cc[:, k].all()
+
+
+def test_the_shared_softmax_draw_never_picks_an_option_worth_nothing() -> None:
+    """valuation.softmax gives an option worth -inf probability 0, and valuation.pick
+    never draws it, even with a uniform at the very top of [0, 1) where rounding could
+    carry the cumulative sum past the last live option."""
+    import numpy as np
+
+    from apparat.engine import valuation
+
+    util = np.array([[0.1, 0.1, -np.inf], [0.0, -np.inf, -np.inf], [0.3, 0.0, 0.0]])
+    prob = valuation.softmax(util, 0.05)
+    assert prob[0, 2] == 0.0 and prob[1, 1:].sum() == 0.0
+    assert np.allclose(prob.sum(axis=1), 1.0)
+    assert prob[2, 0] > 0.99  # six temperatures apart: nearly sure
+    top = np.nextafter(1.0, 0.0)
+    assert valuation.pick(prob, np.array([top, top, top])).tolist() == [1, 0, 2]
+    assert valuation.pick(prob, np.array([0.0, 0.5, 0.0])).tolist() == [0, 0, 0]

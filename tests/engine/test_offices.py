@@ -310,7 +310,7 @@ def test_an_appointment_among_men_of_like_standing_is_a_draw(tmp_path: Path) -> 
             ctx.st.month = month
             score = np.full((1, len(c.actors)), -np.inf)
             score[0, e], score[0, f] = 1.0 + gap, 1.0
-            out.append(int(succession.appoint(ctx, score, rows, guard)[0]))
+            out.append(int(succession.choose_holder(ctx, score, rows, guard)[0]))
         return out
 
     even = named(0.0)

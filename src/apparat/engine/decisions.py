@@ -18,6 +18,7 @@ from apparat.engine import recantation
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import circular_flow, contests, prestige
 from apparat.engine.mechanisms.opposition import OPEN, TACTIC_CODE
+from apparat.engine.valuation import pick, softmax
 from apparat.scenario.models import Decision
 
 F = NDArray[np.float64]
@@ -44,11 +45,7 @@ class DecisionContext:
 
     def probabilities(self) -> F:
         t = self.temperature
-        z = self.utilities / (
-            max(t, 1e-9) if isinstance(t, float) else np.maximum(t, 1e-9)[:, None]
-        )
-        z = np.exp(z - z.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(self.utilities, t if isinstance(t, float) else t[:, None])
 
 
 class Policy(Protocol):
@@ -59,9 +56,8 @@ class Policy(Protocol):
 
 def behavioural_choice(dc: DecisionContext) -> I:
     """The default behaviour: a softmax over the options' utilities, by inverse transform."""
-    cum = np.cumsum(dc.probabilities(), axis=1)
-    pick = (dc.uniform[:, None] >= cum[:, :-1]).sum(axis=1)
-    return np.where(dc.eligible, pick, -1).astype(np.int64)
+    chosen = pick(dc.probabilities(), dc.uniform)
+    return np.where(dc.eligible, chosen, -1).astype(np.int64)
 
 
 class Behavioural:

@@ -12,6 +12,27 @@ from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
 
 F = NDArray[np.float64]
+I = NDArray[np.int64]
+
+
+def softmax(utilities: F, temperature: float | F) -> F:
+    """(R, K): the one choice rule's probabilities, a softmax of the utilities at
+    ``temperature`` (a float, or (R, 1) per run); an option worth ``-inf`` gets 0."""
+    z = utilities / np.maximum(temperature, 1e-9)
+    top = z.max(axis=1, keepdims=True)
+    z = np.exp(z - np.where(np.isfinite(top), top, 0.0))
+    out: F = z / np.maximum(z.sum(axis=1, keepdims=True), 1e-300)
+    return out
+
+
+def pick(prob: F, u: F) -> I:
+    """(R,): the option each row draws by inverse transform from one uniform ``u``
+    (R,), never one of probability 0 (rounding could carry a draw past the last)."""
+    k = prob.shape[1]
+    drawn = (u[:, None] >= np.cumsum(prob, axis=1)[:, :-1]).sum(axis=1)
+    last = k - 1 - np.argmax(prob[:, ::-1] > 0.0, axis=1)
+    out: I = np.minimum(drawn, last).astype(np.int64)
+    return out
 
 
 def sigmoid(x: F) -> F:

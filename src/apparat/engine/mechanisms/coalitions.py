@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from apparat.engine import beliefs
+from apparat.engine import beliefs, valuation
 from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context, on_rows
 from apparat.engine.mechanisms.coalition_sets import (
@@ -383,15 +383,11 @@ def breakaway(
         relief = (f_lead * theirs).sum(axis=2) / np.maximum(theirs.sum(axis=2), 1)
         u = utility(ctx, traits[at, lead], gain, risk, 1.0, -relief, rows=rows)
         util[:, :, s] = np.where(adm, u, -np.inf)
-    temp = np.maximum(np.reshape(ctx.p("decision_temperature", 2, rows), (-1, 1)), 1e-9)
-    best = util.reshape(r, -1).max(axis=1)
-    willing = best > 0.0  # breaking must beat keeping the group (worth nothing)
-    flat = util.reshape(r, -1) / temp
-    flat = flat - np.where(willing, best, 0.0)[:, None] / temp
-    prob = np.exp(flat)
-    prob /= np.maximum(prob.sum(axis=1, keepdims=True), 1e-300)
+    temp = np.reshape(ctx.p("decision_temperature", 2, rows), (-1, 1))
+    flat = util.reshape(r, -1)
+    willing = flat.max(axis=1) > 0.0  # breaking must beat keeping the group (worth nothing)
     u0 = ctx.rng.uniform("coalitions.line", st.month, 1, rows=rows)
-    pick = (u0 >= np.cumsum(prob, axis=1)[:, :-1]).sum(axis=1)
+    pick = valuation.pick(valuation.softmax(flat, temp), u0[:, 0])
     side[rows] = all_masks[cols[pick // 2]] & willing[:, None]
     breaker = np.full(st.runs, -1, dtype=np.intp)
     breaker[rows] = np.where(willing, players[leads.reshape(r, -1)[np.arange(r), pick]], -1)
@@ -467,9 +463,10 @@ def enemy_strength(ctx: Context) -> F:
 
 
 def open_faction(ctx: Context) -> B:
-    """(R,): runs where an excluded contender still organises openly inside the party
-    while factions are banned: a faction is the danger the ban names, whatever its
-    strength, so the rulers close ranks until it is expelled or gives up."""
+    """(R,): runs where two or more excluded contenders of one bloc campaign inside the
+    party (not expelled) while factions are banned (``faction_ban`` > 0.5): a faction
+    is the danger the ban names, whatever its strength, so the rulers close ranks until
+    it is expelled or gives up. A lone oppositionist is no faction."""
     st, c = ctx.st, ctx.c
     inside = ~c.sanctions.expelled[st.sanction]
     out = st.alive & c.contender[None, :] & ~st.ruling & inside & (st.tactic > 0)

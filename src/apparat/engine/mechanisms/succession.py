@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from apparat.engine import valuation
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import cc_share
 from apparat.engine.tally import tally
@@ -128,20 +129,14 @@ def fit(ctx: Context, score: F, rows: I, office: int) -> F:
     return within(ctx, score, rows)
 
 
-def appoint(ctx: Context, score: F, rows: I, office: int) -> I:
+def choose_holder(ctx: Context, score: F, rows: I, office: int) -> I:
     """Who the appointer names: a draw by the one choice rule over the candidates'
-    scores (softmax at ``decision_temperature``, by Gumbel-max on the stream
-    ``flow.appoint``, one slot per office and actor), so that men of like standing
-    each have their chance; a candidate scored out (``-inf``) is never drawn."""
-    n = score.shape[1]
-    slots = office * n + np.arange(n, dtype=np.int64)
-    u = ctx.rng.uniform("flow.appoint", ctx.st.month, slots, rows=rows)
-    gumbel = -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
-    temp = np.asarray(ctx.p("decision_temperature", 2, rows))
-    with np.errstate(invalid="ignore"):
-        noisy = np.where(np.isfinite(score), score / temp + gumbel, -np.inf)
-    out: I = np.argmax(noisy, axis=1)
-    return out
+    scores (a softmax at ``decision_temperature``, one uniform a run from the stream
+    ``flow.office``, slot: the office), so that men of like standing each have their
+    chance; a candidate scored out (``-inf``) is never drawn."""
+    temp = np.reshape(ctx.p("decision_temperature", 2, rows), (-1, 1))
+    u = ctx.rng.uniform("flow.office", ctx.st.month, np.array([office]), rows=rows)
+    return valuation.pick(valuation.softmax(score, temp), u[:, 0])
 
 
 def note_office(
@@ -286,7 +281,7 @@ def fill_offices(ctx: Context) -> None:
             left = gave_up[rows, o]
             score[np.flatnonzero(left >= 0), left[left >= 0]] = -np.inf
             score = fit(ctx, score, rows, int(o))
-            pick = appoint(ctx, score, rows, int(o))
+            pick = choose_holder(ctx, score, rows, int(o))
             good = np.isfinite(score[np.arange(rows.size), pick])
             if not good.any():
                 continue
@@ -334,7 +329,7 @@ def replace_holder(
         )
         score = prefer(score, side & (m[:, None] >= 0))
     score = fit(ctx, score, rows, office)
-    pick = appoint(ctx, score, rows, office)
+    pick = choose_holder(ctx, score, rows, office)
     good = np.isfinite(score[np.arange(rows.size), pick])
     take(ctx, rows[good], office, pick[good])
     for row, w in zip(rows[good], pick[good], strict=True):
