@@ -179,7 +179,8 @@ def test_the_shared_softmax_draw_never_picks_an_option_worth_nothing() -> None:
 
     util = np.array([[0.1, 0.1, -np.inf], [0.0, -np.inf, -np.inf], [0.3, 0.0, 0.0]])
     prob = valuation.softmax(util, 0.05)
-    assert prob[0, 2] == 0.0 and prob[1, 1:].sum() == 0.0
+    assert prob[0, 2] == 0.0
+    assert prob[1, 1:].sum() == 0.0
     assert np.allclose(prob.sum(axis=1), 1.0)
     assert prob[2, 0] > 0.99  # six temperatures apart: nearly sure
     top = np.nextafter(1.0, 0.0)
