@@ -652,3 +652,21 @@ def test_experiment_json_carries_each_arms_consequences_and_the_imposed_line() -
     listing = runner.invoke(app, ["presets"])
     assert "imposed on the economy only" in listing.output
     assert all(p in listing.output for p in ("nep_continued", "left_industrialisation"))
+
+
+def test_run_command_loads_no_heavy_library() -> None:
+    """`apparat run` (the chronicle and its consequences summary) never imports pandas,
+    DuckDB, FastAPI, xarray or a plotting library: they cost a second of start-up."""
+    heavy = ("pandas", "duckdb", "fastapi", "xarray", "matplotlib", "plotly", "pyarrow")
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from apparat.cli import app\n"
+        "r = CliRunner().invoke(app, ['run', '--seed', '1', '--until', '1928-06'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert 'Consequences 1928-1941' in r.output, r.output[-2000:]\n"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == ""

@@ -97,6 +97,28 @@ def test_batches_beyond_the_window_all_come_back(cluster: Any) -> None:
         assert -24 <= first <= 0
 
 
+def _malloc_environ() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+
+
+def test_a_local_cluster_leaves_glibc_malloc_at_its_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers of the local cluster get none of the nanny's malloc settings: setting
+    MALLOC_TRIM_THRESHOLD_ to any value freezes glibc's mmap threshold and made a batch
+    1.3-1.4x slower (BENCHMARKS.md); the nanny's other settings (one BLAS thread) stay."""
+    pytest.importorskip("distributed")
+    for k in list(_malloc_environ()):
+        monkeypatch.delenv(k)
+    with dask_backend.DaskBackend(workers=1) as backend:
+        client = backend._client
+        assert client.submit(_malloc_environ, pure=False).result() == {}
+        omp = client.submit(lambda: __import__("os").environ.get("OMP_NUM_THREADS")).result()
+        assert omp == "1"
+
+
 def test_a_missing_extra_names_the_install_command(
     bolshevik: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:

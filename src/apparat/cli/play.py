@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -14,8 +14,10 @@ from rich.text import Text
 
 from apparat.cli.render import compact_cites, pct
 from apparat.engine.chronicle import Entry
-from apparat.experiments.play import Game, Verdict, aftermath, play, replay, verdict
 from apparat.policies.interactive import Situation
+
+if TYPE_CHECKING:  # the game's machinery (pandas, the store) loads when a game starts
+    from apparat.experiments.play import Verdict
 
 ROUTINE = {"apparatus"}  # monthly bookkeeping, not events a player needs at a decision
 EXPLAIN = (
@@ -136,6 +138,8 @@ def play_command(
     scenario: Annotated[str, typer.Option("--scenario", "-s")] = "bolshevik_1923",
 ) -> None:
     """Take a contender's decisions; every other actor follows his behavioural policy."""
+    from apparat.experiments.play import Game, aftermath, play, replay, verdict
+
     console = Console()
     if replay_file is not None:
         game = Game.load(replay_file)

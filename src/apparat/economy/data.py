@@ -21,6 +21,7 @@ import yaml
 
 from apparat.errors import EconomyError
 from apparat.scenario.loader import bundled_root
+from apparat.scenario.reading import safe_load
 from apparat.scenario.sources import Source
 
 ECONOMY_DIR = "economy"
@@ -139,7 +140,7 @@ def _cited_id(cite: str) -> str:
 
 def load_sources(path: Path) -> dict[str, Source]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise EconomyError(f"{path}: not valid YAML: {exc}") from exc
     out: dict[str, Source] = {}
@@ -158,7 +159,7 @@ def load_model(path: Path, known_sources: set[str]) -> EconomyData:
     naming a known source (the economy's own or the scenario's S0-S4)."""
     text = path.read_text(encoding="utf-8")
     try:
-        raw: dict[str, Any] = yaml.safe_load(text) or {}
+        raw: dict[str, Any] = safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise EconomyError(f"{path}: not valid YAML: {exc}") from exc
     params: dict[str, Parameter] = {}

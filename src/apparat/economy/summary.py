@@ -7,13 +7,16 @@ parameters' uncertainty, the weather and the politics together.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from apparat.economy.data import EconomyData
 from apparat.economy.model import Consequences, programme_lines, simulate_economy
+
+if TYPE_CHECKING:  # pandas only for the tables, so `apparat run` starts without it
+    import pandas as pd
 
 F = NDArray[np.float64]
 LOW, HIGH = 5.0, 95.0
@@ -56,6 +59,8 @@ def compare_with_record(cons: Consequences, data: EconomyData) -> pd.DataFrame:
     estimates, relative to the envelope's top (0 where they overlap); ``within`` says
     whether it is inside the series' tolerance from ``model.yaml``.
     """
+    import pandas as pd
+
     rows = []
     for name, tol in data.tolerance.items():
         for year in sorted({y for s in data.variants(name) for y in s.years}):
@@ -93,6 +98,8 @@ def by_group(
 ) -> pd.DataFrame:
     """The headline outcomes (median and 5-95 % band) in the runs of each group, with
     the number of runs behind each row; ``labels`` names each run's group."""
+    import pandas as pd
+
     lab = np.array(labels, dtype=object)
     order = (
         list(groups) if groups is not None else sorted(set(lab), key=lambda g: -(lab == g).sum())
@@ -130,6 +137,8 @@ def line_groups(cons: Consequences, cut: float = 1.0 / 3.0) -> list[str]:
 def arms_table(arms: dict[str, Consequences], base: str | None = None) -> pd.DataFrame:
     """Per arm: the headline outcomes (median, 5-95 % band); against ``base``, the
     paired difference run by run (median and band), on the runs both arms share."""
+    import pandas as pd
+
     rows = []
     ref = headline(arms[base]) if base is not None else None
     ref_runs = arms[base].runs if base is not None else None

@@ -43,7 +43,13 @@ def import_distributed() -> ModuleType:
     return distributed
 
 
-TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+ENVIRON = "distributed.nanny.pre-spawn-environ"
+
+
+def _environ_without_malloc(dask: ModuleType) -> dict[str, Any]:
+    """The nanny's environment for its workers, less its glibc malloc settings."""
+    environ: dict[str, Any] = dict(dask.config.get(ENVIRON, default={}) or {})
+    return {k: v for k, v in environ.items() if not k.startswith("MALLOC_")}
 
 
 class DaskBackend(Backend):
@@ -82,9 +88,12 @@ class DaskBackend(Backend):
 
         try:
             # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=64 KiB, to hand memory
-            # back to the OS; the engine allocates many mid-sized arrays a month, and with
-            # that setting a worker ran it at half a plain process's speed (measured)
-            with dask.config.set({TRIM: 128 * 2**20}):
+            # back to the OS. Setting any glibc malloc threshold, whatever its value, also
+            # freezes the mmap threshold at 128 KiB: every array above it (the engine makes
+            # many a month) is then mapped and unmapped afresh, page faults and all. The
+            # workers keep glibc's defaults instead, as a plain process does (measured in
+            # BENCHMARKS.md: a batch took 1.2-1.6x as long in a worker with the setting)
+            with dask.config.set({ENVIRON: _environ_without_malloc(dask)}):
                 return self._distributed.LocalCluster(
                     n_workers=count,
                     threads_per_worker=1,

@@ -27,6 +27,7 @@ from apparat.engine.random import Streams
 from apparat.errors import ScenarioError
 from apparat.scenario.loader import resolve_path
 from apparat.scenario.parameters import PARAMETERS
+from apparat.scenario.reading import safe_load
 
 POSTERIOR_FILE = Path("calibration") / "posterior.yaml"
 STREAM = "posterior"  # the named stream of the per-run draw
@@ -149,7 +150,7 @@ def load_posterior(path: str | Path) -> Posterior:
     """Read a posterior file; errors name the file and the field."""
     p = Path(path)
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        doc = safe_load(p.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise ScenarioError([f"{p}: cannot read the posterior ({e})"], source=str(p)) from None
     body = doc.get("posterior") if isinstance(doc, dict) else None

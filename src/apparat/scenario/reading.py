@@ -196,6 +196,12 @@ def _yaml_problem(exc: yaml.YAMLError, path: Path, text: str) -> str:
     return f"{where}: YAML syntax error: {' '.join(problem.split())}"
 
 
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml where it is installed: the same rules, about
+    ten times faster, which a single ``apparat run`` notices."""
+    return yaml.load(text, Loader=_Base)  # _Base is a SafeLoader (C or Python)
+
+
 def read_yaml(path: Path, index: LineIndex | None = None) -> Any:
     """Safe-load one file; every way it can fail is a ScenarioError naming file and line.
 
