@@ -92,7 +92,7 @@ class DaskBackend(Backend):
             # freezes the mmap threshold at 128 KiB: every array above it (the engine makes
             # many a month) is then mapped and unmapped afresh, page faults and all. The
             # workers keep glibc's defaults instead, as a plain process does (measured in
-            # BENCHMARKS.md: a batch took 1.2-1.6x as long in a worker with the setting)
+            # BENCHMARKS.md: the same job ran 1.3-1.4x slower with the setting, in any process)
             with dask.config.set({ENVIRON: _environ_without_malloc(dask)}):
                 return self._distributed.LocalCluster(
                     n_workers=count,
