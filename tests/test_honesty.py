@@ -57,12 +57,6 @@ def test_the_troika_emerges_in_most_runs(bolshevik_compiled: Compiled, baseline:
     assert share.mean() > 0.5
 
 
-# Issue 12 is open: without per-option weights and before the missing causes are found,
-# the model misses these patterns of the record (measured in the issue's closing note).
-# strict: the day one holds again, the marker must go.
-MISSED = pytest.mark.xfail(strict=True, reason="issue 12: pattern of the record not yet reproduced")
-
-
 def test_stalin_wins_some_runs_but_not_all(bolshevik_compiled: Compiled, baseline: Any) -> None:
     """Contingency: Stalin consolidates in some runs, and in some he does not."""
     stalin = bolshevik_compiled.index("stalin")
@@ -70,13 +64,13 @@ def test_stalin_wins_some_runs_but_not_all(bolshevik_compiled: Compiled, baselin
     assert 0.05 < (end == stalin).mean() < 0.95
 
 
-@MISSED
 def test_another_contender_consolidates_in_some_baseline_runs(
     bolshevik_compiled: Compiled, baseline: Any
 ) -> None:
     """Contingency: someone other than Stalin consolidates in some runs. (Kamenev used to,
-    as the last man standing in runs where everyone else fell; with factions that trust
-    one another that artefact is gone, and no one else wins yet.)"""
+    as the last man standing in runs where everyone else fell; once factions trusted one
+    another no one else won, until each pact kept its own enemy: now Trotsky does, rarely
+    -- 1 run in 200 here, 1 in 2,000 at seed 1.)"""
     stalin = bolshevik_compiled.index("stalin")
     end = baseline.outcomes.dominant_end
     assert ((end >= 0) & (end != stalin)).any()

@@ -45,7 +45,7 @@ class Actor(mesa.Agent):
         self.enmity: list[float] = c.enmity[index].tolist()  # my enmity toward each actor
         self.betrayal = [0.0] * n  # my memory of being turned on by each actor
         self.pact_until = [-1] * n
-        self.pact_against = -1  # the common enemy of the last pact I made, -1 none
+        self.pact_against = [-1] * n  # the common enemy of my pact with each actor, -1 none
         self.executive = bool(c.executive0[index])
         self.bench = bool(c.bench0[index])  # a candidate member not yet promoted
         self.in_cc = bool(c.cc0[index])  # holds a full CC seat of his own

@@ -152,22 +152,21 @@ def lapse_pacts(model: PeerModel) -> bool:
     """Pacts made against a common enemy lapse once he can no longer threaten (strength
     at or under ``threat_threshold``, expelled or dead); returns whether one lapsed."""
     people, month = model.people, model.month
-    if all(a.pact_against < 0 for a in people):
+    if all(e < 0 for a in people for e in a.pact_against):
         return False
     threat = model.c.params["threat_threshold"]
     beaten = [
         not a.alive or a.sanction >= 5 or s <= threat
         for a, s in zip(people, strength(model), strict=True)
     ]
-    over = [a for a in people if a.pact_against >= 0 and beaten[a.pact_against]]
     lapsed = False
-    for a in over:
-        for b in over:
-            if a.pact_against == b.pact_against and a.pact_until[b.index] >= month:
-                a.pact_until[b.index] = month - 1
-                lapsed = True
-    for a in over:
-        a.pact_against = -1
+    for a in people:  # each pair's pact lapses with its own enemy
+        for j, enemy in enumerate(a.pact_against):
+            if enemy >= 0 and beaten[enemy]:
+                if a.pact_until[j] >= month:
+                    a.pact_until[j] = month - 1
+                    lapsed = True
+                a.pact_against[j] = -1
     return lapsed
 
 

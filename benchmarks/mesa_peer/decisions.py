@@ -83,9 +83,11 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
                 people[j].pact_until[k] = until
     if allies:  # a pact made against a common enemy lapses once he is beaten
         enemy = c.index(eff.against) if eff.against is not None else -1
-        a.pact_against = enemy
         for j in allies:
-            people[j].pact_against = enemy
+            a.pact_against[j] = people[j].pact_against[actor] = enemy
+            for k in allies:
+                if k != j:
+                    people[j].pact_against[k] = enemy
     if eff.tactic is not None:
         a.tactic = TACTIC_CODE[eff.tactic]
     if eff.recant:
@@ -125,7 +127,9 @@ def recant(model: PeerModel, actor: int) -> None:
     a.pact_until = [-1] * len(people)
     for b in people:
         b.pact_until[actor] = -1
-    a.pact_against = -1
+    a.pact_against = [-1] * len(people)
+    for b in people:
+        b.pact_against[actor] = -1
     a.position = list(model.line)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from apparat.engine import Compiled, beliefs
 from apparat.engine.chronicle import Chronicle
 from apparat.engine.context import Context
+from apparat.engine.decisions import apply_effects
 from apparat.engine.mechanisms import circular_flow, coalitions
 from apparat.engine.random import Streams
 from apparat.engine.state import initial_state
@@ -29,7 +30,7 @@ def troika_pact(ctx: Context, until: int) -> tuple[int, int, int, int]:
         for j in (s, z, k):
             if i != j:
                 st.pact_until[:, i, j] = until
-        st.pact_against[:, i] = t
+                st.pact_against[:, i, j] = t
     return s, z, k, t
 
 
@@ -47,8 +48,10 @@ def test_a_pact_against_a_beaten_enemy_lapses_and_one_against_a_threat_holds(
     assert np.array_equal(lapsed, beaten)
     assert (st.pact_until[beaten, s, z] < st.month).all()
     assert (st.pact_until[~beaten, s, z] == 30).all()
-    assert (st.pact_against[beaten][:, [s, z, k]] == -1).all()
-    assert (st.pact_against[~beaten][:, [s, z, k]] == t).all()
+    troika = np.ix_(np.arange(st.runs), [s, z, k], [s, z, k])
+    off_diagonal = ~np.eye(3, dtype=bool)
+    assert (st.pact_against[troika][beaten][:, off_diagonal] == -1).all()
+    assert (st.pact_against[troika][~beaten][:, off_diagonal] == t).all()
     notes = [e for e in ctx.log.entries if e.kind == "pact_lapsed"]
     assert len(notes) == 4
     assert "Trotsky" in notes[0].text
@@ -72,6 +75,35 @@ def test_a_pact_with_no_named_enemy_runs_its_term(bolshevik_compiled: Compiled) 
     st.power[:, t] = 0.0
     assert not coalitions.lapse_pacts(ctx).any()
     assert (st.pact_until[:, s, z] == 30).all()
+
+
+def test_a_later_pact_against_another_enemy_leaves_the_first_to_lapse_with_its_own(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """Zinoviev's pact with Trotsky against Stalin (1923) must not keep his troika pact
+    with Stalin alive once Trotsky is beaten: each pair keeps its own enemy."""
+    c = bolshevik_compiled
+    ctx = make_context(c)
+    st = ctx.st
+    s, z, k, t = (c.index(a) for a in ("stalin", "zinoviev", "kamenev", "trotsky"))
+    every = np.ones(st.runs, dtype=bool)
+    troika = next(d for d in c.scenario.decisions if d.id == "stalin.allies_1923")
+    offer = next(d for d in c.scenario.decisions if d.id == "trotsky.zinoviev_offer_1923")
+    st.month = 3
+    apply_effects(ctx, troika, "troika", every, np.full(st.runs, s), 0)
+    st.month = 9
+    apply_effects(ctx, offer, "accept", every, np.full(st.runs, t), 0)
+    assert (st.pact_against[:, s, z] == t).all()
+    assert (st.pact_against[:, z, t] == s).all()
+    st.month = 25
+    st.power[:] = 0.05
+    st.power[:, s] = 0.6  # Stalin strong: the pact against him holds
+    st.power[:, t] = 0.0  # Trotsky beaten: the troika's pact lapses, Zinoviev's with him too
+    assert coalitions.lapse_pacts(ctx).all()
+    assert (st.pact_until[:, s, z] < st.month).all()
+    assert (st.pact_until[:, s, k] < st.month).all()
+    assert (st.pact_until[:, z, t] >= st.month).all()
+    assert (st.pact_against[:, z, t] == s).all()
 
 
 def test_only_a_hostile_majority_of_the_executive_oversees_the_appointer(

@@ -179,10 +179,15 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
             if k != j:
                 st.pact_until[idx, j, k] = until
     if members:
+        # the enemy belongs to each pair the pact binds: a later pact of one partner
+        # against someone else leaves this one to lapse with its own enemy
         enemy = c.index(eff.against) if eff.against is not None else -1
-        st.pact_against[idx, a] = enemy
         for j in members:
-            st.pact_against[idx, j] = enemy
+            st.pact_against[idx, a, j] = enemy
+            st.pact_against[idx, j, a] = enemy
+            for k in members:
+                if k != j:
+                    st.pact_against[idx, j, k] = enemy
     if eff.tactic is not None:
         st.tactic[idx, a] = TACTIC_CODE[eff.tactic]
     if eff.recant:

@@ -37,7 +37,8 @@ def recant(ctx: Context, idx: I, a: I) -> None:
     st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
     st.pact_until[idx, a, :] = -1
     st.pact_until[idx, :, a] = -1
-    st.pact_against[idx, a] = -1
+    st.pact_against[idx, a, :] = -1
+    st.pact_against[idx, :, a] = -1
     st.position[idx, a] = st.line[idx]
 
 

@@ -33,7 +33,7 @@ class State:
     enmity: F  # (R, A, A)
     betrayal: F  # (R, A, A): i's memory of being turned on by j
     pact_until: I  # (R, A, A): month a pact ends
-    pact_against: I  # (R, A): the common enemy of the pact each actor last made, -1 none
+    pact_against: I  # (R, A, A): the common enemy of the pact between two actors, -1 none
     holder: I  # (R, O): actor index, -1 vacant
     executive: B  # (R, A)
     bench: B  # (R, A): candidate members of the executive not yet promoted
@@ -161,7 +161,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         enmity=tile(c.enmity).astype(np.float64),
         betrayal=np.zeros((runs, n, n)),
         pact_until=np.full((runs, n, n), -1, dtype=np.int64),
-        pact_against=np.full((runs, n), -1, dtype=np.int64),
+        pact_against=np.full((runs, n, n), -1, dtype=np.int64),
         holder=tile(c.holder0).astype(np.int64),
         executive=tile(c.executive0).astype(bool),
         bench=tile(c.bench0).astype(bool),

@@ -425,23 +425,22 @@ def lapse_pacts(ctx: Context) -> B:
     the troika was 'directed against Trotsky' (S1:246) and outlived his fall by months,
     not by its term (S2:30 'il trio vincitore non è durato a lungo')."""
     st, c = ctx.st, ctx.c
-    enemy = st.pact_against.copy()
+    enemy = st.pact_against  # (R, A, A): each pair's own common enemy
     if not (enemy >= 0).any():
         return np.zeros(st.runs, dtype=bool)
-    rows = np.arange(st.runs)[:, None]
+    rows = np.arange(st.runs)[:, None, None]
     gone = ~st.alive | c.sanctions.expelled[st.sanction]
     beaten = gone | (strength(ctx) <= ctx.p("threat_threshold", 2))
     over = (enemy >= 0) & beaten[rows, np.maximum(enemy, 0)]
     if not over.any():
         return np.zeros(st.runs, dtype=bool)
-    pair = over[:, :, None] & over[:, None, :] & (enemy[:, :, None] == enemy[:, None, :])
-    live = pair & (st.pact_until >= st.month)
+    live = over & (st.pact_until >= st.month)
     st.pact_until = np.where(live, st.month - 1, st.pact_until)
-    st.pact_against[over] = -1
+    st.pact_against = np.where(over, -1, enemy)  # a new array: ``enemy`` keeps the old
     lapsed = np.asarray(live.any(axis=(1, 2)))
     for row in ctx.log.rows(lapsed):
         who = np.flatnonzero(live[row].any(axis=1))
-        target = int(enemy[row, who[0]])
+        target = int(enemy[row, who[0], np.flatnonzero(live[row, who[0]])[0]])
         ctx.note(
             row,
             "pact_lapsed",
