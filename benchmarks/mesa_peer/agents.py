@@ -57,6 +57,7 @@ class Actor(mesa.Agent):
         self.follows = -1
         self.tactic = 0
         self.quiet_until = -1
+        self.readmit = False  # recanted, awaiting the CC (rules.readmission: sessions)
         self.power = 0.0
         self.misjudge = [0.0] * n  # log-error of my estimate of each actor's power
 

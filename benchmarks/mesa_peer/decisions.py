@@ -117,10 +117,14 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
 
 
 def recant(model: PeerModel, actor: int) -> None:
-    """Readmitted, humbled, quiet, without pacts, and on the governing line."""
+    """Readmitted (or, under ``rules.readmission: sessions``, awaiting the CC), humbled,
+    quiet, without pacts, and on the governing line."""
     c, people, month = model.c, model.people, model.month
     a = people[actor]
-    a.sanction = int(c.sanctions.recant_to[a.sanction])
+    if c.rules.readmission == "sessions":
+        a.readmit = True
+    else:
+        a.sanction = int(c.sanctions.recant_to[a.sanction])
     a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
     a.tactic = 0
     a.quiet_until = month + round(c.params["quiet_months"])
@@ -143,7 +147,7 @@ def recant_struck(model: PeerModel) -> bool:
     temperature = max(c.params["decision_temperature"], 1e-9)
     who = []
     for a in model.people:
-        if not (a.alive and a.active and not a.ruling and a.quiet_until < month):
+        if not (a.alive and a.active and not a.ruling and a.quiet_until < month) or a.readmit:
             continue
         if a.last_step != month or int(rep.recant_to[a.sanction]) >= a.sanction:
             continue
@@ -154,6 +158,20 @@ def recant_struck(model: PeerModel) -> bool:
     for i in who:
         recant(model, i)
     return bool(who)
+
+
+def readmit(model: PeerModel, kind: str) -> bool:
+    """A session of the CC readmits those who have recanted since it last sat
+    (engine.recantation.readmit); returns whether anyone was readmitted."""
+    c = model.c
+    if c.rules.readmission != "sessions" or kind not in ("plenum", "congress"):
+        return False
+    due = [a for a in model.people if a.readmit and a.alive]
+    for a in model.people:
+        a.readmit = False
+    for a in due:
+        a.sanction = int(c.sanctions.recant_to[a.sanction])
+    return bool(due)
 
 
 UNPORTED = ("resign", "mood", "salience")

@@ -194,6 +194,9 @@ class PeerModel(mesa.Model):
         contests.meeting(self, "executive")
         for ev in meetings:
             contests.meeting(self, ev.kind)
+            if decisions.readmit(self, ev.kind):
+                self.recompute_power()
+                coalitions.form(self)
             if ev.kind == "congress":
                 flow.congress(self, ev.cc_seats, ev.executive_seats)
         if decisions.recant_struck(self):

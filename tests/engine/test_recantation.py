@@ -59,12 +59,34 @@ def test_the_struck_recant_and_are_readmitted(
     ctx = make_context(c, runs=400)
     i = _expel(ctx, "kamenev")
     recantation.struck(ctx)
+    st = ctx.st
+    back = st.readmit[:, i].copy()  # rules.readmission: sessions: recanted, awaiting the CC
+    assert 0.2 < back.mean() < 0.8
+    assert np.all(st.quiet_until[back, i] > st.month)
+    assert np.allclose(st.position[back, i], st.line[back])
+    assert np.all(st.tactic[back, i] == 0)
+    assert any(e.kind == "recanted" for e in ctx.log.entries)
+    # a declaration: he stays expelled until the CC sits, and a conference is not the CC
+    assert np.all(st.sanction[:, i] == EXPELLED)
+    recantation.readmit(ctx, "conference")
+    assert np.all(st.sanction[:, i] == EXPELLED)
+    recantation.readmit(ctx, "plenum")
+    assert np.array_equal(st.sanction[:, i] < EXPELLED, back)
+    assert not st.readmit.any()
+    assert any(e.kind == "readmitted" for e in ctx.log.entries)
+
+
+def test_by_default_a_recantation_readmits_at_once(
+    bolshevik: Scenario, make_context: MakeContext
+) -> None:
+    rules = bolshevik.rules.model_copy(update={"readmission": "at_once"})
+    plain = bolshevik.model_copy(update={"rules": rules})
+    ctx = make_context(compile_scenario(plain, {"decision_temperature": 0.5}), runs=400)
+    i = _expel(ctx, "kamenev")
+    recantation.struck(ctx)
     back = ctx.st.sanction[:, i] < EXPELLED
     assert 0.2 < back.mean() < 0.8
-    assert np.all(ctx.st.quiet_until[back, i] > ctx.st.month)
-    assert np.allclose(ctx.st.position[back, i], ctx.st.line[back])
-    assert np.all(ctx.st.tactic[back, i] == 0)
-    assert any(e.kind == "recanted" for e in ctx.log.entries)
+    assert not ctx.st.readmit.any()
 
 
 def test_no_blow_no_recantation(bolshevik: Scenario, make_context: MakeContext) -> None:

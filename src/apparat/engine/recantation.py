@@ -3,7 +3,12 @@
 A recantation lifts the sanctions its rules let it undo (``reversal: recant``: the
 expelled are readmitted), costs the recanting man standing, ends his opposition and his
 pacts, brings his line to the governing line (he renounces his views), and buys him
-``quiet_months`` in which he is left alone.
+``quiet_months`` in which he is left alone. Where the rules say so
+(``rules.readmission: sessions``) the recantation is a declaration and the lifting waits
+for the next session of the CC, which readmits him: Zinoviev and Kamenev capitulated at
+the XV Congress (December 1927) and were readmitted in 1928 (S2:78 'scrissero
+dichiarazioni di pentimento e furono reintegrati': two acts), Radek and Preobrazhensky
+recanted in July 1929 and were readmitted in 1930.
 
 Where the rules say so (``rules.recantation: struck``), anyone whom a recantation would
 readmit weighs it each time a blow falls on him (a step of sanction against him, carried
@@ -31,7 +36,10 @@ B = NDArray[np.bool_]
 def recant(ctx: Context, idx: I, a: I) -> None:
     """Carry out a recantation by actors ``a`` in runs ``idx``."""
     st, c = ctx.st, ctx.c
-    st.sanction[idx, a] = c.sanctions.recant_to[st.sanction[idx, a]]
+    if c.rules.readmission == "sessions":
+        st.readmit[idx, a] = True  # the CC lifts the sanctions when it next sits
+    else:
+        st.sanction[idx, a] = c.sanctions.recant_to[st.sanction[idx, a]]
     st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost", 1, idx), 0.0)
     st.tactic[idx, a] = 0
     st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
@@ -48,7 +56,40 @@ def eligible(ctx: Context) -> B:
     st, c = ctx.st, ctx.c
     rep = c.sanctions
     undone = rep.recant_to[st.sanction] < st.sanction
-    return st.alive & st.active & ~st.ruling & undone & (st.quiet_until < st.month)
+    return st.alive & st.active & ~st.ruling & undone & (st.quiet_until < st.month) & ~st.readmit
+
+
+SESSIONS = ("plenum", "congress")  # the CC sits: it may readmit
+
+
+def readmit(ctx: Context, kind: str) -> None:
+    """At a session of the CC (``rules.readmission: sessions``), those who have recanted
+    since it last sat are readmitted: the sanctions their recantation undoes are lifted."""
+    st, c = ctx.st, ctx.c
+    if c.rules.readmission != "sessions" or kind not in SESSIONS or not st.readmit.any():
+        return
+    due = st.readmit & st.alive
+    st.readmit[:] = False
+    if not due.any():
+        return
+    rows, who = np.nonzero(due)
+    before = st.sanction[rows, who].copy()
+    st.sanction[rows, who] = c.sanctions.recant_to[before]
+    flagged = np.zeros(st.runs, dtype=bool)
+    flagged[rows] = True
+    for row in ctx.log.rows(flagged):
+        for k in np.flatnonzero(rows == row):
+            lifted = c.sanctions.names[int(before[k])].replace("_", " ")
+            ctx.note(
+                row,
+                "readmitted",
+                f"The {kind} readmits {ctx.name(int(who[k]))}, who has recanted "
+                f"(no longer {lifted}).",
+                actors=(c.actors[int(who[k])],),
+                cites=c.rules.cite,
+            )
+    st.power[flagged] = compute_power(c, st, st.month)[flagged]
+    coalitions.form(ctx, flagged)
 
 
 def struck(ctx: Context) -> None:
@@ -81,10 +122,15 @@ def struck(ctx: Context) -> None:
         for row in ctx.log.rows(flagged):
             k = int(np.searchsorted(idx, row))
             lifted = c.sanctions.names[int(before[k])].replace("_", " ")
+            back = (
+                f"asks to be taken back (still {lifted}: the CC readmits when it next sits)"
+                if c.rules.readmission == "sessions"
+                else f"is taken back (no longer {lifted})"
+            )
             ctx.note(
                 row,
                 "recanted",
-                f"{ctx.name(int(t))} renounces his views and is taken back (no longer {lifted}).",
+                f"{ctx.name(int(t))} renounces his views and {back}.",
                 actors=(c.actors[int(t)],),
                 why={"draw": round(float(u[row, t]), 3)},
                 cites=c.rules.cite,

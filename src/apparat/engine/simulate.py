@@ -154,6 +154,7 @@ def simulate(
         for ev in meetings:
             contests.meeting(ctx, ev.kind, ev.id)
             rehabilitation.session(ctx, ev.kind)
+            recantation.readmit(ctx, ev.kind)  # rules.readmission: sessions
             if ev.kind == "congress":
                 circular_flow.congress(ctx, ev.cc_seats, ev.executive_seats)
             elif ev.executive_seats:  # a plenum may enlarge or shrink the executive

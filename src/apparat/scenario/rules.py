@@ -183,6 +183,12 @@ class Rules(Strict):
         "falls on him ('struck'), weighing the way back into the party against what he "
         "gives up by the one choice rule.",
     )
+    readmission: Literal["at_once", "sessions"] = Field(
+        default="at_once",
+        description="When a recantation lifts the sanctions it undoes: at once, or at the "
+        "next session of the CC ('sessions': a plenum or a congress readmits; until then "
+        "the man has recanted, keeps quiet and is left alone, but stays expelled).",
+    )
     dominance: Dominance = Dominance()
     naive_baseline: NaiveRule = "most_offices"
     cite: Cites
