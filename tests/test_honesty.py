@@ -69,11 +69,12 @@ def test_another_contender_consolidates_in_some_baseline_runs(
 ) -> None:
     """Contingency: someone other than Stalin consolidates in some runs. (Kamenev used to,
     as the last man standing in runs where everyone else fell; once factions trusted one
-    another no one else won, until each pact kept its own enemy: now Trotsky does, rarely
-    -- 1 run in 200 here, 1 in 2,000 at seed 1.)"""
+    another no one else won. Since each pact keeps its own enemy and the men of one
+    faction are not each other's rivals, Zinoviev's faction consolidates in about one
+    run in six, Bukharin's in a few per cent: 1,000 runs, seed 1.)"""
     stalin = bolshevik_compiled.index("stalin")
     end = baseline.outcomes.dominant_end
-    assert ((end >= 0) & (end != stalin)).any()
+    assert ((end >= 0) & (end != stalin)).mean() > 0.05
 
 
 def test_stalin_wins_most_runs_but_not_all(bolshevik_compiled: Compiled, baseline: Any) -> None:

@@ -135,15 +135,27 @@ def compute_power(model: PeerModel) -> list[float]:
 
 def dominance(model: PeerModel) -> int:
     """The consolidated leader this month (-1 if none): he sits in the executive with no
-    rival contender there, and his side holds more than half of its seats and of the CC."""
+    rival contender there (under ``rivals: faction`` none outside his faction, the
+    strongest of whom leads), and his side holds more than half of its seats and of the CC."""
     people = model.people
     in_exec = [a.executive and a.active and a.sanction < 3 for a in people]
     seated = max(sum(in_exec), 1)
     cc = cc_share(model)
-    for a in people:
-        if not a.contender or not in_exec[a.index]:
+    present = [a.contender and in_exec[a.index] for a in people]
+    rule = model.c.rules.dominance.rivals
+    if rule not in ("contenders", "faction"):
+        raise NotImplementedError(f"the Mesa peer does not port rivals: {rule}")
+    if rule == "faction" and any(present):
+        best = max(range(len(people)), key=lambda i: people[i].power if present[i] else -1.0)
+        named = int(model.c.faction_leader[best])
+        leaders = [people[named if named >= 0 and present[named] else best]]
+    else:
+        leaders = list(people)
+    for a in leaders:
+        if not present[a.index]:
             continue
-        if any(in_exec[b.index] and b.contender and b is not a for b in people):
+        trusted = model.c.trust[a.index] if rule == "faction" else [0.0] * len(people)
+        if any(present[b.index] and b is not a and trusted[b.index] <= 0.0 for b in people):
             continue
         mine = model.side(a.index)
         exec_share = sum(x and y for x, y in zip(in_exec, mine, strict=True)) / seated

@@ -276,3 +276,33 @@ def test_the_first_man_of_a_collective_is_whoever_holds_its_chairs(tmp_path: Pat
 
     assert leader("strongest") == "anna"
     assert leader("offices") == "clara"
+
+
+def test_the_men_of_the_leaders_own_faction_are_not_his_rivals(tmp_path: Path) -> None:
+    """Anna and Boris, of one faction the sources name, rule together. Once Clara and
+    Dmitri have left the executive, Anna has consolidated power where only contenders
+    outside her faction count as rivals (Boris acts with her), not where every other
+    contender does; with Clara still sitting, under neither. A faction named after Boris
+    is led by him."""
+
+    def dominant(rivals: str, clara_sits: bool, leader: str | None = None) -> int:
+        data = base()
+        data["factions"] = [
+            {"id": "ab", "name": "Anna's faction", "members": ["anna", "boris"], "cite": "R1 p. 2"}
+        ]
+        if leader is not None:
+            data["factions"][0]["leader"] = leader
+        # a CC share they hold (49 %): the rivals are the question here
+        data["rules"]["dominance"].update(rivals=rivals, cc_share=0.4)
+        ctx = world(load(data, tmp_path / f"{rivals}{clara_sits}{leader}"), month=12)
+        rule(ctx, "anna", "boris")
+        c, st = ctx.c, ctx.st
+        st.executive[0, c.index("dmitri")] = False
+        st.executive[0, c.index("clara")] = clara_sits
+        return int(dominance(ctx)[0])
+
+    assert dominant("contenders", clara_sits=False) == -1
+    assert dominant("faction", clara_sits=False) == 0  # Anna, the stronger
+    # the faction named after Boris is his to lead, though Anna is stronger
+    assert dominant("faction", clara_sits=False, leader="boris") == 1
+    assert dominant("faction", clara_sits=True) == -1

@@ -325,3 +325,22 @@ def test_a_pacts_enemy_must_be_an_actor_and_go_with_a_pact(
     path = write(tmp_path, text)
     with pytest.raises(ScenarioError, match=re.escape(message)):
         load_scenario(path)
+
+
+def test_a_faction_leader_must_be_one_of_its_members(toy: str, tmp_path: Path) -> None:
+    """The leader a faction is named after must belong to it; where he does, the
+    compiled scenario knows him as every member's faction leader."""
+    bad = (
+        "factions:\n"
+        '  - {id: f1, name: One, members: [alpha, beta], leader: gamma, cite: "T1:1"}\n'
+    )
+    problems = "\n".join(load_error(write(tmp_path, toy + "\n" + bad)).problems)
+    assert "factions[0].leader: leader 'gamma' is not a member of 'f1'" in problems
+    ok = bad.replace("leader: gamma", "leader: beta")
+    s = load_scenario(write(tmp_path, toy + "\n" + ok))
+    c = apparat.engine.compile_scenario(s)
+    names = [a.id for a in s.actors]
+    beta = names.index("beta")
+    assert c.faction_leader[names.index("alpha")] == beta
+    assert c.faction_leader[beta] == beta
+    assert c.faction_leader[names.index("gamma")] == -1

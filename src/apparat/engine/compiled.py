@@ -62,6 +62,7 @@ class Compiled:
     position: F  # (A, X): one column per policy axis of the scenario
     enmity: F  # (A, A), symmetric
     trust: F  # (A, A): 1 between members of one faction the sources name, else 0
+    faction_leader: I  # (A,): the named leader of each actor's faction, -1 none
     contender: B
     sanction0: I  # (A,): the level each actor starts at
     offices: list[str]
@@ -176,9 +177,12 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
             i, j = idx[a.id], idx[e.with_]
             enmity[i, j] = enmity[j, i] = max(enmity[i, j], e.strength)
     trust = np.zeros((n, n))
+    faction_leader = np.full(n, -1, dtype=np.int64)
     for f in s.factions:
         members = [idx[m] for m in f.members]
         trust[np.ix_(members, members)] = 1.0
+        if f.leader is not None:
+            faction_leader[members] = idx[f.leader]
     np.fill_diagonal(trust, 0.0)
     offices = s.offices
     holder0 = np.array([idx[o.holder] if o.holder else -1 for o in offices], dtype=np.int64)
@@ -217,6 +221,7 @@ def compile_scenario(s: Scenario, params: dict[str, float] | None = None) -> Com
         position=position,
         enmity=enmity,
         trust=trust,
+        faction_leader=faction_leader,
         contender=np.array([a.contender for a in s.actors]),
         sanction0=np.array(
             [

@@ -45,8 +45,19 @@ def dominance(ctx: Context) -> I:
     mine = side(ctx, who)
     if rule.leader == "offices" and c.dominance_offices.size:
         who = chair_holder(ctx, present & mine, who)
-    # partners of his side are rivals only if the rules say every contender is one
-    rivals = present.copy() if rule.rivals == "contenders" else present & ~mine
+    # partners of his side are rivals unless the rules say only opponents are; the men
+    # of his own faction are not, where the rules say a faction acts as one
+    if rule.rivals == "opponents":
+        rivals = present & ~mine
+    elif rule.rivals == "faction":
+        # the faction's named leader leads it where he sits in the executive
+        named = c.faction_leader[who]
+        seated = (named >= 0) & present[np.arange(st.runs), np.maximum(named, 0)]
+        who = np.where(seated, named, who)
+        mine = side(ctx, who)
+        rivals = present & (c.trust[who] <= 0.0)
+    else:
+        rivals = present.copy()
     rivals[np.arange(st.runs), who] = False
     exec_share = (in_exec & mine).sum(axis=1) / np.maximum(in_exec.sum(axis=1), 1)
     cc = (cc_share(c, st, aligned=rule.cc_counted == "aligned") * mine).sum(axis=1)

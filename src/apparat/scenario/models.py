@@ -125,6 +125,12 @@ class Faction(Strict):
     id: Ident
     name: str
     members: list[Ident] = Field(min_length=2)
+    leader: Ident | None = Field(
+        default=None,
+        description="The member the sources name the faction after: where the faction "
+        "consolidates power (rules.dominance.rivals: faction) and he sits in the "
+        "executive, he is its leader; otherwise its strongest member is.",
+    )
     cite: Cites
 
 

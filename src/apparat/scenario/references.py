@@ -78,6 +78,10 @@ def check_references(s: Scenario) -> list[Problem]:
             if m in member_of:
                 out.append((where, f"'{m}' is already a member of faction '{member_of[m]}'"))
             member_of.setdefault(m, f.id)
+        if f.leader is not None and f.leader not in f.members:
+            out.append(
+                (("factions", i, "leader"), f"leader '{f.leader}' is not a member of '{f.id}'")
+            )
     for i, b in enumerate(s.bodies):
         for j, m in enumerate(b.members):
             out += _need(actors, m, "actor", ("bodies", i, "members", j))

@@ -118,11 +118,13 @@ class Dominance(Strict):
     """What consolidated power means: the leader's side must hold all of these at once."""
 
     rivals_in_executive: int = Field(default=0, ge=0, le=50)
-    rivals: Literal["contenders", "opponents"] = Field(
+    rivals: Literal["contenders", "faction", "opponents"] = Field(
         default="contenders",
-        description="Who counts as a rival still in the executive: every other contender, "
-        "or only contenders outside the leader's side (his partners in a collective are "
-        "not rivals).",
+        description="Who counts as a rival still in the executive: every other contender; "
+        "every contender outside the leader's own faction (the members of one faction "
+        "the sources name act as one, so they are not rivals of each other); or only "
+        "contenders outside the leader's side (his partners in a collective are not "
+        "rivals).",
     )
     executive_share: Unit = 0.5
     cc_share: Unit = 0.5

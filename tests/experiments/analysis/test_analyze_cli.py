@@ -77,7 +77,7 @@ def test_discover_prints_boxes_and_plots(tmp_path: Path) -> None:
     with ema_quiet():
         pytest.importorskip("ema_workbench")
     out = invoke(
-        "discover", "-o", "no_one_dominant", "--samples", "60", *FEW, "--no-store",
+        "discover", "-o", "stalin_dominant", "--samples", "60", *FEW, "--no-store",
         "--plots", str(tmp_path),
     )  # fmt: skip
     assert "PRIM box 0: coverage" in out
