@@ -331,8 +331,7 @@ def test_a_faction_leader_must_be_one_of_its_members(toy: str, tmp_path: Path) -
     """The leader a faction is named after must belong to it; where he does, the
     compiled scenario knows him as every member's faction leader."""
     bad = (
-        "factions:\n"
-        '  - {id: f1, name: One, members: [alpha, beta], leader: gamma, cite: "T1:1"}\n'
+        'factions:\n  - {id: f1, name: One, members: [alpha, beta], leader: gamma, cite: "T1:1"}\n'
     )
     problems = "\n".join(load_error(write(tmp_path, toy + "\n" + bad)).problems)
     assert "factions[0].leader: leader 'gamma' is not a member of 'f1'" in problems
