@@ -87,7 +87,12 @@ class Actor(mesa.Agent):
             self.tactic = OPEN
         if recanted or not self.alive:
             self.tactic = 0
-        rate = {OPEN: 0.01, APPEAL: 0.02, UNDERGROUND: p["underground_gain"], DEMONSTRATE: 0.05}
+        rate = {
+            OPEN: p["open_gain"],
+            APPEAL: p["appeal_gain"],
+            UNDERGROUND: p["underground_gain"],
+            DEMONSTRATE: p["demonstrate_gain"],
+        }
         gain = rate.get(self.tactic, 0.0) * self.traits[TRAIT["oratory"]] * free
         penalty = p["factionalism_penalty"] * p["faction_ban"] * (self.tactic > 0)
         self.prestige = min(max(self.prestige + gain - penalty, 0.0), 1.0)

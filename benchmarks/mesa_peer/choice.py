@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 TACTIC = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
 TACTIC["demonstrate"] = DEMONSTRATE
-MONTHLY_GAIN = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}  # support a tactic wins a month
+GAIN = {OPEN: "open_gain", APPEAL: "appeal_gain", DEMONSTRATE: "demonstrate_gain"}
 Parts = tuple[float, float, float, float]
 
 
@@ -234,7 +234,7 @@ def _tactic(model: PeerModel, tactic: str, a: int, seen: list[float]) -> tuple[f
     while the ban on factions stands; underground work more so)."""
     p, me = model.c.params, model.people[a]
     code = TACTIC[tactic]
-    rate = MONTHLY_GAIN.get(code, p["underground_gain"])
+    rate = p[GAIN.get(code, "underground_gain")]
     free = 1.0 - apparatus_control(model)
     ban = p["faction_ban"]
     worth = prestige_worth(model)

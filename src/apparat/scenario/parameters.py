@@ -98,7 +98,14 @@ PARAMETERS: dict[str, Spec] = {
         2.0, 0.5, 12.0, "Months between two steps against a rival, times (1 + 2 x his prestige)."
     ),
     "vote_noise": Spec(0.08, 0.0, 0.3, "Spread of unaligned members' votes around their lean."),
-    # opposition tactics
+    # opposition tactics: the support a month of each wins (times oratory and the members
+    # the apparatus does not hold); no source fixes them, so they are declared here with
+    # ranges for screening and calibration, not hidden in the mechanism
+    "open_gain": Spec(0.01, 0.0, 0.05, "Monthly support gained by an open platform."),
+    "appeal_gain": Spec(
+        0.02, 0.0, 0.1, "Monthly support gained by appealing to the rank and file."
+    ),
+    "demonstrate_gain": Spec(0.05, 0.0, 0.2, "Support gained by a street demonstration."),
     "underground_gain": Spec(0.04, 0.0, 0.2, "Monthly support gained by underground work."),
     "underground_risk": Spec(0.5, 0.0, 1.0, "Extra chance that underground work brings expulsion."),
     # decisions

@@ -19,14 +19,20 @@ from apparat.engine.mechanisms.power import apparatus_control
 OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
 TACTIC_CODE = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
 TACTIC_CODE["demonstrate"] = DEMONSTRATE
-# monthly support a tactic wins, times oratory and the members the apparatus does not hold
-# (underground work: the ``underground_gain`` parameter)
-MONTHLY_GAIN = {OPEN: 0.01, APPEAL: 0.02, DEMONSTRATE: 0.05}
+# the parameter that says what support a month of each tactic wins, times oratory and the
+# members the apparatus does not hold
+GAIN_PARAMETER = {
+    OPEN: "open_gain",
+    APPEAL: "appeal_gain",
+    UNDERGROUND: "underground_gain",
+    DEMONSTRATE: "demonstrate_gain",
+}
 
 
 def monthly_gain(ctx: Context, code: int) -> float | NDArray[np.float64]:
     """The support a month of this tactic wins, before oratory and the apparatus."""
-    return ctx.p("underground_gain") if code == UNDERGROUND else MONTHLY_GAIN.get(code, 0.0)
+    name = GAIN_PARAMETER.get(code)
+    return 0.0 if name is None else ctx.p(name)
 
 
 def monthly(ctx: Context) -> None:
@@ -49,12 +55,7 @@ def monthly(ctx: Context) -> None:
                 st.tactic == UNDERGROUND,
                 st.tactic == DEMONSTRATE,
             ],
-            [
-                MONTHLY_GAIN[OPEN],
-                MONTHLY_GAIN[APPEAL],
-                ctx.p("underground_gain", 2),
-                MONTHLY_GAIN[DEMONSTRATE],
-            ],
+            [ctx.p(GAIN_PARAMETER[code], 2) for code in (OPEN, APPEAL, UNDERGROUND, DEMONSTRATE)],
             0.0,
         )
         * oratory
