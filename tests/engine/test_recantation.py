@@ -27,6 +27,20 @@ def _expel(ctx: Context, who: str) -> int:
     return i
 
 
+def _with_rules(s: Scenario, **change: str) -> Scenario:
+    """The scenario with its rules changed as given."""
+    return s.model_copy(update={"rules": s.rules.model_copy(update=change)})
+
+
+def _kamenev_struck(s: Scenario, make_context: MakeContext, runs: int) -> tuple[Context, int]:
+    """Kamenev expelled this month, near a coin toss whether he recants, and the month's
+    recantations weighed."""
+    ctx = make_context(compile_scenario(s, {"decision_temperature": 0.5}), runs=runs)
+    i = _expel(ctx, "kamenev")
+    recantation.struck(ctx)
+    return ctx, i
+
+
 def test_the_line_he_renounces_costs_him(bolshevik: Scenario, make_context: MakeContext) -> None:
     ctx = make_context(compile_scenario(bolshevik), runs=16)
     i = _expel(ctx, "radek")
@@ -55,10 +69,7 @@ def test_the_way_back_is_worth_his_standing(bolshevik: Scenario, make_context: M
 def test_the_struck_recant_and_are_readmitted(
     bolshevik: Scenario, make_context: MakeContext
 ) -> None:
-    c = compile_scenario(bolshevik, {"decision_temperature": 0.5})  # near a coin toss
-    ctx = make_context(c, runs=400)
-    i = _expel(ctx, "kamenev")
-    recantation.struck(ctx)
+    ctx, i = _kamenev_struck(bolshevik, make_context, 400)
     st = ctx.st
     back = st.readmit[:, i].copy()  # rules.readmission: sessions: recanted, awaiting the CC
     assert 0.2 < back.mean() < 0.8
@@ -79,11 +90,7 @@ def test_the_struck_recant_and_are_readmitted(
 def test_by_default_a_recantation_readmits_at_once(
     bolshevik: Scenario, make_context: MakeContext
 ) -> None:
-    rules = bolshevik.rules.model_copy(update={"readmission": "at_once"})
-    plain = bolshevik.model_copy(update={"rules": rules})
-    ctx = make_context(compile_scenario(plain, {"decision_temperature": 0.5}), runs=400)
-    i = _expel(ctx, "kamenev")
-    recantation.struck(ctx)
+    ctx, i = _kamenev_struck(_with_rules(bolshevik, readmission="at_once"), make_context, 400)
     back = ctx.st.sanction[:, i] < EXPELLED
     assert 0.2 < back.mean() < 0.8
     assert not ctx.st.readmit.any()
@@ -100,11 +107,7 @@ def test_no_blow_no_recantation(bolshevik: Scenario, make_context: MakeContext) 
 def test_rules_without_it_leave_recanting_to_the_decisions(
     bolshevik: Scenario, make_context: MakeContext
 ) -> None:
-    rules = bolshevik.rules.model_copy(update={"recantation": "decisions"})
-    plain = bolshevik.model_copy(update={"rules": rules})
-    ctx = make_context(compile_scenario(plain, {"decision_temperature": 0.5}), runs=64)
-    i = _expel(ctx, "kamenev")
-    recantation.struck(ctx)
+    ctx, i = _kamenev_struck(_with_rules(bolshevik, recantation="decisions"), make_context, 64)
     assert np.all(ctx.st.sanction[:, i] == EXPELLED)
 
 
