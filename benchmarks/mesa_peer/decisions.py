@@ -10,7 +10,7 @@ from math import exp
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer import choice as choice_rule
-from benchmarks.mesa_peer import contests
+from benchmarks.mesa_peer import contests, flow
 from benchmarks.mesa_peer.agents import TRAIT
 from benchmarks.mesa_peer.events import shift_prestige
 
@@ -164,7 +164,7 @@ def readmit(model: PeerModel, kind: str) -> bool:
     """A session of the CC readmits those who have recanted since it last sat
     (engine.recantation.readmit); returns whether anyone was readmitted."""
     c = model.c
-    if c.rules.readmission != "sessions" or kind not in ("plenum", "congress"):
+    if c.rules.readmission != "sessions" or kind not in flow.CC_SESSIONS:
         return False
     due = [a for a in model.people if a.readmit and a.alive]
     for a in model.people:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from apparat.engine import choice
 from apparat.engine.context import Context
-from apparat.engine.mechanisms import coalitions
+from apparat.engine.mechanisms import circular_flow, coalitions
 from apparat.engine.mechanisms.power import compute_power
 
 I = NDArray[np.int64]
@@ -59,14 +59,12 @@ def eligible(ctx: Context) -> B:
     return st.alive & st.active & ~st.ruling & undone & (st.quiet_until < st.month) & ~st.readmit
 
 
-SESSIONS = ("plenum", "congress")  # the CC sits: it may readmit
-
-
 def readmit(ctx: Context, kind: str) -> None:
     """At a session of the CC (``rules.readmission: sessions``), those who have recanted
     since it last sat are readmitted: the sanctions their recantation undoes are lifted."""
     st, c = ctx.st, ctx.c
-    if c.rules.readmission != "sessions" or kind not in SESSIONS or not st.readmit.any():
+    sitting = kind in circular_flow.CC_SESSIONS  # the CC sits: it may readmit
+    if c.rules.readmission != "sessions" or not sitting or not st.readmit.any():
         return
     due = st.readmit & st.alive
     st.readmit[:] = False
