@@ -98,6 +98,8 @@ def _effects(
         g, r = _tactic(model, eff.tactic, a, seen)
         gain += g
         risk += r
+        # standing for his platform renounces nothing; every other course acquiesces
+        concession -= renounced(model, a)
     if eff.recant:
         rep = c.sanctions
         # what he escapes: the rungs the rulers could still take him down

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from numpy.typing import NDArray
 
 from apparat.engine import Compiled, beliefs, choice, simulate
 from apparat.engine.chronicle import Chronicle
@@ -19,6 +20,7 @@ from apparat.engine.random import Streams
 from apparat.engine.state import initial_state
 from apparat.scenario.models import TRAITS
 
+F = NDArray[np.float64]
 SCENARIOS = Path(__file__).parents[2] / "src" / "apparat" / "scenarios"
 
 
@@ -97,6 +99,39 @@ def test_a_motion_is_expected_to_carry_more_often_with_more_authority(
     acts = [part[2] for part in choice.components(ctx, d, actor)]
     assert (acts[0] == 1).all()
     assert (acts[1] == 0).all()
+
+
+def test_standing_for_a_distant_platform_outweighs_silence_for_an_inflexible_man(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """The 1923 debate: leading the opposition is worth more against silence the farther
+    Trotsky's line stands from the governing line, and the more so the less flexible he
+    is; on the line itself the tactic's concession is nothing (S1:17, S1:374)."""
+    c = bolshevik_compiled
+    d = next(x for x in c.scenario.decisions if x.id == "trotsky.new_course_1923")
+    k = [o.id for o in d.options].index("leave_to_supporters")
+    silent = [o.id for o in d.options].index("keep_silent")
+    ctx = make_context(c)
+    st = ctx.st
+    t = c.index("trotsky")
+    actor = np.full(st.runs, t, dtype=np.int64)
+
+    def edge(flexibility: float) -> F:
+        traits = st.traits[np.arange(st.runs), actor].copy()
+        traits[:, TRAIT["flexibility"]] = flexibility
+        u = choice.utilities(ctx, d, actor, traits)
+        return u[:, k] - u[:, silent]
+
+    st.position[:, t] = st.line  # on the line: nothing to stand for
+    on_line = [edge(f) for f in (0.0, 1.0)]
+    assert np.allclose(choice.components(ctx, d, actor)[k][3], 0.0)
+    assert np.allclose(on_line[0], on_line[1])
+    st.position[:, t] = np.clip(st.line + 1.0, -1.0, 1.0)  # far from it
+    rigid, pliant = edge(0.0), edge(1.0)
+    assert (choice.components(ctx, d, actor)[k][3] < 0).all()
+    assert (rigid > pliant).all()
+    assert (rigid > on_line[0]).all()
+    assert np.allclose(pliant, on_line[1])
 
 
 def test_concealment_makes_rivals_underrate_an_intriguer(bolshevik_compiled: Compiled) -> None:

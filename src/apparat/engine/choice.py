@@ -15,7 +15,9 @@ opinion, offices given up); ``risk`` the power he stands to lose (the rival side
 the rulers' if an open opposition draws their sanctions); ``act`` is 1 for taking the
 initiative at all (every option but the decision's ``default``: what happens if he does
 nothing); and ``concession`` what he gives up of himself (a recantation, making up with
-an enemy, a shift of line, allying with a distant partner). Traits thus weigh in every
+an enemy, a shift of line, allying with a distant partner; an opposition tactic counts
+the distance of his line from the governing line in his favour, for every other course
+acquiesces in it, S1:17). Traits thus weigh in every
 choice: Trotsky's hesitation (S1:336 "passive and indecisive"; S4:203 "His reluctance
 to act") is a cost on every act of his, not a weight on one option. The global weights
 are calibrated (docs/calibration.md); ``decision_temperature`` turns utilities into
@@ -105,6 +107,10 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         g, r = _tactic(ctx, eff.tactic, a, seen)
         gain += g
         risk += r
+        # standing for his platform renounces nothing; every other course acquiesces in
+        # a line as far from his own as a recantation would renounce (softmax is blind
+        # to a shift shared by all options, so the credit here is that debit there)
+        concession -= renounced(ctx, a)
     if eff.recant:
         level = st.sanction[rows, a]
         back = c.sanctions.recant_to[level]
