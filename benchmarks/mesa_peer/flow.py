@@ -13,6 +13,7 @@ from math import comb, exp, inf, isfinite
 from typing import TYPE_CHECKING
 
 from benchmarks.mesa_peer.agents import TRAIT
+from benchmarks.mesa_peer.beliefs import believed
 from benchmarks.mesa_peer.power import cc_share, congress_share, secretary_share
 
 if TYPE_CHECKING:
@@ -223,8 +224,28 @@ def fit(model: PeerModel, score: list[float], office: int) -> list[float]:
             score = [-inf] * len(people)
     if p.base[office] and sum(a.ruling and a.contender for a in people) >= 2:
         ours = ruling_side(model)
-        score = prefer(score, [o and not a.contender for o, a in zip(ours, people, strict=True)])
+        follower = [o and not a.contender for o, a in zip(ours, people, strict=True)]
+        score = prefer(score, follower)
+        if p.armed[office]:
+            # the force goes to none of the men of the partner the others fear most
+            feared = feared_partner(model)
+            score = prefer(
+                score, [f and a.follows != feared for f, a in zip(follower, people, strict=True)]
+            )
     return score
+
+
+def feared_partner(model: PeerModel) -> int:
+    """The ruling leader whom his partners, on the strengths they believe, hold the
+    strongest (the sum of the other partners' estimates of him)."""
+    leaders = [a.index for a in model.people if a.ruling and a.contender]
+    views = {i: believed(model, i) for i in leaders}
+    best, top = -1, -1.0
+    for j in leaders:
+        v = sum(views[i][j] for i in leaders if i != j)
+        if v > top:
+            best, top = j, v
+    return best
 
 
 def take(model: PeerModel, office: int, who: int, gave_up: list[int] | None = None) -> None:

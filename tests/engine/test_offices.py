@@ -163,6 +163,33 @@ def test_partners_deny_each_other_a_power_base(
     assert holder(ctx, "guard") == expected
 
 
+@pytest.mark.parametrize(
+    ("force", "hidden", "expected"),
+    [(1.0, False, "fedor"), (0.0, False, "egor"), (1.0, True, "egor")],
+)
+def test_partners_deny_the_force_to_the_one_they_believe_strongest(
+    force: float, hidden: bool, expected: str, tmp_path: Path
+) -> None:
+    """Anna and Boris rule; Anna is the stronger. Egor (Anna's man, the stronger
+    candidate) and Fedor (Boris's) may fill the vacant guard, a power base. Commanding
+    force, it goes to Fedor, a compromise: Boris will not let Anna's man hold the force.
+    Without force it goes to Egor. Where Boris underrates Anna (she hides her hand) and
+    Anna sees Boris as he is, she looks the weaker to her partner, and Egor takes it."""
+    data = with_fedor(base=True, force=force)
+    ctx = ruled(data, tmp_path, "boris")
+    st, c = ctx.st, ctx.c
+    anna, boris = c.index("anna"), c.index("boris")
+    st.follows[0, c.index("fedor")] = boris
+    st.power[0, anna] = st.power[0].max() + 0.5
+    st.misjudge[0] = 0.0
+    if hidden:
+        st.misjudge[0, boris, anna] = -5.0
+    vacate(ctx, "guard")
+    vacate(ctx, "region")
+    circular_flow.fill_offices(ctx)
+    assert holder(ctx, "guard") == expected
+
+
 def test_a_lone_leader_may_take_a_power_base(tmp_path: Path) -> None:
     """Where one leader rules alone there is no partner to deny him: the strongest
     candidate, Anna herself made the strongest, takes the vacant base."""

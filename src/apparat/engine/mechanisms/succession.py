@@ -14,7 +14,10 @@ what the scenario says about the office (docs/model.md §7.3):
   someone else can serve;
 - where the ruling coalition has several leaders, a power base (``base``) goes to one
   of their followers rather than to a leader: the partners do not let one of their own
-  take another base;
+  take another base; and a base that commands force (the army) goes to none of the men
+  of the partner the others believe the strongest, but to a compromise, a follower of
+  another partner (Bazhanov: the troika's partners each had their own men for the army,
+  and Frunze was the compromise);
 - after a removal, the majority that removed the holder fills the post: where the mover
   is known, the removed man and his own followers are barred, not the allies who voted
   him out.
@@ -126,7 +129,27 @@ def fit(ctx: Context, score: F, rows: I, office: int) -> F:
         partners = (leaders.sum(axis=1) >= 2)[:, None]
         follower = ruling_side(ctx, rows) & ~c.contender[None, :]
         score = np.where(partners, prefer(score, follower), score)
+        if p.armed[office]:
+            # the force goes to none of the men of the partner the others believe the
+            # strongest: a compromise, a follower of another partner
+            feared = feared_partner(ctx, rows, leaders)
+            not_his = follower & (st.follows[rows] != feared[:, None])
+            score = np.where(partners, prefer(score, not_his), score)
     return within(ctx, score, rows)
+
+
+def feared_partner(ctx: Context, rows: I, leaders: B) -> I:
+    """(len(rows),): the leader of the ruling coalition whom his partners, on the
+    strengths they believe, hold the strongest (the sum of the other partners'
+    estimates of him): the one they deny the force (voronov_bazhanov)."""
+    st = ctx.st
+    seen = st.power[rows][:, None, :] * np.exp(st.misjudge[rows])  # (r, observer, target)
+    seen /= np.maximum(seen.sum(axis=2, keepdims=True), 1e-12)
+    lf = leaders.astype(np.float64)
+    own = np.einsum("rjj->rj", seen)  # each partner's view of himself, left out
+    by_others = np.einsum("ri,rij->rj", lf, seen) - lf * own
+    out: I = np.argmax(np.where(leaders, by_others, -1.0), axis=1).astype(np.int64)
+    return out
 
 
 def choose_holder(ctx: Context, score: F, rows: I, office: int) -> I:
