@@ -32,6 +32,34 @@ RUNGS = {
     "conference": (1, 2),
     "congress": (1, 2, 3, 4, 5),
 }
+# censure (1), removal from the CC (4) and expulsion (5) only where the Control
+# Commission sits with the CC: its joint plenums (and the conferences, the congresses);
+# a plenum of the CC alone removes from an office or the Politburo only
+CONTROL_PLENUMS = frozenset(
+    {
+        "plenum_1923_10", "plenum_1925_01", "plenum_1926_07", "plenum_1926_10",
+        "plenum_1927_08", "plenum_1927_10", "plenum_1927_11", "plenum_1928_04",
+        "plenum_1929_04", "plenum_1930_12",
+    }
+)  # fmt: skip
+CC_ALONE = (2, 3)
+
+
+def rungs(kind: str, event: str | None) -> tuple[int, ...]:
+    """The rungs a session of this kind (the calendar's ``event``) may decide."""
+    if kind == "plenum" and event not in CONTROL_PLENUMS:
+        return CC_ALONE
+    return RUNGS[kind]
+
+
+def can_vote(model: PeerModel, role: str, level: int) -> bool:
+    """Whether the body may vote rung ``level`` this month (a decision's motion): a
+    penalty kept for the Control Commission's sessions only where one sits now."""
+    if level not in (1, 4, 5):
+        return True
+    now = model.c.events.get(model.month, [])
+    return any(BODY_OF.get(e.kind) == role and level in rungs(e.kind, e.id) for e in now)
+
 
 if TYPE_CHECKING:
     from benchmarks.mesa_peer.model import PeerModel
@@ -130,15 +158,17 @@ def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
         flow.vacate_clients(model, target)
 
 
-def next_rung(model: PeerModel, target: int, rungs: tuple[int, ...]) -> int:
-    """The next rung this meeting may decide, skipping posts he does not hold; 0 if none."""
+def next_rung(model: PeerModel, target: int, allowed: tuple[int, ...]) -> int:
+    """The next rung this meeting may decide, passing over posts he does not hold and
+    rungs it may not decide; 0 if none."""
     t = model.people[target]
     level = t.sanction + 1
-    if level == 2 and target not in model.holder:
-        level = 3
-    if level == 3 and not t.executive:
-        level = 4
-    return level if level in rungs and level <= 7 else 0
+    while level <= 7:
+        moot = (level == 2 and target not in model.holder) or (level == 3 and not t.executive)
+        if level in allowed and not moot:
+            return level
+        level += 1
+    return 0
 
 
 def police_loyal(model: PeerModel) -> bool:
@@ -165,7 +195,7 @@ def targets(model: PeerModel, hostile_now: list[bool]) -> list[bool]:
     ]
 
 
-def meeting(model: PeerModel, kind: str) -> None:
+def meeting(model: PeerModel, kind: str, event: str | None = None) -> None:
     """The ruling coalition moves, one rung each, against rivals who threaten or organise;
     vacancies are filled after the meeting."""
     people = model.people
@@ -175,12 +205,12 @@ def meeting(model: PeerModel, kind: str) -> None:
     if kind == "executive":
         business = business and any(a.sanction >= 5 for a in people)
     if business:
-        motions(model, kind)
+        motions(model, kind, event)
     flow.fill_offices(model)
     flow.fill_executive(model, kind)
 
 
-def motions(model: PeerModel, kind: str) -> None:
+def motions(model: PeerModel, kind: str, event: str | None = None) -> None:
     """Each hostile target, in a fixed order, who is due and whom this body may
     sanction: the leader moves the next rung; a failed motion costs him and rebuffs."""
     p, people = model.c.params, model.people
@@ -195,7 +225,7 @@ def motions(model: PeerModel, kind: str) -> None:
         wait = p["escalation_interval"] * (1.0 + 2.0 * target.prestige) / (2.0 if provoked else 1.0)
         if model.month - target.last_step < wait:
             continue
-        level = next_rung(model, t, RUNGS[kind])
+        level = next_rung(model, t, rungs(kind, event))
         if kind == "executive" and not (police_loyal(model) and target.sanction >= 5):
             level = 0
         if level == 0:
@@ -236,6 +266,8 @@ def sanction_motion(
 ) -> bool:
     """A decision's motion that ``target`` be brought to rung ``level``, voted by the
     body; vacancies are filled after the vote. Returns whether it carried."""
+    if not can_vote(model, role, level):
+        return False
     if target < 0 or mover < 0 or mover == target or model.people[target].sanction >= level:
         return False
     passed = vote(model, role, mover, target, slot=2000 + slot, authority=authority) > 0.5

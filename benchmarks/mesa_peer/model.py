@@ -193,7 +193,7 @@ class PeerModel(mesa.Model):
         self.recompute_power()
         contests.meeting(self, "executive")
         for ev in meetings:
-            contests.meeting(self, ev.kind)
+            contests.meeting(self, ev.kind, ev.id)
             if decisions.readmit(self, ev.kind):
                 self.recompute_power()
                 coalitions.form(self)

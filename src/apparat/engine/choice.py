@@ -99,7 +99,7 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         g, cost = _pact(ctx, eff, a, seen, mine)
         gain += g
         concession += cost
-    if eff.motion is not None and eff.body:
+    if eff.motion is not None and eff.body and _can_put(ctx, eff):
         g, r = _motion(ctx, eff, a, seen)
         gain += g
         risk += r
@@ -250,6 +250,17 @@ def _without(ctx: Context, seen: F, mine: B, t: I, a: I) -> F:
     now = rule_share(own, (claim * mine).sum(axis=1), before, other, spread(ctx))
     then = rule_share(own, (claim * camp).sum(axis=1), after, other_after, spread(ctx))
     return then - now
+
+
+def _can_put(ctx: Context, eff: Effect) -> bool:
+    """Whether the body may vote the motion's rung now: a penalty the rules keep for the
+    sessions where the Control Commission sits cannot be put elsewhere, and is worth
+    nothing (contests.can_vote)."""
+    if eff.motion not in ("censure", "sanction"):
+        return True
+    c = ctx.c
+    level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+    return contests.can_vote(ctx, c.body_role[eff.body or ""], level)
 
 
 def motion_target(ctx: Context, eff: Effect) -> I:

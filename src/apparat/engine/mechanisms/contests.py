@@ -564,12 +564,26 @@ def motion(
     return passed
 
 
+def can_vote(ctx: Context, role: str, level: int) -> bool:
+    """Whether the body ``role`` may vote rung ``level`` this month: a rung the rules
+    keep for named sessions (``only_at``: the joint plenums of the CC and the Control
+    Commission) only where one of them sits now, as for the sessions' own motions."""
+    rep, c = ctx.c.sanctions, ctx.c
+    if not rep.restricted[level]:
+        return True
+    now = c.events.get(ctx.st.month, [])
+    return any(bool(rep.imposable(e.kind, e.id)[level]) for e in now if BODY_OF.get(e.kind) == role)
+
+
 def sanction_motion(
     ctx: Context, rows: B, mover: I, target: I, level: int, role: str, slot: int, authority: float
 ) -> B:
     """A motion put by an actor (a decision's effect) that ``target`` -- anyone, second
-    rank included -- be brought to ``level`` of the repertoire; voted by the body."""
+    rank included -- be brought to ``level`` of the repertoire; voted by the body, where
+    the rules let it vote that rung now (:func:`can_vote`)."""
     st, c = ctx.st, ctx.c
+    if not can_vote(ctx, role, level):
+        return np.zeros(st.runs, dtype=bool)
     ok = rows & (target >= 0) & (mover >= 0) & (mover != target)
     ok &= st.sanction[np.arange(st.runs), np.maximum(target, 0)] < level
     if not ok.any():
