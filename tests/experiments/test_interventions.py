@@ -9,7 +9,7 @@ from apparat.engine import compile_scenario
 from apparat.engine.compiled import TRAIT, month_index
 from apparat.errors import InterventionError
 from apparat.experiments import interventions as iv
-from apparat.scenario import Scenario
+from apparat.scenario import Scenario, load_scenario
 
 # ---- parsing ------------------------------------------------------------------------------
 
@@ -324,3 +324,26 @@ def test_interventions_apply_to_the_toy(toy: Scenario) -> None:
     assert beta.traits.ambition.value == 0.8
     with pytest.raises(InterventionError, match=r"--drop lenin\.death: .lenin. is no actor"):
         iv.apply(toy, iv.parse(drop=["lenin.death"]))
+
+
+def test_a_dropped_session_leaves_the_lists_of_sessions_that_may_sanction(
+    bolshevik: Scenario,
+) -> None:
+    """Dropping the joint plenum of November 1927 takes it off the sessions at which alone
+    the party's penalties may be voted; the others stay."""
+    applied = iv.apply(bolshevik, iv.parse(drop=["plenum_1927_11"]))
+    expelled = next(k for k in applied.scenario.rules.sanctions if k.id == "expelled")
+    before = next(k for k in bolshevik.rules.sanctions if k.id == "expelled")
+    assert "plenum_1927_11" in before.only_at
+    assert "plenum_1927_11" not in expelled.only_at
+    assert set(expelled.only_at) == set(before.only_at) - {"plenum_1927_11"}
+    compile_scenario(applied.scenario)
+
+
+def test_dropping_the_only_session_that_may_sanction_is_refused() -> None:
+    """China's sentences may be passed only by the Special Court: dropping it would leave
+    them no session, which the rules cannot say, so the drop is refused by name."""
+    china = load_scenario("china_1976")
+    court = next(k for k in china.rules.sanctions if k.only_at)
+    with pytest.raises(InterventionError, match=court.only_at[0]):
+        iv.apply(china, iv.parse(drop=[court.only_at[0]]))

@@ -381,6 +381,22 @@ class _Edit:
         self.dropped.add(self.s.calendar[index].id)
         self.months.append(self.s.calendar[index].date)
 
+    def _unlist_sessions(self) -> None:
+        """A dropped session no longer counts among those at which alone a sanction may
+        be imposed (``only_at``); a sanction left with none could never be imposed, which
+        the rules cannot say (an empty list means any session), so that drop is refused."""
+        for k in self.data["rules"].get("sanctions", []):
+            named = k.get("only_at") or []
+            kept = [e for e in named if e not in self.dropped]
+            if named and not kept:
+                raise InterventionError(
+                    f"--drop {', '.join(sorted(self.dropped & set(named)))}: the sanction "
+                    f"{k['id']!r} may be imposed only at that session (rules.sanctions "
+                    "only_at); drop leaves it none. Shift the session instead"
+                )
+            if named:
+                k["only_at"] = kept
+
     def finish(self) -> Scenario:
         if self.dropped:
             waves = {self._wave(self.events[e]) for e in self.dropped} - {None}
@@ -404,6 +420,7 @@ class _Edit:
             for d in self.data["decisions"]:
                 if d.get("before") in self.dropped:
                     d["before"] = None
+            self._unlist_sessions()
         try:
             out = Scenario.model_validate(self.data)
         except ValidationError as exc:
