@@ -63,7 +63,9 @@ class Sanction(Strict):
     only_at: list[Ident] = Field(
         default=[],
         description="Calendar events (sessions) at which alone it may be imposed: a body that "
-        "sits once, such as a special court. Empty: any session of the kinds in imposed_by.",
+        "sits once, such as a special court, or the sessions at which another body sits with "
+        "the one that votes (a joint plenum with the Control Commission). Empty: any session "
+        "of the kinds in imposed_by.",
     )
     effects: SanctionEffects = SanctionEffects()
     reversal: Literal["none", "recant", "rehabilitation"] = "none"
