@@ -72,3 +72,24 @@ def test_vacant_offices_are_filled_by_the_rules(scenario: Scenario) -> None:
     assert (held[:, :due, ccc] < 0).all()  # not before the congress that created it
     assert (held[:, due, ccc] >= 0).all()  # and filled by the rules at it
     assert (held[:, :, gosplan] < 0).all()
+
+
+def test_the_comintern_goes_to_a_man_of_the_international(scenario: Scenario) -> None:
+    """The Comintern calls for the career 'international' (the ECCI's Small Bureau:
+    Zinoviev, Bukharin, Radek): in 200 runs it never changes hands to anyone else while
+    Bukharin sits with the rulers, free to serve; and it does pass to Bukharin."""
+    c = compile_scenario(scenario)
+    o, b = c.offices.index("comintern"), c.index("bukharin")
+    qualified = {
+        c.index(a.id) for a in scenario.actors if "international" in {k.id for k in a.careers}
+    }
+    assert qualified == {c.index("zinoviev"), b, c.index("radek")}
+    h = simulate(c, 200, seed=5, chronicle=False).history
+    holder = np.asarray(h.holder[:, :, o])
+    new = (holder[:, 1:] != holder[:, :-1]) & (holder[:, 1:] >= 0)
+    free = ~c.sanctions.no_office[np.asarray(h.sanction[:, 1:, b])]
+    ruling = np.asarray(h.ruling[:, 1:, b]) & free
+    rows, months = np.nonzero(new & ruling)
+    assert rows.size  # the case arises
+    assert all(int(holder[r, m + 1]) in qualified for r, m in zip(rows, months, strict=True))
+    assert (holder == b).any()
