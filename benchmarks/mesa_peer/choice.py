@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from apparat.scenario.models import Effect
 from benchmarks.mesa_peer import beliefs
 from benchmarks.mesa_peer.agents import APPEAL, DEMONSTRATE, OPEN, TRAIT, UNDERGROUND
-from benchmarks.mesa_peer.contests import can_vote, vote
+from benchmarks.mesa_peer.contests import can_vote, motion_level, vote
 from benchmarks.mesa_peer.power import apparatus_control
 from benchmarks.mesa_peer.valuation import claims, rule_share, sigmoid, spread, utility
 
@@ -189,9 +189,8 @@ def _can_put(model: PeerModel, eff: Effect) -> bool:
     """Whether the body may vote the motion's rung now (contests.can_vote)."""
     if eff.motion not in ("censure", "sanction"):
         return True
-    c = model.c
-    level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
-    return can_vote(model, c.body_role[eff.body or ""], level)
+    level = motion_level(model.c, eff)
+    return can_vote(model, model.c.body_role[eff.body or ""], level)
 
 
 def _motion(model: PeerModel, eff: Effect, a: int, seen: list[float]) -> tuple[float, float]:

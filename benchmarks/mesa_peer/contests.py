@@ -52,6 +52,11 @@ def rungs(kind: str, event: str | None) -> tuple[int, ...]:
     return RUNGS[kind]
 
 
+def motion_level(c: Compiled, eff: Effect) -> int:
+    """The rung a decision's sanction motion asks for: censure, or the sanction named."""
+    return 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+
+
 def can_vote(model: PeerModel, role: str, level: int) -> bool:
     """Whether the body may vote rung ``level`` this month (a decision's motion): a
     penalty kept for the Control Commission's sessions only where one sits now."""
@@ -62,6 +67,8 @@ def can_vote(model: PeerModel, role: str, level: int) -> bool:
 
 
 if TYPE_CHECKING:
+    from apparat.engine.compiled import Compiled
+    from apparat.scenario.models import Effect
     from benchmarks.mesa_peer.model import PeerModel
 
 PRESTIGE_LOSS = (0.0, 0.05, 0.05, 0.08, 0.08, 0.15, 0.1, 0.1)  # per rung reached

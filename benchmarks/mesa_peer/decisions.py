@@ -108,7 +108,7 @@ def apply_effects(model: PeerModel, d: Decision, choice: int, actor: int, slot: 
             model, actor, c.offices.index(eff.office), role, slot, eff.authority
         )
     elif eff.motion in ("censure", "sanction") and eff.body:
-        level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+        level = contests.motion_level(c, eff)
         target = choice_rule.motion_target(model, eff)
         role = c.body_role[eff.body]
         passed = contests.sanction_motion(model, actor, target, level, role, slot, eff.authority)

@@ -226,7 +226,7 @@ def fit(model: PeerModel, score: list[float], office: int) -> list[float]:
         ours = ruling_side(model)
         follower = [o and not a.contender for o, a in zip(ours, people, strict=True)]
         score = prefer(score, follower)
-        if p.armed[office]:
+        if model.c.force[office] > 0.0:
             # the force goes to none of the men of the partner the others fear most
             feared = feared_partner(model)
             score = prefer(

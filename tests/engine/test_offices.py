@@ -190,6 +190,23 @@ def test_partners_deny_the_force_to_the_one_they_believe_strongest(
     assert holder(ctx, "guard") == expected
 
 
+def test_a_sweep_that_disarms_the_base_lifts_the_compromise(tmp_path: Path) -> None:
+    """Whether the base commands force is read per run: where a sweep sets the guard's
+    force to 0 (the scenario gives it 1), the stronger candidate, Egor, takes it."""
+    ctx = ruled(with_fedor(base=True, force=1.0), tmp_path, "boris")
+    st, c = ctx.st, ctx.c
+    st.follows[0, c.index("fedor")] = c.index("boris")
+    st.power[0, c.index("anna")] = st.power[0].max() + 0.5
+    st.misjudge[0] = 0.0
+    force = c.force[None, :].copy()
+    force[0, c.offices.index("guard")] = 0.0
+    st.resources["force"] = force
+    vacate(ctx, "guard")
+    vacate(ctx, "region")
+    circular_flow.fill_offices(ctx)
+    assert holder(ctx, "guard") == "egor"
+
+
 def test_a_lone_leader_may_take_a_power_base(tmp_path: Path) -> None:
     """Where one leader rules alone there is no partner to deny him: the strongest
     candidate, Anna herself made the strongest, takes the vacant base."""

@@ -258,9 +258,8 @@ def _can_put(ctx: Context, eff: Effect) -> bool:
     nothing (contests.can_vote)."""
     if eff.motion not in ("censure", "sanction"):
         return True
-    c = ctx.c
-    level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
-    return contests.can_vote(ctx, c.body_role[eff.body or ""], level)
+    level = contests.motion_level(ctx.c, eff)
+    return contests.can_vote(ctx, ctx.c.body_role[eff.body or ""], level)
 
 
 def motion_target(ctx: Context, eff: Effect) -> I:

@@ -217,7 +217,7 @@ def apply_effects(ctx: Context, d: Decision, option: str, rows: B, actor: I, slo
         office = c.offices.index(eff.office)
         passed = contests.motion(ctx, rows, movers, office, role, slot, eff.authority)
     elif eff.motion in ("censure", "sanction") and eff.body:
-        level = 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
+        level = contests.motion_level(c, eff)
         if eff.target is not None:
             target = np.full(st.runs, c.index(eff.target), dtype=np.int64)
         else:  # the holder of the office named

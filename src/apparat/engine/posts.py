@@ -29,7 +29,6 @@ class Posts:
     leaves_cc: B  # (O,): who takes it gives up his CC seat (and so the executive's)
     leaves_executive: B  # (O,): who takes it gives up his executive seat
     base: B  # (O,): a power base the partners of a ruling coalition deny each other
-    armed: B  # (O,): the office commands force (a base of that kind the partners guard most)
 
 
 def _month(start: str, month: str) -> int:
@@ -78,5 +77,4 @@ def compile_posts(s: Scenario) -> Posts:
         leaves_cc=leaves_cc,
         leaves_executive=leaves_executive,
         base=np.array([o.base for o in s.offices]),
-        armed=np.array([o.force > 0.0 for o in s.offices]),
     )

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from apparat.engine import beliefs
+from apparat.engine.compiled import Compiled
 from apparat.engine.context import Context, on_rows
 from apparat.engine.events import incapacitate
 from apparat.engine.mechanisms import circular_flow as flow
@@ -41,7 +42,7 @@ from apparat.engine.state import TACTICS, resource
 from apparat.engine.tally import tally
 from apparat.engine.valuation import sigmoid
 from apparat.scenario.citations import Citation
-from apparat.scenario.models import Decision, Option
+from apparat.scenario.models import Decision, Effect, Option
 
 F = NDArray[np.float64]
 I = NDArray[np.int64]
@@ -562,6 +563,11 @@ def motion(
             params=("vote_noise",),
         )
     return passed
+
+
+def motion_level(c: Compiled, eff: Effect) -> int:
+    """The rung a decision's sanction motion asks for: censure, or the sanction named."""
+    return 1 if eff.motion == "censure" else c.sanctions.index(eff.sanction or "")
 
 
 def can_vote(ctx: Context, role: str, level: int) -> bool:

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from apparat.engine import valuation
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import cc_share
+from apparat.engine.state import resource
 from apparat.engine.tally import tally
 
 F = NDArray[np.float64]
@@ -129,12 +130,14 @@ def fit(ctx: Context, score: F, rows: I, office: int) -> F:
         partners = (leaders.sum(axis=1) >= 2)[:, None]
         follower = ruling_side(ctx, rows) & ~c.contender[None, :]
         score = np.where(partners, prefer(score, follower), score)
-        if p.armed[office]:
+        force = resource(c, st, "force")  # (R, O), or (1, O) unless a sweep varies it
+        armed = (force[rows] if force.shape[0] > 1 else force[[0]])[:, office] > 0.0
+        if armed.any():
             # the force goes to none of the men of the partner the others believe the
             # strongest: a compromise, a follower of another partner
             feared = feared_partner(ctx, rows, leaders)
             not_his = follower & (st.follows[rows] != feared[:, None])
-            score = np.where(partners, prefer(score, not_his), score)
+            score = np.where(partners & armed[:, None], prefer(score, not_his), score)
     return within(ctx, score, rows)
 
 
