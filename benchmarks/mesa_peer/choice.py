@@ -94,10 +94,12 @@ def _effects(
         g, r = _motion(model, eff, a, seen)
         gain += g
         risk += r
+    # the tactic he will follow: the option's, else the one he follows now
+    after = me.tactic if eff.tactic is None else TACTIC[eff.tactic]
+    g, r = _tactic(model, after, a, seen)
+    gain += g
+    risk += r
     if eff.tactic is not None and eff.tactic != "none":
-        g, r = _tactic(model, eff.tactic, a, seen)
-        gain += g
-        risk += r
         # standing for his platform renounces nothing; every other course acquiesces
         concession -= renounced(model, a)
     if eff.recant:
@@ -238,12 +240,13 @@ def carry_chance(model: PeerModel, eff: Effect, a: int, t: int, seen: list[float
     return sigmoid(1.7 * (yes - 0.5) / spread)
 
 
-def _tactic(model: PeerModel, tactic: str, a: int, seen: list[float]) -> tuple[float, float]:
+def _tactic(model: PeerModel, code: int, a: int, seen: list[float]) -> tuple[float, float]:
     """An opposition tactic's gain (a year's support won by his oratory among members
     the apparatus does not hold) and risk (his strength, which the rulers' sanctions take
-    while the ban on factions stands; underground work more so)."""
+    while the ban on factions stands; underground work more so); none for no tactic."""
     p, me = model.c.params, model.people[a]
-    code = TACTIC[tactic]
+    if code == 0:
+        return 0.0, 0.0
     rate = p[GAIN.get(code, "underground_gain")]
     free = 1.0 - apparatus_control(model)
     ban = p["faction_ban"]

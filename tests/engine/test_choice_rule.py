@@ -16,6 +16,8 @@ from apparat.engine.chronicle import Chronicle
 from apparat.engine.compiled import TRAIT
 from apparat.engine.context import Context
 from apparat.engine.mechanisms import rivalry
+from apparat.engine.mechanisms.opposition import TACTIC_CODE
+from apparat.engine.mechanisms.power import compute_power
 from apparat.engine.random import Streams
 from apparat.engine.state import initial_state
 from apparat.scenario.models import TRAITS
@@ -132,6 +134,38 @@ def test_standing_for_a_distant_platform_outweighs_silence_for_an_inflexible_man
     assert (rigid > pliant).all()
     assert (rigid > on_line[0]).all()
     assert np.allclose(pliant, on_line[1])
+
+
+def test_a_course_silent_on_tactics_keeps_his_campaign_in_the_reckoning(
+    bolshevik_compiled: Compiled,
+) -> None:
+    """Each option is valued by the tactic he will follow after it: its own, else the
+    one he follows now. Zinoviev, already campaigning in the open in 1926, adds nothing
+    by joining Trotsky 'in the open' (the gain and risk of the campaign are the same
+    under both options); a man not campaigning weighs the campaign's gain and risk
+    only under the option that starts it (the ban makes the risk real)."""
+    c = bolshevik_compiled
+    d = next(x for x in c.scenario.decisions if x.id == "zinoviev.united_opposition_1926")
+    ids = [o.id for o in d.options]
+    join, apart = ids.index("join_trotsky"), ids.index("keep_apart")
+    ctx = make_context(c)
+    st = ctx.st
+    z = c.index("zinoviev")
+    st.ruling[:] = False
+    st.ruling[:, [c.index("stalin"), c.index("bukharin")]] = True  # both of them out of it
+    st.power = compute_power(c, st, 0)
+    actor = np.full(st.runs, z, dtype=np.int64)
+    st.tactic[:, z] = 0
+    quiet = choice.components(ctx, d, actor)
+    assert (quiet[join][1] > 0).all()  # the campaign's risk under the ban
+    assert np.allclose(quiet[apart][0], 0.0)
+    assert np.allclose(quiet[apart][1], 0.0)
+    st.tactic[:, z] = TACTIC_CODE["open"]
+    campaigning = choice.components(ctx, d, actor)
+    assert np.allclose(campaigning[apart][1], quiet[join][1])  # he keeps his campaign
+    assert (campaigning[apart][1] > 0).all()
+    # joining changes the camp (the pact's gain), not the campaign: the risk is the same
+    assert np.allclose(campaigning[join][1], campaigning[apart][1])
 
 
 def test_concealment_makes_rivals_underrate_an_intriguer(bolshevik_compiled: Compiled) -> None:

@@ -103,10 +103,14 @@ def _effects(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F, F]:
         g, r = _motion(ctx, eff, a, seen)
         gain += g
         risk += r
+    # the tactic he will follow: the option's, else the one he follows now (a course that
+    # says nothing of it leaves his campaign going, and so its gain and its risk)
+    now = st.tactic[rows, a]
+    after = now if eff.tactic is None else np.full(st.runs, TACTIC_CODE[eff.tactic])
+    g, r = _tactic(ctx, after, a, seen)
+    gain += g
+    risk += r
     if eff.tactic is not None and eff.tactic != "none":
-        g, r = _tactic(ctx, eff.tactic, a, seen)
-        gain += g
-        risk += r
         # standing for his platform renounces nothing; every other course acquiesces in
         # a line as far from his own as a recantation would renounce (softmax is blind
         # to a shift shared by all options, so the credit here is that debit there)
@@ -280,22 +284,25 @@ def carry_chance(ctx: Context, eff: Effect, a: I, seen: F) -> F:
     return sigmoid(1.7 * (yes - 0.5) / spread)
 
 
-def _tactic(ctx: Context, tactic: str, a: I, seen: F) -> tuple[F, F]:
-    """An opposition tactic's gain (a year's support it wins, by his oratory, among
-    members the apparatus does not hold) and risk (his strength, which the rulers'
-    sanctions take while the ban on factions stands; underground work more so)."""
+def _tactic(ctx: Context, code: I, a: I, seen: F) -> tuple[F, F]:
+    """The opposition tactic ``code`` (one per run; 0: none)'s gain (a year's support it
+    wins, by his oratory, among members the apparatus does not hold) and risk (his
+    strength, which the rulers' sanctions take while the ban on factions stands;
+    underground work more so). No tactic, no gain and no risk."""
     st = ctx.st
     rows = np.arange(st.runs)
-    code = TACTIC_CODE[tactic]
-    rate = monthly_gain(ctx, code)
+    rate = np.zeros(st.runs)
+    for k in np.unique(code[code > 0]):
+        rate = np.where(code == k, monthly_gain(ctx, int(k)), rate)
     free = 1.0 - np.ravel(apparatus_control(ctx.c, st))  # (R,) or (1,)
     oratory = st.traits[rows, a, TRAIT["oratory"]]
     ban = ctx.p("faction_ban")
     worth = _prestige_worth(ctx)
-    gain = worth * 12.0 * (rate * oratory * free - ctx.p("factionalism_penalty") * ban)
+    on = code > 0
+    gain = on * worth * 12.0 * (rate * oratory * free - ctx.p("factionalism_penalty") * ban)
     rulers = (seen * st.ruling).sum(axis=1) * ~st.ruling[rows, a]
-    exposed = 1.0 + (ctx.p("underground_risk") if code >= UNDERGROUND else 0.0)
-    return gain, seen[rows, a] * rulers * ban * exposed
+    exposed = 1.0 + ctx.p("underground_risk") * (code >= UNDERGROUND)
+    return gain, on * seen[rows, a] * rulers * ban * exposed
 
 
 def _office_worth(ctx: Context, a: I, office: int, seen: F) -> F:
