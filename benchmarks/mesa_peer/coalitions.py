@@ -374,10 +374,12 @@ def oppositions(model: PeerModel, players: list[int], fr: Matrix, el: int) -> No
         joins[i] = joins[i] or (excluded[i] and host[j])
         joins[j] = joins[j] or (excluded[j] and host[i])
     free = sum(1 << i for i in range(k) if excluded[i] and joins[i])
+    # a tie to a man out of the game (expelled, dead) keeps no one out of a bloc
+    tied_in = [(i, j) for i, j in tied if el >> i & 1 and el >> j & 1]
     for _ in range(2):
         best, best_pw = 0, -1.0
         for x in codes(k):
-            if x & free != x or x.bit_count() < 2 or holds_pair(x, bad) or splits(x, tied):
+            if x & free != x or x.bit_count() < 2 or holds_pair(x, bad) or splits(x, tied_in):
                 continue
             pw = sum(power[i] for i in members(x, k))
             if pw > best_pw:

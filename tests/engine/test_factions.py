@@ -7,6 +7,8 @@ import numpy as np
 
 from apparat.engine import compile_scenario
 from apparat.engine.mechanisms import coalitions, rivalry
+from apparat.engine.mechanisms.opposition import TACTIC_CODE
+from apparat.engine.mechanisms.power import compute_power
 from apparat.scenario import Scenario
 from conftest import MakeContext
 
@@ -63,3 +65,31 @@ def test_the_second_rank_follows_its_factions_leader(
         followed.append((st.follows[:, men] == s).mean())
     assert followed[0] == 1.0
     assert followed[1] == 0.0
+
+
+def test_a_pact_with_an_expelled_partner_keeps_no_one_out_of_a_bloc(
+    bolshevik: Scenario, make_context: MakeContext
+) -> None:
+    """Trotsky expelled a month before them (as in October 1927), Zinoviev and Kamenev,
+    still bound to him by the United Opposition's pact, stay one opposition bloc: a tie
+    to a man out of the coalition game does not split those still in it, and so the
+    open faction the rulers close ranks against lasts until they too are expelled."""
+    ctx = make_context(compile_scenario(bolshevik))
+    c, st = ctx.c, ctx.st
+    st.active[:, c.founder] = False
+    st.month = 58
+    t, z, k = (c.index(a) for a in ("trotsky", "zinoviev", "kamenev"))
+    rulers = [c.index(a) for a in ("stalin", "bukharin", "rykov", "tomsky")]
+    st.ruling[:] = False
+    st.ruling[:, rulers] = True
+    rep = c.sanctions
+    st.sanction[:, t] = rep.index("expelled")
+    st.sanction[:, [z, k]] = rep.index("removed_from_cc")
+    st.tactic[:, [t, z, k]] = TACTIC_CODE["open"]
+    for a, b in ((z, t), (k, t), (z, k)):
+        st.pact_until[:, a, b] = st.pact_until[:, b, a] = st.month + 6
+    st.power = compute_power(c, st, st.month)
+    coalitions.form(ctx)
+    assert (st.bloc[:, z] >= 0).all()
+    assert (st.bloc[:, z] == st.bloc[:, k]).all()
+    assert coalitions.open_faction(ctx).all()

@@ -541,7 +541,9 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     sanc = st.sanction[rows][:, players].astype(np.float64)
     tolerance = ctx.p("bearable_enmity", 3, rows) + 0.06 * (sanc[:, :, None] + sanc[:, None, :])
     bad = bad_pairs(fr > tolerance, len(players))
-    unsplit = ~pact_breaks(ties(ctx, players, fr, rows))
+    # a tie to a man out of the game (expelled, dead) keeps no one out of a bloc
+    inside_game = el[rows][:, :, None] & el[rows][:, None, :]
+    unsplit = ~pact_breaks(ties(ctx, players, fr, rows) & inside_game)
     power = st.power[rows][:, players]
     pw = power @ masks.T.astype(np.float64)
     at = np.arange(rows.size)
