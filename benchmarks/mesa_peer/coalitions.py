@@ -368,11 +368,12 @@ def oppositions(model: PeerModel, players: list[int], fr: Matrix, el: int) -> No
     hostile_now = hostile(model)
     excluded = [bool(el >> i & 1) and not ruling[i] for i in range(k)]
     host = [bool(hostile_now[p]) for p in players]
-    # a faction stays whole in opposition too: those tied to a hostile contender join him
+    # a faction stays whole in opposition too: those tied to a hostile contender still in
+    # the game join him
     joins = list(host)
     for i, j in tied:
-        joins[i] = joins[i] or (excluded[i] and host[j])
-        joins[j] = joins[j] or (excluded[j] and host[i])
+        joins[i] = joins[i] or (excluded[i] and host[j] and excluded[j])
+        joins[j] = joins[j] or (excluded[j] and host[i] and excluded[i])
     free = sum(1 << i for i in range(k) if excluded[i] and joins[i])
     # a tie to a man out of the game (expelled, dead) keeps no one out of a bloc
     tied_in = [(i, j) for i, j in tied if el >> i & 1 and el >> j & 1]

@@ -527,10 +527,11 @@ def _oppositions(ctx: Context, players: NDArray[np.intp], masks: B, fr: F, el: B
     lead_id = np.asarray(players)[leader]
     st.bloc[:, players] = np.where(ruling_pl & has[:, None], lead_id[:, None], -1)
     host = hostile(ctx)[:, players]
-    # a faction stays whole in opposition too: those tied to a hostile contender join him
+    # a faction stays whole in opposition too: those tied to a hostile contender still in
+    # the game join him (one out of it, expelled, has no bloc to join)
     excluded = el & ~ruling_pl
     if (host & excluded).any() and (excluded & ~host).any():
-        tied = ties(ctx, players, fr, None) & excluded[:, :, None] & host[:, None, :]
+        tied = ties(ctx, players, fr, None) & excluded[:, :, None] & (host & excluded)[:, None, :]
         host = host | tied.any(axis=2)
     free = el & ~ruling_pl & host
     # a bloc takes two: only runs with two or more free hostile contenders have one to form
