@@ -194,6 +194,44 @@ def test_validate_refuses_a_missing_record(tmp_path: Path) -> None:
     assert "no record file" in result.output
 
 
+def test_validate_scores_under_a_posterior_and_says_so(tmp_path: Path) -> None:
+    """`validate --posterior FILE` gives each run parameters drawn from the file (other
+    scores than the point values), and the JSON says where the parameters came from."""
+    from apparat.experiments.posterior import Posterior
+
+    post = Posterior(("threat_threshold",), ((0.02,), (0.3,)), (1.0, 1.0)).save(
+        tmp_path / "posterior.yaml"
+    )
+    args = ["validate", "--runs", "12", "--json"]
+    point = runner.invoke(app, [*args, "--parameters", "point"])
+    drawn = runner.invoke(app, [*args, "--posterior", str(post)])
+    assert point.exit_code == 0, point.output
+    assert drawn.exit_code == 0, drawn.output
+    a, b = json.loads(point.output), json.loads(drawn.output)
+    assert a["parameters"] == "point"
+    assert b["parameters"] == f"posterior {post}"
+    assert a["scores"]["all"]["brier"] != b["scores"]["all"]["brier"]
+
+
+def test_validate_refuses_a_posterior_it_cannot_have(tmp_path: Path) -> None:
+    """Asking for the scenario's posterior where it ships none, or giving a malformed
+    file, is an error message naming the problem, not a traceback."""
+    result = runner.invoke(
+        app, ["validate", "--runs", "1", "-s", "china_1976", "--parameters", "posterior"]
+    )
+    assert result.exit_code != 0
+    assert "ships no posterior" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("posterior: [1, 2]\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--runs", "1", "--posterior", str(bad)])
+    assert result.exit_code != 0
+    assert "bad.yaml" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["validate", "--runs", "1", "--parameters", "best"])
+    assert result.exit_code != 0
+    assert "'posterior' or 'point'" in result.output
+
+
 def test_experiment_prints_paired_results_and_stores_them(tmp_path: Path) -> None:
     """`apparat experiment` prints each arm's shares with the paired difference, stores
     the experiment, and `results list/show/export` read it back."""

@@ -356,28 +356,52 @@ def validate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document and nothing else.")
     ] = False,
+    parameters: Annotated[
+        str | None,
+        typer.Option(
+            metavar="posterior|point",
+            help="Each run's global parameters: drawn from the calibrated posterior "
+            "(docs/calibration.md) or the scenario's point values. Default: the posterior "
+            "when the scenario ships one (calibration/posterior.yaml), else point values.",
+            show_default=False,
+        ),
+    ] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A posterior file to draw parameters from (apparat calibrate --export).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score an ensemble against the historical record: hit rates, Brier scores, the
     CRPS of each event's month and the coverage of 80% intervals, beside a naive
-    frozen-world baseline and a random-timing one."""
+    frozen-world baseline and a random-timing one. With a posterior, each run draws its
+    parameters from it, so parameter uncertainty is in every interval."""
+    from apparat.experiments.posterior import resolve_posterior  # pandas: only here
+
     s = load_scenario(scenario)
     rec = load_record(record, scenario=scenario)
     c = compile_scenario(s)
+    post = resolve_posterior(scenario, parameters, posterior)
     console = make_console()
 
-    def score(progress: Callable[[int], None] | None) -> ValidationReport:
-        return validation.validate(
-            c,
-            rec,
-            lambda idx: run_batch(c, idx, seed, None, None, False),
-            runs,
-            progress=progress,
-            seed=seed,
-            split=split,
-        )
+    def batch(idx: np.ndarray) -> SimulationResult:
+        drawn = post.draw(seed, idx) if post is not None else None
+        return run_batch(c, idx, seed, None, None, False, drawn)
 
+    def score(progress: Callable[[int], None] | None) -> ValidationReport:
+        return validation.validate(c, rec, batch, runs, progress=progress, seed=seed, split=split)
+
+    drawn_from = "point" if post is None else "posterior " + str(posterior or "(the scenario's)")
     if as_json:
-        doc = {"apparat": VERSION, "scenario": s.scenario.id, **score(None).as_dict(c.names)}
+        doc = {
+            "apparat": VERSION,
+            "scenario": s.scenario.id,
+            "parameters": drawn_from,
+            **score(None).as_dict(c.names),
+        }
         typer.echo(_to_json(doc))
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -385,6 +409,7 @@ def validate_command(
         task = bar.add_task("Simulating runs", total=runs)
         report = score(lambda n: bar.advance(task, n))
     print_validation(console, report, c.names)
+    console.print(Text(f"Parameters: {drawn_from}.", style="dim"))
 
 
 register(app)

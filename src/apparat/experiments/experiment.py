@@ -41,12 +41,7 @@ from apparat.experiments.consequences import (
     economy_for,
     experiment_summary,
 )
-from apparat.experiments.posterior import (
-    POSTERIOR_FILE,
-    Posterior,
-    load_posterior,
-    scenario_posterior,
-)
+from apparat.experiments.posterior import Posterior, resolve_posterior
 from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
@@ -176,24 +171,8 @@ class Experiment:
 
     def resolved_posterior(self) -> Posterior | None:
         """The posterior the runs draw their parameters from, or None (point values)."""
-        if self.parameters not in (None, "posterior", "point"):
-            raise SimulationError(
-                f"parameters must be 'posterior' or 'point', not {self.parameters!r}"
-            )
-        if self.parameters == "point":
-            return None
-        if isinstance(self.posterior, Posterior):
-            return self.posterior
-        if self.posterior is not None:
-            return load_posterior(self.posterior)
         home = self.scenario.scenario.id if isinstance(self.scenario, Scenario) else self.scenario
-        found = scenario_posterior(home)
-        if found is None and self.parameters == "posterior":
-            raise SimulationError(
-                f"scenario {home} ships no posterior ({POSTERIOR_FILE}); run apparat "
-                "calibrate and export one, give a posterior file, or use point values"
-            )
-        return found
+        return resolve_posterior(home, self.parameters, self.posterior)
 
     # ------------------------------------------------------------------ planning
 

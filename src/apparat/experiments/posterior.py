@@ -24,7 +24,7 @@ import yaml
 from numpy.typing import NDArray
 
 from apparat.engine.random import Streams
-from apparat.errors import ScenarioError
+from apparat.errors import ScenarioError, SimulationError
 from apparat.scenario.loader import resolve_path
 from apparat.scenario.parameters import PARAMETERS
 from apparat.scenario.reading import safe_load
@@ -175,3 +175,27 @@ def scenario_posterior(scenario: str | Path) -> Posterior | None:
         return None
     path = home / POSTERIOR_FILE
     return load_posterior(path) if home.is_dir() and path.is_file() else None
+
+
+def resolve_posterior(
+    scenario: str | Path, parameters: str | None, posterior: Posterior | str | Path | None
+) -> Posterior | None:
+    """The posterior an ensemble draws its parameters from, or None (point values):
+    ``parameters`` 'point' uses the point values; otherwise the posterior given (an
+    object or a file), else the one the scenario ships; 'posterior' insists on one.
+    By default (None) the posterior when there is one, else the point values."""
+    if parameters not in (None, "posterior", "point"):
+        raise SimulationError(f"parameters must be 'posterior' or 'point', not {parameters!r}")
+    if parameters == "point":
+        return None
+    if isinstance(posterior, Posterior):
+        return posterior
+    if posterior is not None:
+        return load_posterior(posterior)
+    found = scenario_posterior(scenario)
+    if found is None and parameters == "posterior":
+        raise SimulationError(
+            f"scenario {scenario} ships no posterior ({POSTERIOR_FILE}); run apparat "
+            "calibrate and export one, give a posterior file, or use point values"
+        )
+    return found
