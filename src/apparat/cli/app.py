@@ -34,7 +34,7 @@ from apparat.cli import listing
 from apparat.cli.analyze import analyze_app
 from apparat.cli.calibrate import calibrate_command
 from apparat.cli.experiment import register
-from apparat.cli.listing import ScenarioOpt
+from apparat.cli.listing import ParametersOpt, PosteriorOpt, ScenarioOpt
 from apparat.cli.play import play_command
 from apparat.cli.render import (
     chronicle_table,
@@ -356,24 +356,8 @@ def validate_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document and nothing else.")
     ] = False,
-    parameters: Annotated[
-        str | None,
-        typer.Option(
-            metavar="posterior|point",
-            help="Each run's global parameters: drawn from the calibrated posterior "
-            "(docs/calibration.md) or the scenario's point values. Default: the posterior "
-            "when the scenario ships one (calibration/posterior.yaml), else point values.",
-            show_default=False,
-        ),
-    ] = None,
-    posterior: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="A posterior file to draw parameters from (apparat calibrate --export).",
-            show_default=False,
-        ),
-    ] = None,
+    parameters: ParametersOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Score an ensemble against the historical record: hit rates, Brier scores, the
     CRPS of each event's month and the coverage of 80% intervals, beside a naive
@@ -408,8 +392,8 @@ def validate_command(
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task("Simulating runs", total=runs)
         report = score(lambda n: bar.advance(task, n))
-    print_validation(console, report, c.names)
     console.print(Text(f"Parameters: {drawn_from}.", style="dim"))
+    print_validation(console, report, c.names)  # its verdict stays the last line
 
 
 register(app)

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
+from apparat.cli.listing import ParametersOpt, PosteriorOpt
 from apparat.cli.render import (
     difference_interval,
     make_console,
@@ -208,24 +209,8 @@ def experiment_command(
             "--scenario", "-s", metavar="NAME|PATH", help="A bundled scenario's name, or a path."
         ),
     ] = "bolshevik_1923",
-    parameters: Annotated[
-        str | None,
-        typer.Option(
-            metavar="posterior|point",
-            help="Each run's global parameters: drawn from the calibrated posterior "
-            "(docs/calibration.md) or the scenario's point values. Default: the posterior "
-            "when the scenario ships one (calibration/posterior.yaml), else point values.",
-            show_default=False,
-        ),
-    ] = None,
-    posterior: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="A posterior file to draw parameters from (apparat calibrate --export).",
-            show_default=False,
-        ),
-    ] = None,
+    parameters: ParametersOpt = None,
+    posterior: PosteriorOpt = None,
     line: Annotated[
         list[str] | None,
         typer.Option(

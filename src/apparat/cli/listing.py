@@ -5,6 +5,7 @@ can force. A user should not have to read the scenario's YAML to write an interv
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,6 +26,26 @@ ScenarioOpt = Annotated[
         metavar="NAME|PATH",
         help="A bundled scenario's name (bolshevik_1923, china_1976), or a path to a "
         "YAML file or folder.",
+    ),
+]
+
+# where each run's global parameters come from (experiment, validate)
+ParametersOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="posterior|point",
+        help="Each run's global parameters: drawn from the calibrated posterior "
+        "(docs/calibration.md) or the scenario's point values. Default: the posterior "
+        "when the scenario ships one (calibration/posterior.yaml), else point values.",
+        show_default=False,
+    ),
+]
+PosteriorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="A posterior file to draw parameters from (apparat calibrate --export).",
+        show_default=False,
     ),
 ]
 
