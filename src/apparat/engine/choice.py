@@ -291,14 +291,16 @@ def _tactic(ctx: Context, code: I, a: I, seen: F) -> tuple[F, F]:
     underground work more so). No tactic, no gain and no risk."""
     st = ctx.st
     rows = np.arange(st.runs)
+    on = code > 0
+    if not on.any():  # most options of most choosers: nothing to reckon
+        return np.zeros(st.runs), np.zeros(st.runs)
     rate = np.zeros(st.runs)
-    for k in np.unique(code[code > 0]):
+    for k in np.unique(code[on]):
         rate = np.where(code == k, monthly_gain(ctx, int(k)), rate)
     free = 1.0 - np.ravel(apparatus_control(ctx.c, st))  # (R,) or (1,)
     oratory = st.traits[rows, a, TRAIT["oratory"]]
     ban = ctx.p("faction_ban")
     worth = _prestige_worth(ctx)
-    on = code > 0
     gain = on * worth * 12.0 * (rate * oratory * free - ctx.p("factionalism_penalty") * ban)
     rulers = (seen * st.ruling).sum(axis=1) * ~st.ruling[rows, a]
     exposed = 1.0 + ctx.p("underground_risk") * (code >= UNDERGROUND)
