@@ -161,10 +161,11 @@ def _pact(
     me = people[a]
     camp = list(mine)
     cost = 0.0
+    enemy = c.index(eff.against) if eff.against is not None else -1
     for name in eff.ally:
         j = c.index(name)
         b = people[j]
-        camp = [x or y for x, y in zip(camp, model.side(j), strict=True)]
+        camp = [x or y for x, y in zip(camp, _brings(model, j, enemy), strict=True)]
         dist = sum(abs(x - y) for x, y in zip(me.position, b.position, strict=True)) / 3 / 2.0
         trust = c.params["faction_trust"] * c.trust[a, j]  # a faction's own
         cost += max(max(me.enmity[j], b.enmity[a]) - trust, 0.0) + dist
@@ -178,6 +179,22 @@ def _pact(
     now = rule_share(own, c_before, before, _strongest_other(model, seen, mine), sd)
     then = rule_share(own, c_after, after, _strongest_other(model, seen, camp), sd)
     return then - now, cost / max(len(eff.ally), 1)
+
+
+def _brings(model: PeerModel, j: int, enemy: int) -> list[bool]:
+    """Who comes over with an ally in a pact against ``enemy``: his side less the
+    enemy's, and from the enemy's side only the ally, his faction and their followers."""
+    allied = model.side(j)
+    if enemy < 0:
+        return allied
+    theirs = model.side(enemy)
+    trust = model.c.trust
+    faction = [trust[j, i] > 0 or i == j for i in range(len(model.people))]
+    out = []
+    for i, p in enumerate(model.people):
+        own = faction[i] or (p.follows >= 0 and faction[p.follows])
+        out.append(allied[i] and (not theirs[i] or (own and p.active)))
+    return out
 
 
 def motion_target(model: PeerModel, eff: Effect) -> int:

@@ -168,6 +168,55 @@ def test_a_course_silent_on_tactics_keeps_his_campaign_in_the_reckoning(
     assert np.allclose(campaigning[join][1], campaigning[apart][1])
 
 
+def test_a_pact_against_a_man_wins_his_partner_not_his_camp(bolshevik_compiled: Compiled) -> None:
+    """Zinoviev's offer of 1923 reached Trotsky while Zinoviev sat in Stalin's bloc. A
+    pact with him against Stalin wins Zinoviev, his faction and their men, never
+    Stalin's camp: Stalin stays the rival the pact is weighed against, and the gain is
+    what Zinoviev's faction adds. (Until December 2026 the whole bloc, Stalin included,
+    was counted into Trotsky's camp.)"""
+    c = bolshevik_compiled
+    d = next(x for x in c.scenario.decisions if x.id == "trotsky.zinoviev_offer_1923")
+    eff = next(o for o in d.options if o.id == "accept").effects
+    ctx = make_context(c)
+    st = ctx.st
+    t, s, z, k = (c.index(x) for x in ("trotsky", "stalin", "zinoviev", "kamenev"))
+    st.ruling[:] = False
+    st.ruling[:, [s, z, k, c.index("bukharin")]] = True
+    st.bloc[:] = -1
+    st.bloc[:, [s, z, k, c.index("bukharin")]] = s
+    st.follows[:] = -1
+    st.power = compute_power(c, st, 0)
+    comes = choice._brings(ctx, z, s)
+    assert comes[:, z].all()  # Zinoviev
+    assert comes[:, k].all()  # and his faction
+    assert not comes[:, s].any()
+    assert not comes[:, c.index("bukharin")].any()
+    # without an enemy named, an ally brings his whole side, as before
+    assert choice._brings(ctx, z, -1)[:, s].all()
+    a = np.full(st.runs, t, dtype=np.int64)
+    seen = beliefs.believed(ctx, a)
+    mine = choice.contests.side(ctx, a)
+    gain, _ = choice._pact(ctx, eff, a, seen, mine)
+    claim = choice.claims(ctx, seen)
+    rows = np.arange(st.runs)
+
+    def share(camp: NDArray[np.bool_]) -> NDArray[np.float64]:
+        return choice.rule_share(
+            claim[rows, a],
+            (claim * camp).sum(axis=1),
+            (seen * camp).sum(axis=1),
+            choice._strongest_other(ctx, seen, camp),
+            choice.spread(ctx),
+        )
+
+    partners = mine.copy()
+    partners[:, [z, k]] = True
+    # his share of rule with Zinoviev and Kamenev beside him, Stalin's side against him
+    assert np.allclose(gain, share(partners) - share(mine))
+    whole = mine | choice.contests.side(ctx, np.full(st.runs, z, dtype=np.int64))
+    assert not np.allclose(gain, share(whole) - share(mine))  # the old reckoning
+
+
 def test_concealment_makes_rivals_underrate_an_intriguer(bolshevik_compiled: Compiled) -> None:
     """With no noise, everyone underrates the actor with most intrigue by exactly the
     concealment term, and the misjudgement fades month by month."""

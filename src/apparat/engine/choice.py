@@ -198,9 +198,10 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
     rows = np.arange(st.runs)
     camp = mine.copy()
     cost = np.zeros(st.runs)
+    enemy = c.index(eff.against) if eff.against is not None else -1
     for name in eff.ally:
         j = c.index(name)
-        camp |= contests.side(ctx, np.full(st.runs, j, dtype=np.int64))
+        camp |= _brings(ctx, j, enemy)
         dist = np.abs(st.position[rows, a] - st.position[:, j]).mean(axis=1) / 2.0
         grudge = np.maximum(st.enmity[rows, a, j], st.enmity[rows, j, a])
         trust = np.ravel(ctx.p("faction_trust")) * c.trust[a, j]  # a faction's own
@@ -213,6 +214,22 @@ def _pact(ctx: Context, eff: Effect, a: I, seen: F, mine: B) -> tuple[F, F]:
     now = rule_share(own, (claim * mine).sum(axis=1), before, _strongest_other(ctx, seen, mine), sd)
     then = rule_share(own, (claim * camp).sum(axis=1), after, _strongest_other(ctx, seen, camp), sd)
     return then - now, cost / max(len(eff.ally), 1)
+
+
+def _brings(ctx: Context, j: int, enemy: int) -> B:
+    """(R, A): who comes over with an ally in a pact against ``enemy``: his side, less
+    the enemy's, and from the enemy's side only the ally himself, his own faction and
+    the men who follow them. A pact with a man who sits beside the enemy wins that man,
+    not the enemy's camp."""
+    st, c = ctx.st, ctx.c
+    allied = contests.side(ctx, np.full(st.runs, j, dtype=np.int64))
+    if enemy < 0:
+        return allied
+    theirs = contests.side(ctx, np.full(st.runs, enemy, dtype=np.int64))
+    faction = (c.trust[j] > 0) | (np.arange(c.trust.shape[0]) == j)
+    led = (st.follows >= 0) & faction[np.maximum(st.follows, 0)]
+    own = (faction[None, :] | led) & allied & st.active
+    return (allied & ~theirs) | own
 
 
 def _motion(ctx: Context, eff: Effect, a: I, seen: F) -> tuple[F, F]:
