@@ -101,7 +101,9 @@ def test_giving_trotsky_stalins_organisational_gifts_shifts_the_balance(
     bolshevik: Scenario, baseline: Any, bolshevik_compiled: Compiled
 ) -> None:
     """With Stalin's organisation, intrigue and resolve and the Secretariat, Trotsky builds
-    an apparatus of his own and Stalin consolidates far less often."""
+    an apparatus of his own and Stalin consolidates less often: about 12 points fewer
+    runs in 1,000 (seed 7: 62.6 -> 49.7 %), 5 asked of these 200. (Until December 2026,
+    when expulsion did not yet need illegal work, the gap was 15 points or more.)"""
 
     def gift(data: dict[str, Any]) -> None:
         actors = {a["id"]: a for a in data["actors"]}
@@ -119,7 +121,7 @@ def test_giving_trotsky_stalins_organisational_gifts_shifts_the_balance(
     assert mine == 1.0
     before = (baseline.outcomes.dominant_end == stalin).mean()
     after = (res.outcomes.dominant_end == stalin).mean()
-    assert after < before - 0.15
+    assert after < before - 0.05
 
 
 def test_without_patronage_consolidation_slows_or_fails(

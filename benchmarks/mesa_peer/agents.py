@@ -58,6 +58,7 @@ class Actor(mesa.Agent):
         self.tactic = 0
         self.quiet_until = -1
         self.readmit = False  # recanted, awaiting the CC (rules.readmission: sessions)
+        self.illegal = False  # charged with illegal faction work since he last recanted
         self.power = 0.0
         self.misjudge = [0.0] * n  # log-error of my estimate of each actor's power
 
@@ -100,8 +101,6 @@ class Actor(mesa.Agent):
             exposed = m.uniform("opposition.exposed", self.index) < 0.2 * p["underground_risk"]
             if exposed:
                 self.last_step = m.month - 99  # the next meeting need not wait
-        if self.tactic == DEMONSTRATE:
-            self.tactic = OPEN
 
     def drift(self, target: list[float], speed: float, salience: list[float]) -> None:
         """A flexible leader moves toward where support lies, most on salient axes."""

@@ -177,14 +177,14 @@ def group_key(model: PeerModel, i: int) -> int:
 
 
 def open_faction(model: PeerModel) -> bool:
-    """Two or more excluded contenders of one bloc campaigning inside the party while
+    """Two or more excluded contenders of one bloc campaigning from inside the CC while
     factions are banned: a faction, the danger the ban names, whatever its strength."""
     if model.c.params["faction_ban"] <= 0.5:
         return False
     count: dict[int, int] = {}
     for a in model.people:
         campaigning = a.alive and a.contender and not a.ruling and a.tactic > 0
-        if campaigning and a.sanction < 5 and a.bloc >= 0:
+        if campaigning and a.sanction < 4 and a.bloc >= 0:
             count[a.bloc] = count.get(a.bloc, 0) + 1
     return any(v >= 2 for v in count.values())
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 # the model's constants are apparat's: the peer ports the mechanisms, not the numbers
 from apparat.engine.mechanisms.contests import BODY_OF
 from benchmarks.mesa_peer import beliefs, flow
+from benchmarks.mesa_peer.agents import UNDERGROUND
 from benchmarks.mesa_peer.coalitions import group_key, hostile, strength
 from benchmarks.mesa_peer.power import (
     apparatus_control,
@@ -152,7 +153,7 @@ def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
     loss = PRESTIGE_LOSS[level] * (0.5 + 0.5 * p["faction_ban"])
     t.prestige = max(t.prestige - loss, 0.0)
     office = best_office(model, target)
-    if level == 2 and office >= 0:
+    if level == 2 and office >= 0:  # the first office, or the next one (it strikes again)
         model.holder[office] = -1
     if level >= 5:
         model.holder = [-1 if h == target else h for h in model.holder]
@@ -165,16 +166,30 @@ def apply_step(model: PeerModel, target: int, level: int, author: int) -> None:
         flow.vacate_clients(model, target)
 
 
+def charged(model: PeerModel) -> list[bool]:
+    """Who stands charged with illegal faction work: since his last recantation, or now
+    through a member of his bloc underground or in the streets."""
+    people = model.people
+    blocs = {a.bloc for a in people if a.bloc >= 0 and a.tactic >= UNDERGROUND}
+    return [a.illegal or a.tactic >= UNDERGROUND or a.bloc in blocs for a in people]
+
+
 def next_rung(model: PeerModel, target: int, allowed: tuple[int, ...]) -> int:
     """The next rung this meeting may decide, passing over posts he does not hold and
-    rungs it may not decide; 0 if none."""
+    rungs it may not decide; expulsion only on the charge of illegal work; where he can
+    climb no further, removal from office again while he holds one; 0 if none."""
     t = model.people[target]
+    holds = target in model.holder
     level = t.sanction + 1
     while level <= 7:
-        moot = (level == 2 and target not in model.holder) or (level == 3 and not t.executive)
+        moot = (level == 2 and not holds) or (level == 3 and not t.executive)
         if level in allowed and not moot:
+            if level == 5 and not charged(model)[target]:
+                break  # the ladder stops where the grounds end
             return level
         level += 1
+    if holds and t.sanction >= 2 and 2 in allowed:
+        return 2  # office after office
     return 0
 
 
@@ -228,7 +243,7 @@ def motions(model: PeerModel, kind: str, event: str | None = None) -> None:
         target = people[t]
         if not hostile_now[t] or not target.alive:  # the rules let anyone be struck
             continue
-        provoked = target.tactic >= 3
+        provoked = charged(model)[t]  # illegal work: the rulers make haste
         wait = p["escalation_interval"] * (1.0 + 2.0 * target.prestige) / (2.0 if provoked else 1.0)
         if model.month - target.last_step < wait:
             continue

@@ -127,6 +127,7 @@ def recant(model: PeerModel, actor: int) -> None:
         a.sanction = int(c.sanctions.recant_to[a.sanction])
     a.prestige = max(a.prestige - c.params["recant_cost"], 0.0)
     a.tactic = 0
+    a.illegal = False  # the penitent is taken at his word
     a.quiet_until = month + round(c.params["quiet_months"])
     a.pact_until = [-1] * len(people)
     for b in people:

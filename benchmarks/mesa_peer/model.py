@@ -16,7 +16,7 @@ import numpy as np
 from apparat.engine.compiled import Compiled, compile_scenario
 from apparat.scenario import load_scenario
 from benchmarks.mesa_peer import beliefs, coalitions, contests, decisions, events, flow
-from benchmarks.mesa_peer.agents import Actor, Secretary
+from benchmarks.mesa_peer.agents import DEMONSTRATE, OPEN, Actor, Secretary
 from benchmarks.mesa_peer.power import apparatus_control, compute_power, dominance
 
 StreamMode = Literal["mesa", "apparat"]
@@ -206,6 +206,11 @@ class PeerModel(mesa.Model):
         sat = next((e.kind for e in meetings if e.kind in flow.CC_SESSIONS), None)
         flow.fill_executive(self, sat)
         self.actors.shuffle_do("campaign", 1.0 - apparatus_control(self))
+        charged = contests.charged(self)  # the charge outlives the month of a demonstration
+        for a, ch in zip(self.people, charged, strict=True):
+            a.illegal = ch
+            if a.tactic == DEMONSTRATE:
+                a.tactic = OPEN
         self.actors.do("recover_prestige", c.params["prestige_recovery"])
         events.drift_policy(self)
         memory = c.params["betrayal_memory"]

@@ -70,10 +70,10 @@ def test_the_second_rank_follows_its_factions_leader(
 def test_a_pact_with_an_expelled_partner_keeps_no_one_out_of_a_bloc(
     bolshevik: Scenario, make_context: MakeContext
 ) -> None:
-    """Trotsky expelled a month before them (as in October 1927), Zinoviev and Kamenev,
-    still bound to him by the United Opposition's pact, stay one opposition bloc: a tie
-    to a man out of the coalition game does not split those still in it, and so the
-    open faction the rulers close ranks against lasts until they too are expelled."""
+    """Trotsky expelled before them, Zinoviev and Kamenev, still bound to him by the
+    United Opposition's pact and still in the CC, stay one opposition bloc: a tie to a
+    man out of the coalition game does not split those still in it, and so the open
+    faction the rulers close ranks against lasts until they too are out of the CC."""
     ctx = make_context(compile_scenario(bolshevik))
     c, st = ctx.c, ctx.st
     st.active[:, c.founder] = False
@@ -84,7 +84,7 @@ def test_a_pact_with_an_expelled_partner_keeps_no_one_out_of_a_bloc(
     st.ruling[:, rulers] = True
     rep = c.sanctions
     st.sanction[:, t] = rep.index("expelled")
-    st.sanction[:, [z, k]] = rep.index("removed_from_cc")
+    st.sanction[:, [z, k]] = rep.index("removed_from_executive")
     st.tactic[:, [t, z, k]] = TACTIC_CODE["open"]
     for a, b in ((z, t), (k, t), (z, k)):
         st.pact_until[:, a, b] = st.pact_until[:, b, a] = st.month + 6

@@ -3,6 +3,8 @@ state copied on first read, the rung table, offices no one may hold left unscore
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from apparat import load_scenario
@@ -42,25 +44,28 @@ def test_a_taken_state_reads_the_rows_and_writes_back_only_what_was_used() -> No
 
 def test_the_rung_table_gives_the_climb_of_each_run() -> None:
     """next_rung's table lookup equals the climb worked out run by run, with and without
-    the rulers' hold on force, for every kind of session and every starting level."""
+    the rulers' hold on force and the charge of illegal work, for every kind of session
+    and every starting level."""
     ctx = _ctx()
     rep = ctx.c.sanctions
+    flags = (False, True)
     for kind in rep.session:
         table = contests._rung_table(rep, kind, None)
-        for lv in range(rep.top + 1):
-            for no_office in (False, True):
-                for out_exec in (False, True):
-                    for loyal in (False, True):
-                        one = contests._climb(
-                            rep,
-                            kind,
-                            None,
-                            np.array([lv]),
-                            np.array([no_office]),
-                            np.array([out_exec]),
-                            np.array([loyal]),
-                        )
-                        assert table[lv, int(no_office), int(out_exec), int(loyal)] == one[0]
+        for lv, no_office, out_exec, grounds, loyal in itertools.product(
+            range(rep.top + 1), flags, flags, flags, flags
+        ):
+            one = contests._climb(
+                rep,
+                kind,
+                None,
+                np.array([lv]),
+                np.array([no_office]),
+                np.array([out_exec]),
+                np.array([loyal]),
+                np.array([grounds]),
+            )
+            at = (lv, int(no_office), int(out_exec), int(grounds), int(loyal))
+            assert table[at] == one[0]
 
 
 def test_an_office_no_one_is_qualified_for_is_unfillable_everywhere() -> None:

@@ -42,6 +42,7 @@ def recant(ctx: Context, idx: I, a: I) -> None:
         st.sanction[idx, a] = c.sanctions.recant_to[st.sanction[idx, a]]
     st.prestige[idx, a] = np.maximum(st.prestige[idx, a] - ctx.p("recant_cost", 1, idx), 0.0)
     st.tactic[idx, a] = 0
+    st.illegal[idx, a] = False  # the penitent is taken at his word
     st.quiet_until[idx, a] = st.month + np.round(ctx.p("quiet_months", 1, idx)).astype(np.int64)
     st.pact_until[idx, a, :] = -1
     st.pact_until[idx, :, a] = -1

@@ -35,6 +35,8 @@ class Repertoire:
     prestige: F  # standing lost at once on reaching the level
     requires: I  # (L + 1,): the level the target must already have, 0 none
     needs_force: B
+    needs_illegal: B  # (L + 1,): imposed only on a target charged with illegal faction work
+    repeat_level: int  # the rung that may strike again for the next office (0: none)
     imposed_by: dict[str, B]  # session kind -> (L + 1,) whether it may impose the level
     recant_to: I  # (L + 1,): the level a recantation brings him back to
     rehabilitable: B  # the level can be lifted by rehabilitation
@@ -102,6 +104,8 @@ def compile_repertoire(rules: Rules) -> Repertoire:
         prestige=np.array([0.0] + [s.effects.prestige for s in sanctions]),
         requires=requires,
         needs_force=np.array([False] + [s.needs_force for s in sanctions]),
+        needs_illegal=np.array([False] + [s.grounds == "illegal_work" for s in sanctions]),
+        repeat_level=next((k for k, s in enumerate(sanctions, start=1) if s.repeat), 0),
         imposed_by={
             kind: np.array([False] + [kind in s.imposed_by for s in sanctions])
             for kind in SESSION_KINDS

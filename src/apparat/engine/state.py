@@ -50,6 +50,7 @@ class State:
     tactic: I  # (R, A): 0 none, 1 open, 2 appeal, 3 underground, 4 demonstrate
     quiet_until: I  # (R, A): a recanted actor is left alone until this month
     readmit: B  # (R, A): recanted, awaiting the CC's readmission (rules.readmission)
+    illegal: B  # (R, A): charged with illegal faction work since he last recanted
     oversight: F  # (R,)
     salience: F  # (R, X)
     mood: F  # (R, X): where the party's support has drifted on each axis
@@ -179,6 +180,7 @@ def initial_state(c: Compiled, runs: int) -> State:
         tactic=np.zeros((runs, n), dtype=np.int64),
         quiet_until=np.full((runs, n), -1, dtype=np.int64),
         readmit=np.zeros((runs, n), dtype=bool),
+        illegal=np.zeros((runs, n), dtype=bool),
         oversight=np.zeros(runs),  # set by derive_start
         salience=np.full((runs, len(c.axes)), 1.0),
         mood=np.zeros((runs, len(c.axes))),

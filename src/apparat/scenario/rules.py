@@ -67,9 +67,32 @@ class Sanction(Strict):
         "the one that votes (a joint plenum with the Control Commission). Empty: any session "
         "of the kinds in imposed_by.",
     )
+    grounds: Literal["opposition", "illegal_work"] = Field(
+        default="opposition",
+        description="What the target must have done for a body to impose it: oppose the "
+        "rulers ('opposition': any hostile rival), or turn to illegal faction work "
+        "('illegal_work': underground meetings and presses, street demonstrations), he or "
+        "a member of his bloc, and not recanted since. The ladder stops below such a "
+        "rung until the grounds exist.",
+    )
+    repeat: bool = Field(
+        default=False,
+        description="It may strike again, after heavier sanctions, while the target still "
+        "has what it takes: a rung that takes his best office (offices: best) takes the "
+        "next best at a later session where the ladder can climb no further.",
+    )
     effects: SanctionEffects = SanctionEffects()
     reversal: Literal["none", "recant", "rehabilitation"] = "none"
     cite: Cites
+
+    @model_validator(mode="after")
+    def _repeatable(self) -> Sanction:
+        if self.repeat and self.effects.offices != "best":
+            raise ValueError(
+                f"sanction '{self.id}' repeats, but only a sanction that takes the best "
+                "office (effects: offices: best) can strike again"
+            )
+        return self
 
 
 class Session(Strict):
@@ -224,6 +247,8 @@ class Rules(Strict):
                     f"sanction '{s.id}' is imposed by force, but the rules do not let force "
                     "arrest (set force.arrest: true)"
                 )
+        if sum(s.repeat for s in self.sanctions) > 1:
+            problems.append("only one sanction may repeat (the one that strips offices)")
         if (self.force.arrest or any(s.needs_force for s in self.sanctions)) and not (
             self.force.offices
         ):

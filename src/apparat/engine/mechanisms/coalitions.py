@@ -462,12 +462,15 @@ def enemy_strength(ctx: Context) -> F:
 
 
 def open_faction(ctx: Context) -> B:
-    """(R,): runs where two or more excluded contenders of one bloc campaign inside the
-    party (not expelled) while factions are banned (``faction_ban`` > 0.5): a faction
-    is the danger the ban names, whatever its strength, so the rulers close ranks until
-    it is expelled or gives up. A lone oppositionist is no faction."""
+    """(R,): runs where two or more excluded contenders of one bloc campaign from inside
+    the Central Committee while factions are banned (``faction_ban`` > 0.5): a faction
+    is the danger the ban names, whatever its strength, so the rulers close ranks while
+    it sits where it can contest their majority, until it is driven out of the CC (or
+    expelled) or gives up. A lone oppositionist is no faction. (Until December 2026:
+    until it was expelled. Once expulsion needed the grounds of illegal work, a faction
+    that kept to legal means would have held the rulers together for ever.)"""
     st, c = ctx.st, ctx.c
-    inside = ~c.sanctions.expelled[st.sanction]
+    inside = ~c.sanctions.out_cc[st.sanction]
     out = st.alive & c.contender[None, :] & ~st.ruling & inside & (st.tactic > 0)
     n = st.bloc.shape[1]
     key = np.where((st.bloc >= 0) & out, st.bloc, n)

@@ -26,6 +26,7 @@ from apparat.engine.compiled import Compiled
 from apparat.engine.context import Context, on_rows
 from apparat.engine.events import incapacitate
 from apparat.engine.mechanisms import circular_flow as flow
+from apparat.engine.mechanisms import opposition
 from apparat.engine.mechanisms.coalitions import hostile, strength
 from apparat.engine.mechanisms.power import (
     apparatus_control,
@@ -186,6 +187,7 @@ def apply_step(ctx: Context, rows: I, target: I, level: I, author: I) -> None:
     office = best_office(ctx, target)[rows]
     climbed_best = np.cumsum(rep.takes_best)
     lose_office = (climbed_best[lv] > climbed_best[before]) & (office >= 0)
+    lose_office |= (lv <= before) & rep.takes_best[lv] & (office >= 0)  # it strikes again
     st.holder[rows[lose_office], office[lose_office]] = -1
     deep = rep.takes_all[lv]
     for r, who in zip(rows[deep], t[deep], strict=True):
@@ -265,29 +267,40 @@ def next_rung(
     # the climb depends on nothing else in a run, and on the rulers' hold on force only
     # where the two columns of the table differ: read it, ask about force only there
     table = _rung_table(rep, kind, event)
-    loyal_level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 1]
-    level = table[current, no_office.astype(np.intp), out_exec.astype(np.intp), 0]
+    grounds = opposition.charged(ctx)[rows, target].astype(np.intp)
+    at = (current, no_office.astype(np.intp), out_exec.astype(np.intp), grounds)
+    loyal_level = table[(*at, 1)]
+    level = table[(*at, 0)]
     differ = loyal_level != level
     if differ.any():
         loyal = police_loyal(ctx)[rows]
         level = np.where(differ & loyal, loyal_level, level)
-    return np.where(level > current, level, 0)
+    level = np.where(level > current, level, 0)
+    # where he can climb no further, the rung that strips an office strikes again while
+    # he holds one (Zinoviev lost Leningrad, then the Politburo, then the Comintern)
+    again = rep.repeat_level
+    if again:
+        more = (level == 0) & ~no_office & (current >= again) & rep.imposable(kind, event)[again]
+        level = np.where(more, again, level)
+    return level
 
 
 _RUNG_TABLES: dict[tuple[int, str, str | None], tuple[Repertoire, I]] = {}
 
 
 def _rung_table(rep: Repertoire, kind: str, event: str | None) -> I:
-    """(L + 1, 2, 2, 2): the level :func:`_climb` reaches from each current level, with
-    the target holding an office or not, sitting in the executive or not, and the
-    rulers holding force or not (worked out once per repertoire and kind of session)."""
+    """(L + 1, 2, 2, 2, 2): the level :func:`_climb` reaches from each current level,
+    with the target holding an office or not, sitting in the executive or not, charged
+    with illegal work or not, and the rulers holding force or not (worked out once per
+    repertoire and kind of session)."""
     key = (id(rep), kind, event)
     hit = _RUNG_TABLES.get(key)
     if hit is not None and hit[0] is rep:
         return hit[1]
-    grid = np.indices((rep.top + 1, 2, 2, 2)).reshape(4, -1)
-    level = _climb(rep, kind, event, grid[0], grid[1] == 1, grid[2] == 1, grid[3] == 1)
-    table = level.reshape(rep.top + 1, 2, 2, 2)
+    grid = np.indices((rep.top + 1, 2, 2, 2, 2)).reshape(5, -1)
+    flags = [g == 1 for g in grid[1:]]
+    level = _climb(rep, kind, event, grid[0], flags[0], flags[1], flags[3], flags[2])
+    table = level.reshape(rep.top + 1, 2, 2, 2, 2)
     if len(_RUNG_TABLES) > 256:
         _RUNG_TABLES.clear()
     _RUNG_TABLES[key] = (rep, table)
@@ -295,11 +308,19 @@ def _rung_table(rep: Repertoire, kind: str, event: str | None) -> I:
 
 
 def _climb(
-    rep: Repertoire, kind: str, event: str | None, current: I, no_office: B, out_exec: B, loyal: B
+    rep: Repertoire,
+    kind: str,
+    event: str | None,
+    current: I,
+    no_office: B,
+    out_exec: B,
+    loyal: B,
+    grounds: B,
 ) -> I:
     """The level one vote of this kind may reach from ``current``, rung by rung (see
     :func:`next_rung`), for a target who holds no office / sits outside the executive
-    where ``no_office`` / ``out_exec``, while the rulers hold force where ``loyal``."""
+    where ``no_office`` / ``out_exec``, while the rulers hold force where ``loyal``, and
+    who is charged with illegal work where ``grounds``."""
     imposable = rep.imposable(kind, event)
     tables = _moot_tables(rep)
     level = current.copy()
@@ -318,6 +339,7 @@ def _climb(
         at = np.minimum(nxt, rep.top)
         ok = going & (nxt <= rep.top) & imposable[at] & (rep.requires[at] <= level)
         ok &= ~rep.needs_force[at] | loyal
+        ok &= ~rep.needs_illegal[at] | grounds  # the ladder stops where the grounds end
         level = np.where(ok, nxt, level)
         going &= ok
         if not going.any():
@@ -363,8 +385,13 @@ def meeting(ctx: Context, kind: str, event: str | None = None) -> None:
     # sanction this kind of session may still impose, have business (nothing a motion
     # against one rival does makes another one ready)
     within_reach = np.logical_or.accumulate(imposable[::-1])[::-1]
-    reachable = np.append(within_reach[1:], False)
-    could = hostile(ctx) & st.alive & _ready(ctx) & reachable[st.sanction]
+    reachable = np.append(within_reach[1:], False)[st.sanction]
+    again = rep.repeat_level
+    if again and imposable[again]:
+        # an office taken again, from one who has climbed past that rung and holds one
+        holds = (st.holder[:, :, None] == np.arange(st.sanction.shape[1])).any(axis=1)
+        reachable |= holds & (st.sanction >= again)
+    could = hostile(ctx) & st.alive & _ready(ctx) & reachable
     business = np.asarray(st.ruling.any(axis=1) & could.any(axis=1))
     on_rows(ctx, business, lambda sub: _motions(sub, kind, event))
     flow.fill_offices(ctx)
@@ -375,7 +402,7 @@ def _ready(ctx: Context) -> B:
     """(R, A): whether enough time has passed since the last step against each actor.
     A popular leader must first be worn down: the wait grows with his prestige."""
     st = ctx.st
-    provoked = st.tactic >= 3
+    provoked = opposition.charged(ctx)  # illegal work: the rulers make haste
     shield = ctx.p("prestige_shield", 2)
     wait = (
         ctx.p("escalation_interval", 2)

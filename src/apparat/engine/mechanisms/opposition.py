@@ -15,6 +15,9 @@ from numpy.typing import NDArray
 
 from apparat.engine.context import Context
 from apparat.engine.mechanisms.power import apparatus_control
+from apparat.engine.tally import tally
+
+B = NDArray[np.bool_]
 
 OPEN, APPEAL, UNDERGROUND, DEMONSTRATE = 1, 2, 3, 4
 TACTIC_CODE = {"none": 0, "open": OPEN, "appeal": APPEAL, "underground": UNDERGROUND}
@@ -33,6 +36,19 @@ def monthly_gain(ctx: Context, code: int) -> float | NDArray[np.float64]:
     """The support a month of this tactic wins, before oratory and the apparatus."""
     name = GAIN_PARAMETER.get(code)
     return 0.0 if name is None else ctx.p(name)
+
+
+def charged(ctx: Context) -> B:
+    """(R, A): who stands charged with illegal faction work: he has turned to it since
+    he last recanted, or a member of his bloc works underground or marches now. The
+    United Opposition's presses and its demonstration of 7 November 1927 were the whole
+    opposition's, and its leaders were expelled for them (S2:36 'dopo di che')."""
+    st = ctx.st
+    n = st.bloc.shape[1]
+    now = st.tactic >= UNDERGROUND
+    key = np.where(st.bloc >= 0, st.bloc, n)
+    bloc_now = np.take_along_axis(tally(key, n + 1, now) > 0, key, axis=1) & (st.bloc >= 0)
+    return np.asarray(st.illegal | now | bloc_now)
 
 
 def monthly(ctx: Context) -> None:
@@ -68,4 +84,5 @@ def monthly(ctx: Context) -> None:
         u = ctx.rng.uniform("opposition.exposed", st.month, len(c.actors))
         caught = risky & (u < 0.2 * ctx.p("underground_risk", 2))
         st.last_step = np.where(caught, st.month - 99, st.last_step)
+    st.illegal = charged(ctx)  # the charge outlives the month of a demonstration
     st.tactic = np.where(st.tactic == DEMONSTRATE, OPEN, st.tactic)
