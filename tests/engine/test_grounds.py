@@ -95,6 +95,30 @@ def test_an_office_is_taken_again_while_he_holds_one(repeat: bool, tmp_path: Pat
     assert int((st.holder[0] == clara).sum()) == (0 if repeat else 1)
 
 
+def test_an_office_struck_again_needs_what_its_rung_needs(tmp_path: Path) -> None:
+    """Where dismissal needs force, it strikes again only while the rulers hold force:
+    with the guard in Dmitri's hands Clara keeps her second office."""
+    kept = []
+    for guard in ("boris", "dmitri"):
+        data = base()
+        dismissed = data["rules"]["sanctions"][1]
+        dismissed.update(repeat=True, needs_force=True)
+        dismissed["effects"]["offices"] = "best"
+        data["rules"]["sanctions"][2]["grounds"] = "illegal_work"
+        for office in data["offices"]:
+            if office["id"] == "region":
+                office["holder"] = "clara"
+            if office["id"] == "guard":
+                office["holder"] = guard
+        ctx = ruled_world(load(data, tmp_path / guard))
+        clara = ctx.c.index("clara")
+        contests.meeting(ctx, "plenum", "plenum_1960")  # dismissed, with or without force
+        ctx.st.sanction[0, clara] = ctx.c.sanctions.index("dismissed")
+        sessions(ctx, 1)
+        kept.append(int((ctx.st.holder[0] == clara).sum()))
+    assert kept == [0, 2]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

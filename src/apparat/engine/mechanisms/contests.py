@@ -253,12 +253,15 @@ def next_rung(
     kind: str,
     event: str | None = None,
     rows: I | None = None,
+    charged: B | None = None,
 ) -> I:
     """(R,), or (len(rows),) for the runs in ``rows``: the level one vote of this kind of
     session may take ``target`` to, 0 if none: up to the session's number of rungs, each
     the next one this kind may impose (lighter ones it may not impose are passed over:
-    force arrests without a prior expulsion), whose prerequisite he has reached, and
-    (where it needs force) while the rulers hold force."""
+    force arrests without a prior expulsion), whose prerequisite he has reached, (where
+    it needs force) while the rulers hold force, and (where it needs the grounds of
+    illegal work) while he is charged. ``charged``: :func:`opposition.charged`, where
+    the caller has it already."""
     st, rep = ctx.st, ctx.c.sanctions
     rows = np.arange(st.runs) if rows is None else rows
     current = st.sanction[rows, target]
@@ -267,8 +270,9 @@ def next_rung(
     # the climb depends on nothing else in a run, and on the rulers' hold on force only
     # where the two columns of the table differ: read it, ask about force only there
     table = _rung_table(rep, kind, event)
-    grounds = opposition.charged(ctx)[rows, target].astype(np.intp)
-    at = (current, no_office.astype(np.intp), out_exec.astype(np.intp), grounds)
+    charged = opposition.charged(ctx) if charged is None else charged
+    grounds = charged[rows, target]
+    at = (current, no_office.astype(np.intp), out_exec.astype(np.intp), grounds.astype(np.intp))
     loyal_level = table[(*at, 1)]
     level = table[(*at, 0)]
     differ = loyal_level != level
@@ -277,10 +281,14 @@ def next_rung(
         level = np.where(differ & loyal, loyal_level, level)
     level = np.where(level > current, level, 0)
     # where he can climb no further, the rung that strips an office strikes again while
-    # he holds one (Zinoviev lost Leningrad, then the Politburo, then the Comintern)
+    # he holds one (Zinoviev lost Leningrad, then the Politburo, then the Comintern), on
+    # the terms of that rung
     again = rep.repeat_level
-    if again:
-        more = (level == 0) & ~no_office & (current >= again) & rep.imposable(kind, event)[again]
+    if again and rep.imposable(kind, event)[again]:
+        more = (level == 0) & ~no_office & (current >= again)
+        more &= ~rep.needs_illegal[again] | grounds
+        if rep.needs_force[again] and more.any():
+            more &= police_loyal(ctx)[rows]
         level = np.where(more, again, level)
     return level
 
@@ -426,6 +434,7 @@ def _motions(ctx: Context, kind: str, event: str | None) -> None:
         led = (st.follows >= 0) & challenging[rows, np.maximum(st.follows, 0)]
         hostile_now = hostile_now & (challenging | (led & ~c.contender[None, :]))
     ready = _ready(ctx)
+    charged = opposition.charged(ctx)  # the charges as the session opens
     anyone = c.rules.targets == "everyone"
     for t in np.argsort(-c.traits[:, 0], kind="stable"):  # a fixed order, the same for every run
         if not (anyone or c.contender[t]):
@@ -437,7 +446,7 @@ def _motions(ctx: Context, kind: str, event: str | None) -> None:
             continue
         some = np.flatnonzero(cond)  # the rung only where a motion could be put
         level = np.zeros(st.runs, dtype=np.int64)
-        level[some] = next_rung(ctx, int(t), kind, event, some)
+        level[some] = next_rung(ctx, int(t), kind, event, some, charged)
         cond &= level > 0
         if not cond.any():
             continue
