@@ -139,6 +139,8 @@ def test_experiment_agrees_with_the_python_api(attack: dict[str, Any]) -> None:
             assert r[arm]["share"] == pytest.approx(expected)
         diff = d[d["value"] == value]
         assert r["difference"]["value"] == pytest.approx(float(diff["difference"].iloc[0]))
+    # both draw each run's parameters from the same place: the posterior the scenario ships
+    assert attack["parameters"] == exp.get_params()["parameters"]
 
 
 def test_a_changed_parameter_is_applied_to_the_what_if_only(client: TestClient) -> None:

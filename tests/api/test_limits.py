@@ -63,6 +63,7 @@ def stub(req: ExperimentRequest) -> ExperimentResponse:
             "seed": req.seed,
             "do": {},
             "set": {},
+            "parameters": "point",
             "arms": [],
             "dominance": [],
             "power": {"months": [], "actors": []},

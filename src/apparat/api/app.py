@@ -62,6 +62,7 @@ from apparat.engine import Compiled, SimulationResult, compile_scenario, simulat
 from apparat.errors import ApparatError, InterventionError
 from apparat.experiments import interventions as iv
 from apparat.experiments.batch import scenario_json
+from apparat.experiments.posterior import Posterior, describe, scenario_posterior
 from apparat.experiments.statistics import paired_difference, wilson
 from apparat.policies import ForcedChoice, parse_do
 from apparat.scenario import Scenario, bundled_scenarios, load_scenario
@@ -241,7 +242,8 @@ def arm_specs(req: ExperimentRequest, first_year: int | None = None) -> tuple[Ar
     s = get_scenario(req.scenario)
     applied = _applied(s, req)
     edited = bool(applied.params) or applied.scenario is not s
-    factual = ArmSpec(req.scenario, None, (), (), req.runs, req.seed, first_year)
+    post = shipped_posterior(req.scenario)
+    factual = ArmSpec(req.scenario, None, (), (), req.runs, req.seed, first_year, post)
     what_if = ArmSpec(
         req.scenario,
         scenario_json(applied.scenario) if edited else None,
@@ -250,8 +252,16 @@ def arm_specs(req: ExperimentRequest, first_year: int | None = None) -> tuple[Ar
         req.runs,
         req.seed,
         first_year,
+        post,
     )
     return factual, what_if
+
+
+@lru_cache(maxsize=8)
+def shipped_posterior(name: str) -> Posterior | None:
+    """The posterior a bundled scenario ships, read once: the page's ensembles draw their
+    parameters from it, as ``apparat experiment`` does (docs/calibration.md)."""
+    return scenario_posterior(name)
 
 
 def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> ExperimentResponse:
@@ -298,6 +308,7 @@ def run_experiment(req: ExperimentRequest, pool: ArmPool | None = None) -> Exper
         arms=ARMS,
         dominance=rows,
         power=power,
+        parameters=describe(specs[0].posterior),
         seconds=round(time.perf_counter() - start, 3),
     )
 

@@ -28,6 +28,7 @@ from apparat.economy.bridge import december_lines
 from apparat.engine import Compiled, compile_scenario, simulate
 from apparat.experiments.backends import one_blas_thread
 from apparat.experiments.batch import cached_compiled
+from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice
 from apparat.scenario import load_scenario
 
@@ -45,6 +46,9 @@ class ArmSpec:
     runs: int
     seed: int
     first_year: int | None = None  # the consequences' first year: read off the lines
+    # each run's global parameters are drawn from it (None: point values), as in every
+    # ensemble of the command line; the parameters the arm sets itself win
+    posterior: Posterior | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,12 @@ def simulate_arm(spec: ArmSpec) -> Arm:
         if spec.scenario_json is None
         else cached_compiled(spec.scenario_json, spec.params)
     )
+    drawn = None
+    if spec.posterior is not None:
+        runs = np.arange(spec.runs, dtype=np.int64)
+        drawn = spec.posterior.draw(spec.seed, runs, tuple(name for name, _ in spec.params))
     res = simulate(
-        c, spec.runs, spec.seed, None, ForcedChoice(c.scenario, dict(spec.forced)), False
+        c, spec.runs, spec.seed, None, ForcedChoice(c.scenario, dict(spec.forced)), False, drawn
     )
     lines = None
     if spec.first_year is not None:

@@ -205,6 +205,10 @@ class ExperimentResponse(Frozen):
         description="Who has consolidated power at the end, per arm, largest factual share first."
     )
     power: PowerFan = Field(description="Quantiles over runs of each contender's power share.")
+    parameters: str = Field(
+        description="Where each run's global parameters come from: 'point' (the scenario's "
+        "values) or 'posterior HASH' (drawn from the calibrated posterior it ships)."
+    )
     seconds: float
 
 

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from apparat.cli.listing import ParametersOpt, PosteriorOpt
 from apparat.cli.render import make_console
 from apparat.policies import parse_do
 
@@ -108,6 +109,8 @@ def sensitivity_command(
     no_store: NoStore = False,
     plots: Plots = None,
     scenario: Scenario = "bolshevik_1923",
+    parameters: ParametersOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Sobol' indices (or Morris screening) of the outcomes against the declared factors."""
     from apparat.experiments.analysis import Sensitivity
@@ -117,6 +120,7 @@ def sensitivity_command(
     sens = Sensitivity(
         scenario, "sobol" if method == "sobol" else "morris", samples, outcome, seed,
         factors=factor, workers=workers, store=None if no_store else store,
+        parameters=parameters, posterior=posterior,
     )  # fmt: skip
     console = make_console()
     _run(console, sens, f"Sensitivity ({method})")
@@ -214,6 +218,8 @@ def discover_command(
     no_store: NoStore = False,
     plots: Plots = None,
     scenario: Scenario = "bolshevik_1923",
+    parameters: ParametersOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """PRIM boxes of the factor space where an outcome happens, with coverage and density."""
     from apparat.experiments.analysis import Discovery
@@ -221,6 +227,7 @@ def discover_command(
     disc = Discovery(
         scenario, outcome, samples, seed, factors=factor, boxes=boxes, min_density=min_density,
         cart=cart, workers=workers, store=None if no_store else store,
+        parameters=parameters, posterior=posterior,
     )  # fmt: skip
     console = make_console()
     _run(console, disc, f"Discovery ({outcome})")
@@ -284,6 +291,8 @@ def decompose_command(
     no_store: NoStore = False,
     plots: Plots = None,
     scenario: Scenario = "bolshevik_1923",
+    parameters: ParametersOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """How much of an outcome's variance is structure, how much choice, how much chance."""
     from apparat.experiments.analysis import Decomposition
@@ -294,7 +303,7 @@ def decompose_command(
         scenario, samples, outcome, seed, agency="uniform" if agency == "uniform" else "behavioural",
         do=parse_do(do or []), split_structure=split_structure,
         factors=[] if fixed_structure else None, workers=workers,
-        store=None if no_store else store,
+        store=None if no_store else store, parameters=parameters, posterior=posterior,
     )  # fmt: skip
     console = make_console()
     _run(console, dec, "Decomposition")

@@ -42,13 +42,21 @@ def calibrate_command(
             metavar="NAME[=LOW:HIGH]",
             help="A parameter to calibrate, uniform prior over its declared range or the "
             "range given (repeatable). Without any: the top --screen parameters of a "
-            "Morris screening.",
+            "screening of the training facts (--screen-by).",
             show_default=False,
         ),
     ] = None,
     screen: Annotated[
         int, typer.Option(min=1, metavar="N", help="Keep the N parameters screening ranks top.")
     ] = 4,
+    screen_by: Annotated[
+        str,
+        typer.Option(
+            metavar="gain|morris",
+            help="Rank parameters by the fall of the training distance each can bring alone "
+            "(gain), or by Morris's mean absolute effect, harm included (morris).",
+        ),
+    ] = "gain",
     particles: Annotated[
         int, typer.Option(min=2, metavar="N", help="Particles a generation.")
     ] = 100,
@@ -97,9 +105,13 @@ def calibrate_command(
 
     cut = _month(until) or until
     console = make_console()
+    if screen_by not in ("gain", "morris"):
+        raise typer.BadParameter("--screen-by must be gain or morris")
     names = list(parameter or [])
     if not names:
-        names = _screened(console, scenario, cut, record, seed, screen, runs_per_particle)
+        names = _screened(
+            console, scenario, cut, record, seed, screen, runs_per_particle, screen_by
+        )
     cal = Calibration(
         scenario, names, cut, particles=particles, generations=generations,
         runs_per_particle=runs_per_particle, seed=seed, store=store, record=record,
@@ -134,23 +146,44 @@ def calibrate_command(
 
 
 def _screened(
-    console: Console, scenario: str, until: str, record: Path | None, seed: int, keep: int, k: int
+    console: Console,
+    scenario: str,
+    until: str,
+    record: Path | None,
+    seed: int,
+    keep: int,
+    k: int,
+    by: str = "gain",
 ) -> list[str]:
     from apparat.engine import compile_scenario
     from apparat.experiments.calibration_setup import split_record
-    from apparat.experiments.screening import screen
+    from apparat.experiments.screening import screen, screen_gain
     from apparat.scenario import load_scenario
     from apparat.scenario.record import load_record
 
     c = compile_scenario(load_scenario(scenario))
     split = split_record(c, load_record(record, scenario=scenario), until)
-    with console.status("Screening the parameters (Morris)…"):
-        ranked = screen(c, split, seed, runs_each=k)
-    table = Table(title="Screening: effect on the training distance", box=box.SIMPLE)
-    for col in ("parameter", "mu*", "sigma"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
-    for row in ranked.head(max(keep, 8)).itertuples():
-        table.add_row(str(row.parameter), f"{row.mu_star:.4f}", f"{row.sigma:.4f}")
+    if by == "morris":
+        with console.status("Screening the parameters (Morris)…"):
+            ranked = screen(c, split, seed, runs_each=k)
+        table = Table(title="Screening: effect on the training distance", box=box.SIMPLE)
+        for col in ("parameter", "mu*", "sigma"):
+            table.add_column(col, justify="left" if col == "parameter" else "right")
+        for row in ranked.head(max(keep, 8)).itertuples():
+            table.add_row(str(row.parameter), f"{row.mu_star:.4f}", f"{row.sigma:.4f}")
+    else:
+        with console.status("Screening the parameters (one at a time, gain)…"):
+            ranked = screen_gain(c, split, seed, runs_each=4 * k)
+        table = Table(
+            title="Screening: fall of the training distance (Brier) from the point values",
+            box=box.SIMPLE,
+        )
+        for col in ("parameter", "gain", "at value", "at point"):
+            table.add_column(col, justify="left" if col == "parameter" else "right")
+        for row in ranked.head(max(keep, 8)).itertuples():
+            table.add_row(
+                str(row.parameter), f"{row.gain:.4f}", f"{row.best:.3g}", f"{row.at_point:.4f}"
+            )
     console.print(table)
     return [str(p) for p in ranked["parameter"].head(keep)]
 

@@ -41,7 +41,7 @@ from apparat.experiments.consequences import (
     economy_for,
     experiment_summary,
 )
-from apparat.experiments.posterior import Posterior, resolve_posterior
+from apparat.experiments.posterior import Posterior, describe, resolve_posterior
 from apparat.experiments.provenance import model_fingerprint
 from apparat.experiments.summary import differences, summarise
 from apparat.scenario import Scenario, load_scenario
@@ -165,7 +165,7 @@ class Experiment:
             "chronicles": self.chronicles,
             "record": str(self.record) if self.record else None,
             "at": sorted(self.at),
-            "parameters": _describe(self.resolved_posterior()),
+            "parameters": describe(self.resolved_posterior()),
             "lines": list(self.lines),
         }
 
@@ -423,16 +423,6 @@ def _line(moments: pd.DataFrame) -> pd.DataFrame:
     g["mean"] = g["sum"] / g["n"]
     g["sd"] = np.sqrt(np.maximum(g["sumsq"] / g["n"] - g["mean"] ** 2, 0.0))
     return g[["arm", "month", "axis", "mean", "sd"]]
-
-
-def _describe(posterior: Posterior | None) -> str:
-    """How runs get their parameters, for provenance: point values or which posterior."""
-    if posterior is None:
-        return "point"
-    return (
-        "posterior "
-        + content_hash(repr((posterior.names, posterior.values, posterior.weights)))[:12]
-    )
 
 
 def _default_name(arms: Mapping[str, Sequence[iv.Intervention]] | None) -> str:

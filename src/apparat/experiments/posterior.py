@@ -13,6 +13,7 @@ A scenario ships its posterior as ``calibration/posterior.yaml`` in its folder
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,15 @@ class Posterior:
         }
         p.write_text(yaml.safe_dump(doc, sort_keys=False, width=100), encoding="utf-8")
         return p
+
+
+def describe(posterior: Posterior | None) -> str:
+    """How runs get their parameters, for provenance: point values or which posterior
+    (a hash of its particles and weights)."""
+    if posterior is None:
+        return "point"
+    key = repr((posterior.names, posterior.values, posterior.weights))
+    return "posterior " + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def _plain(v: Any) -> Any:

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from apparat.engine import SimulationResult, compile_scenario, simulate
 from apparat.engine.chronicle import Entry
+from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice
 from apparat.report import plots
 from apparat.scenario.citations import Citation
@@ -96,15 +97,17 @@ def representative(
     outcomes: pd.DataFrame,
     chronicle: pd.DataFrame,
     names: Mapping[str, str],
+    posterior: Posterior | None = None,
 ) -> Representative:
-    """Choose the representative factual run and simulate it again for its history."""
+    """Choose the representative factual run and simulate it again for its history (with
+    the parameters it drew from ``posterior``, where the experiment drew them)."""
     stored = chronicle[chronicle["arm"] == FACTUAL]
     run, modal, share = choose_run(outcomes, stored["run"].unique().tolist())
     rows = stored[stored["run"] == run]
     c = compile_scenario(scenario)
-    result = simulate(
-        c, np.array([run], dtype=np.int64), seed, None, ForcedChoice(scenario, {}), rows.empty
-    )
+    idx = np.array([run], dtype=np.int64)
+    drawn = posterior.draw(seed, idx) if posterior is not None else None
+    result = simulate(c, idx, seed, None, ForcedChoice(scenario, {}), rows.empty, drawn)
     entries = _entries(rows) if not rows.empty else result.chronicle
     row = outcomes[(outcomes["arm"] == FACTUAL) & (outcomes["run"] == run)].iloc[0]
     dom = int(result.outcomes.dominant_end[0])
@@ -333,12 +336,17 @@ def _about(d: Source | None) -> str:
 
 
 def run_section(
-    s: Scenario, seed: int, outcomes: pd.DataFrame, chronicle: pd.DataFrame, arms: Sequence[str]
+    s: Scenario,
+    seed: int,
+    outcomes: pd.DataFrame,
+    chronicle: pd.DataFrame,
+    arms: Sequence[str],
+    posterior: Posterior | None = None,
 ) -> tuple[str, str]:
     """The representative run: why it was chosen, its two pictures, its chronicle; and
     the Sources section its chronicle needs."""
     names = {a.id: a.name for a in s.actors}
-    rep = representative(s, seed, outcomes, chronicle, names)
+    rep = representative(s, seed, outcomes, chronicle, names, posterior)
     res, c = rep.result, rep.result.compiled
     h = res.history
     months = [c.label(m) for m in range(res.months)]

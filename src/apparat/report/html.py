@@ -20,6 +20,7 @@ import pandas as pd
 from apparat.errors import ApparatError
 from apparat.experiments.batch import content_hash, scenario_json
 from apparat.experiments.consequences import economy_for
+from apparat.experiments.posterior import Posterior, describe, scenario_posterior
 from apparat.experiments.presets import load_presets
 from apparat.experiments.summary import differences, summarise
 from apparat.report import consequences as cq
@@ -79,6 +80,21 @@ def _scenario(meta: Mapping[str, Any], scenario: str | Path | Scenario | None) -
     if isinstance(scenario, Scenario):
         return scenario
     return load_scenario(scenario if scenario is not None else str(meta["scenario_id"]))
+
+
+def _posterior(meta: Mapping[str, Any], home: str | Path) -> Posterior | None:
+    """The posterior the experiment drew its parameters from, where the scenario ships
+    it (its hash is stored); None for point values, or for a posterior file the report
+    cannot know (the representative run is then simulated on point values and says so
+    if it ends otherwise)."""
+    used = str((meta.get("params") or {}).get("parameters") or "point")
+    if used == "point":
+        return None
+    try:
+        shipped = scenario_posterior(home)
+    except ApparatError:
+        return None
+    return shipped if shipped is not None and describe(shipped) == used else None
 
 
 def pct(x: float) -> str:
@@ -261,7 +277,12 @@ def render(data: _Data, s: Scenario, home: str | Path | None = None) -> str:
     summary = stored if not stored.empty else summarise(o, a, int(meta["seed"]), d, at)
     diffs = differences(o, a, FACTUAL, d, at) if len(arms) > 1 else pd.DataFrame()
     run_body, sources = run_section(
-        s, int(meta["seed"]), data.tables["outcomes"], data.tables["chronicle"], arms
+        s,
+        int(meta["seed"]),
+        data.tables["outcomes"],
+        data.tables["chronicle"],
+        arms,
+        _posterior(meta, home or s.scenario.id),
     )
     figures = _ensemble_figures(data, summary, s, arms)
     try:

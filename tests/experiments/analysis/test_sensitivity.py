@@ -21,7 +21,7 @@ from apparat.experiments.analysis import Sensitivity
 def sobol(with_unread: Scenario) -> Sensitivity:
     return Sensitivity(
         with_unread, "sobol", 32, ["no_one_dominant", "consolidation_month"], seed=3,
-        factors=FACTORS, store=None, num_resamples=50,
+        factors=FACTORS, store=None, num_resamples=50, parameters="point",
     ).run()  # fmt: skip
 
 
@@ -56,7 +56,8 @@ def test_same_seed_same_indices_on_any_number_of_workers(
     """The same seed gives the same indices, whether one process or two simulate."""
     again = Sensitivity(
         with_unread, "sobol", 32, ["no_one_dominant", "consolidation_month"], seed=3,
-        factors=FACTORS, store=None, num_resamples=50, workers=2, chunk_size=40,
+        factors=FACTORS, store=None, num_resamples=50, parameters="point", workers=2,
+        chunk_size=40,
     ).run()  # fmt: skip
     pd.testing.assert_frame_equal(sobol.indices_, again.indices_)
 
@@ -66,7 +67,7 @@ def test_morris_screens_out_the_unread_factor(with_unread: Scenario) -> None:
     trajectory), while a factor with a path moves the outcome."""
     m = Sensitivity(
         with_unread, "morris", 6, ["stalin_dominant"], factors=FACTORS, store=None,
-        num_resamples=20,
+        parameters="point", num_resamples=20,
     ).run()  # fmt: skip
     assert estimate(m, UNREAD, "mu_star", "stalin_dominant") == 0.0
     assert m.runs_ == 6 * (len(FACTORS) + 1)

@@ -277,7 +277,13 @@
       const result = await postJSON("/api/experiment", whatIf(runs, seed));
       state.experiment = result;
       renderExperiment(result);
-      setStatus(status, `Done: ${result.runs} runs per world in ${result.seconds.toFixed(1)} s.`);
+      const drawn = result.parameters.startsWith("posterior")
+        ? " Each run drew its parameters from the calibrated posterior."
+        : "";
+      setStatus(
+        status,
+        `Done: ${result.runs} runs per world in ${result.seconds.toFixed(1)} s.${drawn}`,
+      );
     } catch (err) {
       setStatus(status, `Could not run the experiment: ${err.message}`, true);
     } finally {

@@ -23,11 +23,14 @@ import pandas as pd
 from apparat.engine import Compiled, compile_scenario
 from apparat.errors import SimulationError
 from apparat.experiments.batch import scenario_json
+from apparat.experiments.posterior import Posterior, describe, resolve_posterior
 from apparat.scenario import Scenario, load_scenario
 from apparat.scenario.models import Factor
 from apparat.store import ResultsStore
 
-NOT_PROVENANCE = frozenset({"workers", "backend", "store", "chunk_size", "name"})
+NOT_PROVENANCE = frozenset(
+    {"workers", "backend", "store", "chunk_size", "name", "parameters", "posterior"}
+)
 CHANCE = "chance"
 
 
@@ -89,6 +92,10 @@ class Analysis:
     seed: int
     store: str | Path | None
     name: str | None
+    # where the global parameters a design does not vary come from: as in every ensemble,
+    # the scenario's calibrated posterior by default, drawn per run (docs/calibration.md)
+    parameters: str | None = None
+    posterior: Posterior | str | Path | None = None
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's arguments that change the results."""
@@ -105,7 +112,14 @@ class Analysis:
             elif isinstance(value, tuple):
                 value = list(value)
             out[p] = value
+        out["parameters"] = describe(self.resolved_posterior())
         return out
+
+    def resolved_posterior(self) -> Posterior | None:
+        """The posterior each run draws the parameters the design leaves alone from, or
+        None (point values)."""
+        home = self.scenario.scenario.id if isinstance(self.scenario, Scenario) else self.scenario
+        return resolve_posterior(home, self.parameters, self.posterior)
 
     def _describe(self) -> str:
         """A short default name for the store's list."""

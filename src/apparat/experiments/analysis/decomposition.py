@@ -39,6 +39,7 @@ from apparat.experiments.analysis.evaluate import Agency, Design, evaluate, luck
 from apparat.experiments.analysis.outcomes import check, default_outcomes
 from apparat.experiments.analysis.verdict import verdict
 from apparat.experiments.backends import Backend
+from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice
 from apparat.scenario import Scenario
 from apparat.store import DEFAULT_PATH
@@ -69,6 +70,8 @@ class Decomposition(Analysis):
         store: str | Path | None = DEFAULT_PATH,
         chunk_size: int = 2000,
         name: str | None = None,
+        parameters: str | None = None,
+        posterior: Posterior | str | Path | None = None,
     ) -> None:
         self.scenario = scenario
         self.samples = samples
@@ -85,6 +88,8 @@ class Decomposition(Analysis):
         self.store = store
         self.chunk_size = chunk_size
         self.name = name
+        self.parameters = parameters
+        self.posterior = posterior
 
     def _check(self) -> None:
         if self.agency not in ("behavioural", "uniform"):
@@ -143,7 +148,7 @@ class Decomposition(Analysis):
         y = evaluate(
             s, design, [o.name for o in outs], self.seed, agency=self.agency, forced=forced,
             workers=self.workers, backend=self.backend, chunk_size=self.chunk_size,
-            progress=progress,
+            progress=progress, posterior=self.resolved_posterior(),
         )  # fmt: skip
         self.problem_ = prob
         self.outcomes_ = [o.name for o in outs]

@@ -31,6 +31,7 @@ from apparat.experiments.analysis.base import Analysis, problem, select_factors
 from apparat.experiments.analysis.evaluate import Design, evaluate
 from apparat.experiments.analysis.outcomes import check
 from apparat.experiments.backends import Backend
+from apparat.experiments.posterior import Posterior
 from apparat.scenario import Scenario
 from apparat.store import DEFAULT_PATH
 
@@ -74,6 +75,8 @@ class Discovery(Analysis):
         store: str | Path | None = DEFAULT_PATH,
         chunk_size: int = 2000,
         name: str | None = None,
+        parameters: str | None = None,
+        posterior: Posterior | str | Path | None = None,
     ) -> None:
         self.scenario = scenario
         self.outcome = outcome
@@ -92,6 +95,8 @@ class Discovery(Analysis):
         self.store = store
         self.chunk_size = chunk_size
         self.name = name
+        self.parameters = parameters
+        self.posterior = posterior
 
     def _check(self) -> None:
         if self.samples < 10:
@@ -127,7 +132,7 @@ class Discovery(Analysis):
         )
         y = evaluate(
             s, design, [out.name], self.seed, workers=self.workers, backend=self.backend,
-            chunk_size=self.chunk_size, progress=progress,
+            chunk_size=self.chunk_size, progress=progress, posterior=self.resolved_posterior(),
         )[:, 0] > 0.5  # fmt: skip
         self.label_ = out.label
         self.X_ = pd.DataFrame(x, columns=prob["names"])

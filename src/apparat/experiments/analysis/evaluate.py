@@ -26,6 +26,7 @@ from apparat.engine.decisions import Policy
 from apparat.experiments.analysis.outcomes import values
 from apparat.experiments.backends import Backend, make_backend
 from apparat.experiments.batch import cached_compiled
+from apparat.experiments.posterior import Posterior
 from apparat.policies import ForcedChoice, PerRunChoice, PerRunDraw
 from apparat.scenario.models import Scenario
 
@@ -71,6 +72,7 @@ class Chunk:
     outcomes: tuple[str, ...]
     agency: Agency = "behavioural"
     forced: tuple[tuple[str, str], ...] = ()
+    posterior: Posterior | None = None  # draws what the design does not vary, per run
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,11 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     c = cached_compiled(chunk.scenario_json, ())
     d = chunk.design
     pol = policy(c.scenario, d.draws, chunk.agency, dict(chunk.forced))
-    res = simulate(c, d.runs, chunk.seed, None, pol, False, d.factors)
+    factors = d.factors
+    if chunk.posterior is not None:
+        # keyed by the run index, so rows that share their luck share their draw too
+        factors = {**chunk.posterior.draw(chunk.seed, d.runs, tuple(d.factors)), **d.factors}
+    res = simulate(c, d.runs, chunk.seed, None, pol, False, factors)
     return ChunkResult(chunk.start, values(res, chunk.outcomes), time.perf_counter() - start)
 
 
@@ -120,9 +126,11 @@ def evaluate(
     backend: Backend | None = None,
     chunk_size: int = 2000,
     progress: Callable[[int], None] | None = None,
+    posterior: Posterior | None = None,
 ) -> F:
     """(rows, outcomes): simulate every row of the design, in chunks, on a backend
-    (``backend`` if given, else serial or ``workers`` processes)."""
+    (``backend`` if given, else serial or ``workers`` processes); with a ``posterior``,
+    each run draws the global parameters the design does not vary from it."""
     text = scenario.model_dump_json(by_alias=True, exclude_none=True)
     chunks = [
         Chunk(
@@ -133,6 +141,7 @@ def evaluate(
             tuple(outcomes),
             agency,
             tuple(sorted((forced or {}).items())),
+            posterior,
         )
         for start in range(0, len(design), chunk_size)
     ]

@@ -34,6 +34,7 @@ from apparat.experiments.analysis.base import (
 from apparat.experiments.analysis.evaluate import Design, evaluate, luck
 from apparat.experiments.analysis.outcomes import check, default_outcomes
 from apparat.experiments.backends import Backend
+from apparat.experiments.posterior import Posterior
 from apparat.scenario import Scenario
 from apparat.scenario.models import Factor
 from apparat.store import DEFAULT_PATH
@@ -64,6 +65,8 @@ class Sensitivity(Analysis):
         store: str | Path | None = DEFAULT_PATH,
         chunk_size: int = 2000,
         name: str | None = None,
+        parameters: str | None = None,
+        posterior: Posterior | str | Path | None = None,
     ) -> None:
         self.scenario = scenario
         self.method = method
@@ -79,6 +82,8 @@ class Sensitivity(Analysis):
         self.store = store
         self.chunk_size = chunk_size
         self.name = name
+        self.parameters = parameters
+        self.posterior = posterior
 
     def _check(self) -> None:
         if self.method not in ("sobol", "morris"):
@@ -135,7 +140,7 @@ class Sensitivity(Analysis):
         y = evaluate(
             s, design, [o.name for o in outs], self.seed,
             workers=self.workers, backend=self.backend, chunk_size=self.chunk_size,
-            progress=progress,
+            progress=progress, posterior=self.resolved_posterior(),
         )  # fmt: skip
         groups = {f.target: f.group for f in facs} | {CHANCE: CHANCE}
         frames = []
