@@ -216,8 +216,12 @@ def test_validate_scores_under_a_posterior_and_says_so(tmp_path: Path) -> None:
 def test_validate_refuses_a_posterior_it_cannot_have(tmp_path: Path) -> None:
     """Asking for the scenario's posterior where it ships none, or giving a malformed
     file, is an error message naming the problem, not a traceback."""
+    from apparat.scenario.loader import resolve_path
+
+    bare = tmp_path / "bare"  # a scenario folder without calibration/posterior.yaml
+    shutil.copytree(resolve_path("china_1976"), bare, ignore=shutil.ignore_patterns("calibration"))
     result = runner.invoke(
-        app, ["validate", "--runs", "1", "-s", "china_1976", "--parameters", "posterior"]
+        app, ["validate", "--runs", "1", "-s", str(bare), "--parameters", "posterior"]
     )
     assert result.exit_code != 0
     assert "ships no posterior" in result.output

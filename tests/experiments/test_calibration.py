@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -149,10 +150,12 @@ def test_posterior_draws_are_keyed_by_run_not_by_chunk() -> None:
     assert post.draw(7, runs, without=("oversight",)) == {}
 
 
-def test_experiment_arms_share_the_posterior_draw() -> None:
+def test_experiment_arms_share_the_posterior_draw(tmp_path: Path) -> None:
     """With a posterior, paired arms draw the same parameters run for run; point values
-    give other results than the posterior."""
+    give other results than the posterior; asking for the posterior of a scenario that
+    ships none is refused."""
     from apparat.experiments.experiment import Experiment
+    from apparat.scenario.loader import resolve_path
 
     post = Posterior(("oversight",), ((0.0,), (1.0,)), (1.0, 1.0))
     arms = {"same": []}
@@ -164,9 +167,10 @@ def test_experiment_arms_share_the_posterior_draw() -> None:
     assert exp.get_params()["parameters"].startswith("posterior ")
     point = Experiment("bolshevik_1923", runs=6, seed=3, parameters="point", posterior=post)
     assert point.get_params()["parameters"] == "point"
-    # china_1976 ships no posterior of its own (docs/calibration.md)
+    bare = tmp_path / "bare"  # a scenario folder without calibration/posterior.yaml
+    shutil.copytree(resolve_path("china_1976"), bare, ignore=shutil.ignore_patterns("calibration"))
     with pytest.raises(SimulationError, match="ships no posterior"):
-        Experiment("china_1976", runs=2, parameters="posterior").plan()
+        Experiment(str(bare), runs=2, parameters="posterior").plan()
 
 
 def test_clear_errors(bolshevik_compiled) -> None:
