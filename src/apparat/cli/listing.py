@@ -29,7 +29,7 @@ ScenarioOpt = Annotated[
     ),
 ]
 
-# where each run's global parameters come from (experiment, validate)
+# where each run's global parameters come from (experiment, validate, analyze)
 ParametersOpt = Annotated[
     str | None,
     typer.Option(
